@@ -1,0 +1,214 @@
+package io.keyflow.pipeline;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads pipelines declared in HOCON under {@code keyflow.pipelines.<name>}:
+ *
+ * <pre>
+ * keyflow.pipelines.clicks {
+ *   key-field = "user"
+ *   time-field = "ts"
+ *   max-out-of-orderness = 2s
+ *   allowed-lateness = 0s
+ *   max-key-groups = 128
+ *   window { type = tumbling, size = 10s }       # or sliding (size, slide), session (gap)
+ *   aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
+ * }
+ * </pre>
+ *
+ * Every error names the full path of the bad key, so an operator can find it in the file.
+ */
+public final class PipelineConfig {
+
+  private static final Set<String> PIPELINE_KEYS = Set.of(
+      "key-field", "time-field", "max-out-of-orderness", "allowed-lateness", "max-key-groups",
+      "window", "aggregations", "stage");
+
+  private PipelineConfig() {}
+
+  /** Thrown for an invalid pipeline declaration; the message starts with the offending path. */
+  public static final class InvalidPipelineException extends IllegalArgumentException {
+    private final String path;
+
+    public InvalidPipelineException(String path, String problem) {
+      super(path + ": " + problem);
+      this.path = path;
+    }
+
+    public String path() {
+      return path;
+    }
+  }
+
+  /** All pipelines under {@code root} (usually {@code keyflow.pipelines}), by name, sorted. */
+  public static Map<String, PipelineDefinition> parseAll(Config config, String root) {
+    Map<String, PipelineDefinition> result = new TreeMap<>();
+    if (!config.hasPath(root)) {
+      return result;
+    }
+    Config pipelines = config.getConfig(root);
+    for (String name : pipelines.root().keySet()) {
+      String path = root + "." + name;
+      if (pipelines.root().get(name).valueType() != ConfigValueType.OBJECT) {
+        throw new InvalidPipelineException(path, "must be an object");
+      }
+      result.put(name, parse(name, pipelines.getConfig(quote(name)), path));
+    }
+    return result;
+  }
+
+  /** One pipeline named {@code name} from its own config object; {@code path} is for messages. */
+  public static PipelineDefinition parse(String name, Config c, String path) {
+    for (String key : c.root().keySet()) {
+      if (!PIPELINE_KEYS.contains(key)) {
+        throw new InvalidPipelineException(path + "." + key,
+            "unknown key (known: " + String.join(", ", PIPELINE_KEYS.stream().sorted().toList()) + ")");
+      }
+    }
+    String keyField = string(c, "key-field", "key", path);
+    String timeField = string(c, "time-field", "ts", path);
+    long outOfOrder = millis(c, "max-out-of-orderness", 0, path);
+    long lateness = millis(c, "allowed-lateness", 0, path);
+    int maxKeyGroups = integer(c, "max-key-groups", KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS, path);
+    String stage = string(c, "stage", PipelineDefinition.DEFAULT_STAGE, path);
+    if (!c.hasPath("window")) {
+      throw new InvalidPipelineException(path + ".window", "missing");
+    }
+    WindowSpec window = window(objectAt(c, "window", path), path + ".window");
+    List<Aggregation> aggregations = aggregations(c, path);
+    try {
+      return new PipelineDefinition(name, stage, keyField, timeField, outOfOrder, lateness,
+          maxKeyGroups, window, aggregations);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidPipelineException(path, e.getMessage());
+    }
+  }
+
+  private static WindowSpec window(Config w, String path) {
+    String type = string(w, "type", null, path);
+    if (type == null) {
+      throw new InvalidPipelineException(path + ".type", "missing (tumbling, sliding or session)");
+    }
+    try {
+      switch (type.toLowerCase(Locale.ROOT)) {
+        case "tumbling":
+          return new WindowSpec.Tumbling(requiredMillis(w, "size", path), millis(w, "offset", 0, path));
+        case "sliding":
+          return new WindowSpec.Sliding(requiredMillis(w, "size", path),
+              requiredMillis(w, "slide", path), millis(w, "offset", 0, path));
+        case "session":
+          return new WindowSpec.Session(requiredMillis(w, "gap", path));
+        default:
+          throw new InvalidPipelineException(path + ".type",
+              "unknown window type '" + type + "' (tumbling, sliding or session)");
+      }
+    } catch (IllegalArgumentException e) {
+      if (e instanceof InvalidPipelineException) {
+        throw e;
+      }
+      throw new InvalidPipelineException(path, e.getMessage());
+    }
+  }
+
+  private static List<Aggregation> aggregations(Config c, String path) {
+    String listPath = path + ".aggregations";
+    if (!c.hasPath("aggregations")) {
+      throw new InvalidPipelineException(listPath, "missing (a list of { name, fn, field })");
+    }
+    List<? extends ConfigValue> list;
+    try {
+      list = c.getList("aggregations");
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidPipelineException(listPath, "must be a list");
+    }
+    List<Aggregation> result = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String itemPath = listPath + "[" + i + "]";
+      if (list.get(i).valueType() != ConfigValueType.OBJECT) {
+        throw new InvalidPipelineException(itemPath, "must be an object { name, fn, field }");
+      }
+      Config a = ((com.typesafe.config.ConfigObject) list.get(i)).toConfig();
+      String fnName = string(a, "fn", null, itemPath);
+      if (fnName == null) {
+        throw new InvalidPipelineException(itemPath + ".fn", "missing (count, sum, min, max or avg)");
+      }
+      Aggregation.Function fn;
+      try {
+        fn = Aggregation.Function.valueOf(fnName.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidPipelineException(itemPath + ".fn",
+            "unknown function '" + fnName + "' (count, sum, min, max or avg)");
+      }
+      String field = string(a, "field", null, itemPath);
+      String name = string(a, "name", fnName + (field == null ? "" : "_" + field), itemPath);
+      try {
+        result.add(new Aggregation(name, fn, field));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidPipelineException(itemPath, e.getMessage());
+      }
+    }
+    return result;
+  }
+
+  private static Config objectAt(Config c, String key, String path) {
+    try {
+      return c.getConfig(key);
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidPipelineException(path + "." + key, "must be an object");
+    }
+  }
+
+  private static String string(Config c, String key, String dflt, String path) {
+    if (!c.hasPath(key)) {
+      return dflt;
+    }
+    try {
+      return c.getString(key);
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidPipelineException(path + "." + key, "must be a string");
+    }
+  }
+
+  private static int integer(Config c, String key, int dflt, String path) {
+    if (!c.hasPath(key)) {
+      return dflt;
+    }
+    try {
+      return c.getInt(key);
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidPipelineException(path + "." + key, "must be an integer");
+    }
+  }
+
+  private static long requiredMillis(Config c, String key, String path) {
+    if (!c.hasPath(key)) {
+      throw new InvalidPipelineException(path + "." + key, "missing (a duration such as 10s)");
+    }
+    return millis(c, key, 0, path);
+  }
+
+  private static long millis(Config c, String key, long dflt, String path) {
+    if (!c.hasPath(key)) {
+      return dflt;
+    }
+    try {
+      return c.getDuration(key).toMillis();
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      throw new InvalidPipelineException(path + "." + key, "must be a duration such as 10s or 500ms");
+    }
+  }
+
+  private static String quote(String name) {
+    return com.typesafe.config.ConfigUtil.quoteString(name);
+  }
+}
