@@ -1,5 +1,6 @@
 package io.keyflow.pipeline;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,7 +14,11 @@ public record Record(String key, long ts, Map<String, Number> fields) {
     if (key == null) {
       throw new IllegalArgumentException("key must not be null");
     }
-    fields = fields == null ? Map.of() : Map.copyOf(fields);
+    Map<String, Number> canonical = new LinkedHashMap<>();
+    if (fields != null) {
+      fields.forEach((name, value) -> canonical.put(name, Numbers.canonical(value)));
+    }
+    fields = Map.copyOf(canonical);
   }
 
   /** The numeric field {@code name}, or null when the pipeline does not read it. */

@@ -12,6 +12,8 @@ import java.util.Map;
 public record WindowResult(String key, long windowStart, long windowEnd, Map<String, Object> values) {
 
   public WindowResult {
-    values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    Map<String, Object> canonical = new LinkedHashMap<>();
+    values.forEach((name, value) -> canonical.put(name, Numbers.canonicalValue(value)));
+    values = Collections.unmodifiableMap(canonical);
   }
 }

@@ -1,0 +1,126 @@
+package io.keyflow.persistence;
+
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.pipeline.WindowResult;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+
+/**
+ * The results table in Cassandra: one row per (pipeline, stage, key, window start), partitioned by
+ * key group, so one key group's results are written as a single-partition batch. Each write carries
+ * {@code USING TIMESTAMP <output sequence number>}: a re-delivered or late-arriving older result can
+ * never replace a newer one of the same window. Shares the journal plugin's driver session.
+ */
+public final class CassandraResultsStore implements ResultsSink {
+
+  private static final String PROFILE = "pekko-persistence-cassandra-profile";
+  private static final TypeReference<LinkedHashMap<String, Object>> VALUES = new TypeReference<>() {};
+
+  private final CassandraSession session;
+  private final ObjectMapper json = new ObjectMapper();
+  private final CompletionStage<PreparedStatement> insert;
+  private final CompletionStage<PreparedStatement> selectGroup;
+  private final CompletionStage<PreparedStatement> selectKey;
+
+  public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace) {
+    this.session = CassandraSessionRegistry.get(system)
+        .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+    String table = keyspace + ".results";
+    this.insert = session.prepare("INSERT INTO " + table
+        + " (pipeline, stage, key_group, key, window_start, window_end, output_seq, result)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+    String columns = "SELECT key, window_start, window_end, result FROM " + table;
+    this.selectGroup = session.prepare(columns + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
+    this.selectKey = session.prepare(columns
+        + " WHERE pipeline = ? AND stage = ? AND key_group = ? AND key = ? AND window_start >= ? AND window_start < ?");
+  }
+
+  @Override
+  public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, WindowResult> results) {
+    return insert.thenCompose(ps -> {
+      BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
+      for (var entry : results.entrySet()) {
+        WindowResult r = entry.getValue();
+        batch.addStatement(ps.bind(pipeline, stage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
+            entry.getKey(), toJson(r.values()), entry.getKey()));
+      }
+      return session.executeWrite(batch.build());
+    }).thenApply(done -> null);
+  }
+
+  /** Results of one key (in its key group) with {@code from <= window_start < to}, by window start. */
+  public CompletionStage<List<WindowResult>> resultsOfKey(
+      String pipeline, String stage, int keyGroup, String key, long from, long to) {
+    return selectKey
+        .thenCompose(ps -> session.selectAll(ps.bind(pipeline, stage, keyGroup, key, from, to)
+            .setExecutionProfileName(PROFILE)))
+        .thenApply(this::toResults);
+  }
+
+  /** Every result of the given key groups with {@code from <= window_start < to}, by key then start. */
+  public CompletionStage<List<WindowResult>> resultsOfGroups(
+      String pipeline, String stage, int keyGroups, long from, long to) {
+    List<CompletableFuture<List<WindowResult>>> parts = new ArrayList<>();
+    for (int kg = 0; kg < keyGroups; kg++) {
+      int group = kg;
+      parts.add(selectGroup
+          .thenCompose(ps -> session.selectAll(ps.bind(pipeline, stage, group).setExecutionProfileName(PROFILE)))
+          .thenApply(this::toResults)
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      List<WindowResult> all = new ArrayList<>();
+      for (var part : parts) {
+        for (WindowResult r : part.join()) {
+          if (r.windowStart() >= from && r.windowStart() < to) {
+            all.add(r);
+          }
+        }
+      }
+      all.sort(Comparator.comparing(WindowResult::key).thenComparingLong(WindowResult::windowStart));
+      return all;
+    });
+  }
+
+  private List<WindowResult> toResults(List<Row> rows) {
+    List<WindowResult> results = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      results.add(new WindowResult(row.getString("key"), row.getLong("window_start"),
+          row.getLong("window_end"), fromJson(row.getString("result"))));
+    }
+    return results;
+  }
+
+  private String toJson(Map<String, Object> values) {
+    try {
+      return json.writeValueAsString(values);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write result values " + values, e);
+    }
+  }
+
+  private Map<String, Object> fromJson(String text) {
+    try {
+      return json.readValue(text, VALUES);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("corrupt result row: " + text, e);
+    }
+  }
+}

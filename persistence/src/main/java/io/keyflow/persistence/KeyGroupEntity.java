@@ -1,0 +1,233 @@
+package io.keyflow.persistence;
+
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.Record;
+import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.runtime.Output;
+import io.keyflow.pipeline.runtime.WindowOperator;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One key group of one keyed stage: an event-sourced actor holding the state of every key in the
+ * group. Each {@link ProcessBatch} becomes ONE journal event (group commit); the event handler
+ * runs the pure {@link WindowOperator}, so recovery replays exactly the same state and outputs.
+ * The reply is sent only after the event is in the journal. Fired results go to the
+ * {@link ResultsSink} after the write, from the outbox kept in the state.
+ */
+public final class KeyGroupEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> {
+
+  /** Messages the entity accepts. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** Apply these records, in order, as one journal event. */
+  public record ProcessBatch(List<Record> records, ActorRef<BatchAccepted> replyTo) implements Command {}
+
+  /** Advance the event-time watermark of this key group (an explicit watermark from a client). */
+  public record AdvanceWatermark(long watermark, ActorRef<WatermarkAdvancedTo> replyTo) implements Command {}
+
+  /** Read the current state of one key (queryable state). */
+  public record GetKeyState(String key, ActorRef<KeyStateView> replyTo) implements Command {}
+
+  /** Start the entity (recovering it if needed) and answer when it is running. */
+  public record Wake(ActorRef<Awake> replyTo) implements Command {}
+
+  /** Internal: the results store has every output up to {@code upToSeq}. */
+  public record OutputsDelivered(long upToSeq) implements Command {}
+
+  /** Internal: a results store write failed; retried after a back-off. */
+  public record DeliveryFailed(String reason) implements Command {}
+
+  /** Internal: time to retry delivery. */
+  public enum RetryDelivery implements Command { INSTANCE }
+
+  /** Replies. */
+  public record BatchAccepted(int keyGroup, int accepted, int duplicates) implements CborSerializable {}
+
+  public record WatermarkAdvancedTo(int keyGroup, long watermark) implements CborSerializable {}
+
+  public record Awake(int keyGroup) implements CborSerializable {}
+
+  public record KeyStateView(
+      String key, int keyGroup, long watermark, List<WindowResult> openWindows,
+      long keyGroupRecords, long keyGroupLateRecordsDropped) implements CborSerializable {}
+
+  /** Journal events. */
+  public sealed interface Event extends CborSerializable {}
+
+  /** A batch of records was applied; outputs up to {@code deliveredUpTo} are in the results store. */
+  public record BatchApplied(List<Record> records, long deliveredUpTo) implements Event {}
+
+  public record WatermarkAdvanced(long watermark, long deliveredUpTo) implements Event {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final PipelineDefinition definition;
+  private final WindowOperator operator;
+  private final int keyGroup;
+  private final ResultsSink sink;
+  private final PersistenceSettings settings;
+  private final long startedNanos = System.nanoTime();
+  private long deliveredInMemory;
+  private boolean deliveryInFlight;
+
+  /** The persistence id of a key group: {@code <pipeline>|<stage>|<keyGroup>}. */
+  public static PersistenceId persistenceId(PipelineDefinition definition, int keyGroup) {
+    return PersistenceId.ofUniqueId(definition.name() + "|" + definition.stage() + "|" + keyGroup);
+  }
+
+  public static Behavior<Command> create(
+      PipelineDefinition definition, int keyGroup, ResultsSink sink, PersistenceSettings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new KeyGroupEntity(context, timers, definition, keyGroup, sink, settings)));
+  }
+
+  private KeyGroupEntity(
+      ActorContext<Command> context, TimerScheduler<Command> timers, PipelineDefinition definition,
+      int keyGroup, ResultsSink sink, PersistenceSettings settings) {
+    super(persistenceId(definition, keyGroup),
+        SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.definition = definition;
+    this.operator = new WindowOperator(definition);
+    this.keyGroup = keyGroup;
+    this.sink = sink;
+    this.settings = settings;
+  }
+
+  @Override
+  public KeyGroupState emptyState() {
+    return KeyGroupState.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, KeyGroupState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(ProcessBatch.class, this::onProcessBatch)
+        .onCommand(AdvanceWatermark.class, this::onAdvanceWatermark)
+        .onCommand(GetKeyState.class, this::onGetKeyState)
+        .onCommand(Wake.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Awake(keyGroup)))
+        .onCommand(OutputsDelivered.class, this::onOutputsDelivered)
+        .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
+        .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(this::deliver).thenNoReply())
+        .build();
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onProcessBatch(KeyGroupState state, ProcessBatch cmd) {
+    if (cmd.records().isEmpty()) {
+      return Effect().reply(cmd.replyTo(), new BatchAccepted(keyGroup, 0, 0));
+    }
+    return Effect()
+        .persist(new BatchApplied(cmd.records(), deliveredInMemory))
+        .thenRun(this::deliver)
+        .thenReply(cmd.replyTo(), s -> new BatchAccepted(keyGroup, cmd.records().size(), 0));
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onAdvanceWatermark(KeyGroupState state, AdvanceWatermark cmd) {
+    if (cmd.watermark() <= state.stage().watermark) {
+      return Effect().reply(cmd.replyTo(), new WatermarkAdvancedTo(keyGroup, state.stage().watermark));
+    }
+    return Effect()
+        .persist(new WatermarkAdvanced(cmd.watermark(), deliveredInMemory))
+        .thenRun(this::deliver)
+        .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onGetKeyState(KeyGroupState state, GetKeyState cmd) {
+    var stage = state.stage();
+    return Effect().reply(cmd.replyTo(), new KeyStateView(cmd.key(), keyGroup, stage.watermark,
+        operator.openWindows(stage, cmd.key()), stage.recordsApplied, stage.lateRecordsDropped));
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onOutputsDelivered(KeyGroupState state, OutputsDelivered cmd) {
+    deliveryInFlight = false;
+    deliveredInMemory = Math.max(deliveredInMemory, cmd.upToSeq());
+    return Effect().none().thenRun(this::deliver).thenNoReply();
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onDeliveryFailed(KeyGroupState state, DeliveryFailed cmd) {
+    deliveryInFlight = false;
+    context.getLog().warn("key group {} of {}: results write failed, retrying in {}: {}",
+        keyGroup, definition.name(), settings.deliveryRetry(), cmd.reason());
+    timers.startSingleTimer(RetryDelivery.INSTANCE, settings.deliveryRetry());
+    return Effect().noReply();
+  }
+
+  /** Writes outbox results past what is known delivered; one write in flight at a time. */
+  private void deliver(KeyGroupState state) {
+    if (deliveryInFlight) {
+      return;
+    }
+    SortedMap<Long, WindowResult> pending = state.outbox().tailMap(deliveredInMemory, false);
+    if (pending.isEmpty()) {
+      return;
+    }
+    TreeMap<Long, WindowResult> batch = new TreeMap<>();
+    for (var entry : pending.entrySet()) {
+      if (batch.size() >= settings.deliveryBatch()) {
+        break;
+      }
+      batch.put(entry.getKey(), entry.getValue());
+    }
+    long upTo = batch.lastKey();
+    deliveryInFlight = true;
+    context.pipeToSelf(sink.write(definition.name(), definition.stage(), keyGroup, batch),
+        (ok, failure) -> failure == null ? new OutputsDelivered(upTo) : new DeliveryFailed(String.valueOf(failure)));
+  }
+
+  @Override
+  public EventHandler<KeyGroupState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(BatchApplied.class, (state, event) ->
+            record(state, operator.processBatch(state.stage(), event.records())).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(WatermarkAdvanced.class, (state, event) ->
+            record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo()))
+        .build();
+  }
+
+  private static KeyGroupState record(KeyGroupState state, List<Output> outputs) {
+    for (Output output : outputs) {
+      state.outbox().put(output.seq(), output.result());
+    }
+    return state;
+  }
+
+  @Override
+  public SignalHandler<KeyGroupState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          deliveredInMemory = state.deliveredSeq();
+          long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+          context.getLog().info("key group {} of {}|{} recovered in {} ms ({} records, {} windows open)",
+              keyGroup, definition.name(), definition.stage(), millis, state.stage().recordsApplied,
+              state.stage().windows.size());
+          deliver(state);
+        })
+        .build();
+  }
+}

@@ -1,0 +1,228 @@
+package io.keyflow.persistence.cassandra;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default store: Apache Cassandra 5 as a child JVM, from {@code cassandra-all} jars
+ * resolved by Maven, on loopback only, with {@code commitlog_sync: batch} so an acknowledged write
+ * survives kill -9 (periodic sync lost acknowledged writes in our measurements).
+ *
+ * <p>The Cassandra JVM is detached (own session, output to a log file): killing the node that
+ * started it never touches it. Starting is done under a file lock, so nodes started together
+ * start one Cassandra, and a running one is reused.
+ */
+public final class BundledCassandra {
+
+  private static final Logger log = LoggerFactory.getLogger(BundledCassandra.class);
+
+  /** From Cassandra's own conf/jvm17-server.options (JPMS and Netty flags) plus G1 as there. */
+  private static final List<String> JVM17_OPTIONS = List.of(
+      "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
+      "-XX:G1HeapRegionSize=16m", "-XX:G1RSetUpdatingPauseTimePercent=5", "-XX:MaxGCPauseMillis=300",
+      "-XX:InitiatingHeapOccupancyPercent=70",
+      "-Djdk.attach.allowAttachSelf=true",
+      "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+      "--add-exports", "java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
+      "--add-exports", "java.rmi/sun.rmi.registry=ALL-UNNAMED",
+      "--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
+      "--add-exports", "java.sql/java.sql=ALL-UNNAMED",
+      "--add-exports", "java.base/java.lang.ref=ALL-UNNAMED",
+      "--add-exports", "jdk.unsupported/sun.misc=ALL-UNNAMED",
+      "--add-exports", "jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+      "--add-exports", "jdk.attach/sun.tools.attach=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang.module=ALL-UNNAMED",
+      "--add-opens", "java.base/jdk.internal.loader=ALL-UNNAMED",
+      "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens", "java.base/jdk.internal.reflect=ALL-UNNAMED",
+      "--add-opens", "java.base/jdk.internal.math=ALL-UNNAMED",
+      "--add-opens", "java.base/jdk.internal.module=ALL-UNNAMED",
+      "--add-opens", "java.base/jdk.internal.util.jar=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+      "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens", "java.base/java.io=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
+      "--add-opens", "jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+      "--add-opens", "java.base/java.util=ALL-UNNAMED",
+      "-Dio.netty.tryReflectionSetAccessible=true",
+      "-Dio.netty.allocator.useCacheForAllThreads=true",
+      "-Dio.netty.allocator.maxOrder=11");
+
+  private final BundledCassandraSettings settings;
+
+  public BundledCassandra(BundledCassandraSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Whether something answers on the CQL port. */
+  public boolean isAnswering() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(settings.host(), settings.nativePort()), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Starts the bundled Cassandra detached unless one already answers, and waits for CQL.
+   * Returns the PID of a Cassandra it started, or -1 when one was already running.
+   */
+  public long ensureRunning() {
+    try {
+      Files.createDirectories(settings.dataDir());
+      Path lockFile = settings.dataDir().resolveSibling(settings.dataDir().getFileName() + ".lock");
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+           FileLock lock = channel.lock()) {
+        if (isAnswering()) {
+          log.info("bundled Cassandra already answers on {}:{}", settings.host(), settings.nativePort());
+          return -1;
+        }
+        long started = System.nanoTime();
+        Process process = startDetached();
+        awaitCql(process, started);
+        return process.pid();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Process startDetached() throws IOException {
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      command.add("/usr/bin/setsid");
+    }
+    command.addAll(command());
+    Files.createDirectories(settings.logFile().getParent());
+    Files.createDirectories(settings.runDir());
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(settings.logFile().toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    Files.writeString(settings.runDir().resolve("cassandra.pid"), process.pid() + "\n");
+    log.info("starting bundled Cassandra (pid {}), data in {}, log in {}",
+        process.pid(), settings.dataDir(), settings.logFile());
+    return process;
+  }
+
+  private void awaitCql(Process process, long startedNanos) {
+    long deadline = startedNanos + settings.startTimeout().toNanos();
+    while (!isAnswering()) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("bundled Cassandra exited with " + process.exitValue()
+            + " before answering; see " + settings.logFile());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("bundled Cassandra did not answer on " + settings.host() + ":"
+            + settings.nativePort() + " within " + settings.startTimeout() + "; see " + settings.logFile());
+      }
+      sleepQuietly(200);
+    }
+    double seconds = (System.nanoTime() - startedNanos) / 1e9;
+    log.info("bundled Cassandra ready on {}:{} in {} s", settings.host(), settings.nativePort(),
+        String.format("%.1f", seconds));
+  }
+
+  /** The full command line of the Cassandra JVM; writes its config files first. */
+  public List<String> command() throws IOException {
+    ensureLibraries();
+    Path conf = settings.dataDir().resolve("conf");
+    Files.createDirectories(conf);
+    Path yaml = conf.resolve("cassandra.yaml");
+    Files.writeString(yaml, CassandraYaml.render(settings));
+    Path logback = conf.resolve("logback.xml");
+    Files.writeString(logback, CassandraYaml.logback());
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.add("-Xms" + settings.heap());
+    command.add("-Xmx" + settings.heap());
+    command.add("-Xss512k");
+    command.addAll(JVM17_OPTIONS);
+    command.add("-Dcassandra-foreground=yes");
+    command.add("-Dcassandra.config=" + yaml.toUri());
+    command.add("-Dcassandra.storagedir=" + settings.dataDir());
+    command.add("-Dcassandra.logdir=" + settings.dataDir().resolve("logs"));
+    command.add("-Dlogback.configurationFile=" + logback.toUri());
+    command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
+    // Without this a fresh single node waits 30 s for a ring that will never grow.
+    command.add("-Dcassandra.ring_delay_ms=1000");
+    command.add("-cp");
+    command.add(settings.libDir() + "/*");
+    command.add("org.apache.cassandra.service.CassandraDaemon");
+    return command;
+  }
+
+  /** Copies cassandra-all and its dependencies from Maven into the lib dir if not there yet. */
+  private void ensureLibraries() throws IOException {
+    if (Files.isDirectory(settings.libDir())) {
+      try (var files = Files.list(settings.libDir())) {
+        if (files.anyMatch(p -> p.getFileName().toString().startsWith("cassandra-all-"))) {
+          return;
+        }
+      }
+    }
+    log.info("resolving Cassandra's jars with Maven into {}", settings.libDir());
+    Process mvn = new ProcessBuilder("mvn", "-B", "-q", "-f", settings.pom().toString(),
+        "dependency:copy-dependencies", "-DoutputDirectory=" + settings.libDir())
+        .inheritIO()
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+    try {
+      if (!mvn.waitFor(15, TimeUnit.MINUTES) || mvn.exitValue() != 0) {
+        throw new IllegalStateException("could not resolve Cassandra's jars with " + settings.pom());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while resolving Cassandra's jars", e);
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * CLI for bin/keyflow: {@code command} prints the Cassandra command line, one argument per line,
+   * for the script to exec (so the PID it records is Cassandra's own); {@code start} starts it
+   * detached and waits for CQL.
+   */
+  public static void main(String[] args) throws IOException {
+    var cassandra = new BundledCassandra(BundledCassandraSettings.create(ConfigFactory.load()));
+    String verb = args.length == 0 ? "command" : args[0];
+    switch (verb) {
+      case "command" -> System.out.print(String.join("\n", cassandra.command()) + "\n");
+      case "start" -> {
+        long pid = cassandra.ensureRunning();
+        System.out.println(pid < 0 ? "cassandra already running" : "cassandra started, pid " + pid);
+      }
+      case "answering" -> System.exit(cassandra.isAnswering() ? 0 : 1);
+      default -> {
+        System.err.println("usage: BundledCassandra command|start|answering");
+        System.exit(2);
+      }
+    }
+    System.out.flush();
+  }
+}

@@ -1,0 +1,84 @@
+package io.keyflow.persistence.cassandra;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the DDL shipped in {@code docker/keyflow.cql} to a keyspace: only the statements whose
+ * keyspace or table does not exist yet (each DDL statement costs about a second on Cassandra 5, so
+ * a restart on existing data costs nothing). The file names the keyspace {@code keyflow}; another
+ * keyspace name is substituted.
+ */
+public final class CassandraSchema {
+
+  private static final Logger log = LoggerFactory.getLogger(CassandraSchema.class);
+  private static final Pattern KEYSPACE = Pattern.compile("(?i)CREATE KEYSPACE IF NOT EXISTS\\s+(\\w+)");
+  private static final Pattern TABLE = Pattern.compile("(?i)CREATE TABLE IF NOT EXISTS\\s+(\\w+)\\.(\\w+)");
+
+  private CassandraSchema() {}
+
+  /** The statements of a CQL file with the keyspace {@code keyflow} renamed to {@code keyspace}. */
+  public static List<String> statements(String cql, String keyspace) {
+    StringBuilder withoutComments = new StringBuilder();
+    for (String line : cql.split("\n")) {
+      String trimmed = line.strip();
+      if (!trimmed.startsWith("--")) {
+        withoutComments.append(line).append('\n');
+      }
+    }
+    List<String> statements = new ArrayList<>();
+    for (String statement : withoutComments.toString().split(";")) {
+      String s = statement.strip();
+      if (!s.isEmpty()) {
+        statements.add(s.replaceAll("\\bkeyflow\\.", keyspace + ".")
+            .replaceAll("(?i)(KEYSPACE IF NOT EXISTS\\s+)keyflow\\b", "$1" + keyspace));
+      }
+    }
+    return statements;
+  }
+
+  /** Connects to {@code host:port} and applies what is missing. Blocking; call before the node starts. */
+  public static void apply(String host, int port, String datacenter, String keyspace, Path ddlFile) throws IOException {
+    List<String> statements = statements(Files.readString(ddlFile), keyspace);
+    CqlSessionBuilder builder = CqlSession.builder()
+        .addContactPoint(new InetSocketAddress(host, port))
+        .withLocalDatacenter(datacenter);
+    long started = System.nanoTime();
+    int applied = 0;
+    try (CqlSession session = builder.build()) {
+      Set<String> tables = new HashSet<>();
+      boolean keyspaceExists = session.execute(
+          "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).one() != null;
+      session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
+          .forEach(row -> tables.add(row.getString("table_name")));
+      for (String statement : statements) {
+        Matcher ks = KEYSPACE.matcher(statement);
+        Matcher table = TABLE.matcher(statement);
+        boolean missing = ks.find() ? !keyspaceExists
+            : !table.find() || !tables.contains(table.group(2).toLowerCase());
+        if (missing) {
+          session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(statement)
+              .setTimeout(Duration.ofSeconds(60)));
+          applied++;
+        }
+      }
+    }
+    if (applied > 0) {
+      log.info("applied {} DDL statements to keyspace {} in {} ms", applied, keyspace,
+          (System.nanoTime() - started) / 1_000_000);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.keyflow.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.typesafe.config.ConfigFactory;
+import io.keyflow.pipeline.Aggregation;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.Record;
+import io.keyflow.pipeline.WindowSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class KeyGroupEntityTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config()
+          .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = on"))
+          .withFallback(ConfigFactory.load()));
+
+  private static final PipelineDefinition CLICKS = new PipelineDefinition("clicks", "main", "user", "ts",
+      2_000, 0, 128, WindowSpec.tumbling(Duration.ofSeconds(10)),
+      List.of(Aggregation.count("n"), Aggregation.of("amount", Aggregation.Function.SUM, "amount")));
+
+  private static final PersistenceSettings SETTINGS =
+      new PersistenceSettings(1000, 2, Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100));
+
+  private RecordingResultsSink sink;
+  private EventSourcedBehaviorTestKit<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> kit;
+
+  @BeforeEach
+  void setUp() {
+    sink = new RecordingResultsSink();
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), KeyGroupEntity.create(CLICKS, 7, sink, SETTINGS));
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Record click(String user, long ts, long amount) {
+    return new Record(user, ts, Map.of("amount", amount));
+  }
+
+  @Test
+  void aBatchIsOneJournalEventAndIsAcknowledgedWithItsSize() {
+    var result = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
+        List.of(click("ann", 1_000, 5), click("bob", 2_000, 7), click("ann", 3_000, 1)), replyTo));
+    assertThat(result.reply()).isEqualTo(new KeyGroupEntity.BatchAccepted(7, 3, 0));
+    assertThat(result.events()).hasSize(1);
+    assertThat(result.state().stage().recordsApplied).isEqualTo(3);
+  }
+
+  @Test
+  void firedWindowsReachTheResultsSinkAfterTheWrite() {
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
+        List.of(click("ann", 1_000, 5), click("ann", 9_999, 1)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(click("bob", 12_000, 2)), replyTo));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(sink.latest).containsKey("ann@0"));
+    assertThat(sink.latest.get("ann@0").values()).containsEntry("n", 2L).containsEntry("amount", 6L);
+  }
+
+  @Test
+  void aFailedResultsWriteIsRetriedUntilItSucceeds() {
+    sink.failNext.set(2);
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(click("ann", 1_000, 5)), replyTo));
+    kit.<KeyGroupEntity.WatermarkAdvancedTo>runCommand(replyTo -> new KeyGroupEntity.AdvanceWatermark(50_000, replyTo));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sink.latest).containsKey("ann@0"));
+    assertThat(sink.writes.get()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void restartReplaysTheJournalToTheSameState() {
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
+        List.of(click("ann", 1_000, 5), click("bob", 15_000, 7)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(click("ann", 16_000, 3)), replyTo));
+    var before = kit.<KeyGroupEntity.KeyStateView>runCommand(replyTo -> new KeyGroupEntity.GetKeyState("ann", replyTo)).reply();
+    var restarted = kit.restart();
+    assertThat(restarted.state().stage().recordsApplied).isEqualTo(3);
+    var after = kit.<KeyGroupEntity.KeyStateView>runCommand(replyTo -> new KeyGroupEntity.GetKeyState("ann", replyTo)).reply();
+    assertThat(after).isEqualTo(before);
+    assertThat(after.openWindows()).hasSize(1);
+    assertThat(after.openWindows().get(0).values()).containsEntry("amount", 3L);
+  }
+
+  @Test
+  void anOldWatermarkChangesNothing() {
+    kit.<KeyGroupEntity.WatermarkAdvancedTo>runCommand(replyTo -> new KeyGroupEntity.AdvanceWatermark(10_000, replyTo));
+    var result = kit.<KeyGroupEntity.WatermarkAdvancedTo>runCommand(replyTo -> new KeyGroupEntity.AdvanceWatermark(5_000, replyTo));
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.reply().watermark()).isEqualTo(10_000);
+  }
+
+  @Test
+  void wakeAnswersWithoutWriting() {
+    var result = kit.<KeyGroupEntity.Awake>runCommand(KeyGroupEntity.Wake::new);
+    assertThat(result.reply()).isEqualTo(new KeyGroupEntity.Awake(7));
+    assertThat(result.hasNoEvents()).isTrue();
+  }
+}

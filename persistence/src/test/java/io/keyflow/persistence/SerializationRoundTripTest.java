@@ -1,0 +1,105 @@
+package io.keyflow.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.keyflow.pipeline.Aggregation;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.Record;
+import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.WindowSpec;
+import io.keyflow.pipeline.runtime.WindowOperator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class SerializationRoundTripTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
+  private static final SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static final List<Record> RECORDS = List.of(
+      new Record("ann", 1_000, Map.of("amount", 5L, "price", 2.5)), new Record("bob", -3, Map.of()));
+
+  @Test
+  void everyCommandRoundTripsThroughJacksonCbor() {
+    TestProbe<Object> probe = testKit.createTestProbe();
+    List<KeyGroupEntity.Command> commands = List.of(
+        new KeyGroupEntity.ProcessBatch(RECORDS, probe.ref().narrow()),
+        new KeyGroupEntity.AdvanceWatermark(42, probe.ref().narrow()),
+        new KeyGroupEntity.GetKeyState("ann", probe.ref().narrow()),
+        new KeyGroupEntity.Wake(probe.ref().narrow()),
+        new KeyGroupEntity.OutputsDelivered(9),
+        new KeyGroupEntity.DeliveryFailed("boom"),
+        KeyGroupEntity.RetryDelivery.INSTANCE);
+    for (var command : commands) {
+      assertJacksonCbor(command);
+      serialization.verifySerialization(command, true);
+    }
+  }
+
+  @Test
+  void everyReplyAndEventRoundTrips() {
+    List<Object> messages = List.of(
+        new KeyGroupEntity.BatchAccepted(3, 10, 2),
+        new KeyGroupEntity.WatermarkAdvancedTo(3, 99),
+        new KeyGroupEntity.Awake(5),
+        new KeyGroupEntity.KeyStateView("ann", 3, 1_000,
+            List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1),
+        new KeyGroupEntity.BatchApplied(RECORDS, 4),
+        new KeyGroupEntity.WatermarkAdvanced(77, 0));
+    for (Object message : messages) {
+      assertJacksonCbor(message);
+      serialization.verifySerialization(message, true);
+    }
+  }
+
+  @Test
+  void stateWithOpenWindowsTimersAndOutboxRoundTripsToTheSameBehaviour() {
+    PipelineDefinition def = new PipelineDefinition("p", "main", "key", "ts", 100, 1_000, 128,
+        WindowSpec.sliding(Duration.ofSeconds(2), Duration.ofSeconds(1)),
+        List.of(Aggregation.count("n"), Aggregation.of("s", Aggregation.Function.SUM, "amount"),
+            Aggregation.of("m", Aggregation.Function.MAX, "price")));
+    WindowOperator op = new WindowOperator(def);
+    KeyGroupState state = KeyGroupState.empty();
+    op.processBatch(state.stage(), RECORDS);
+    op.processBatch(state.stage(), List.of(new Record("ann", 5_000, Map.of("amount", 1L, "price", 1.0))))
+        .forEach(o -> state.outbox().put(o.seq(), o.result()));
+    assertThat(state.outbox()).isNotEmpty();
+
+    KeyGroupState copy = roundTrip(state);
+    assertThat(copy.outbox()).isEqualTo(new TreeMap<>(state.outbox()));
+    assertThat(copy.stage().timers).isEqualTo(state.stage().timers);
+    List<Record> next = List.of(new Record("ann", 5_500, Map.of("amount", 2L, "price", 9.5)),
+        new Record("bob", 9_000, Map.of("amount", 4L, "price", 0.5)));
+    assertThat(op.processBatch(copy.stage(), next)).isEqualTo(op.processBatch(state.stage(), next));
+    assertThat(op.openWindows(copy.stage(), "ann")).isEqualTo(op.openWindows(state.stage(), "ann"));
+  }
+
+  private static void assertJacksonCbor(Object message) {
+    Serialization ser = SerializationExtension.get(testKit.system());
+    assertThat(ser.findSerializerFor(message).getClass().getSimpleName()).isEqualTo("JacksonJsonSerializer".replace("Json", "Cbor"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T roundTrip(T value) {
+    Serialization ser = SerializationExtension.get(testKit.system());
+    byte[] bytes = ser.serialize(value).get();
+    var serializer = ser.findSerializerFor(value);
+    return (T) ser.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, value)).get();
+  }
+}
