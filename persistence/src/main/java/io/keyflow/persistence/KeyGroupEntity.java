@@ -223,7 +223,10 @@ public final class KeyGroupEntity
         .onSignal(RecoveryCompleted.instance(), state -> {
           deliveredInMemory = state.deliveredSeq();
           long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-          context.getLog().info("key group {} of {}|{} recovered in {} ms ({} records, {} windows open)",
+          // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
+          boolean notable = state.stage().recordsApplied > 0 || millis > 1_000;
+          org.slf4j.event.Level level = notable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG;
+          context.getLog().atLevel(level).log("key group {} of {}|{} recovered in {} ms ({} records, {} keys with open windows)",
               keyGroup, definition.name(), definition.stage(), millis, state.stage().recordsApplied,
               state.stage().windows.size());
           deliver(state);

@@ -1,0 +1,145 @@
+package io.keyflow.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.Record;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses and validates a whole ingest body before anything is applied: NDJSON (one object per
+ * line) or a JSON array of objects. Every event needs the pipeline's key field (a string, or an
+ * integer read as its decimal text), its time field (an integer, epoch millis) and every numeric
+ * field its aggregations read. The first problem rejects the whole request.
+ */
+final class EventParser {
+
+  /** The outcome: either records or the first error with its 1-based line (or array position). */
+  record Parsed(List<Record> records, String error, int line) {
+    boolean ok() {
+      return error == null;
+    }
+
+    static Parsed error(String error, int line) {
+      return new Parsed(List.of(), error, line);
+    }
+  }
+
+  private static final ObjectReader READER = new ObjectMapper()
+      .readerFor(JsonNode.class)
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  private final PipelineDefinition pipeline;
+  private final List<String> numericFields;
+
+  EventParser(PipelineDefinition pipeline) {
+    this.pipeline = pipeline;
+    this.numericFields = pipeline.numericFields();
+  }
+
+  Parsed parseNdjson(byte[] body, Charset charset) {
+    String text = new String(body, charset);
+    String[] lines = text.split("\n", -1);
+    List<Record> records = new ArrayList<>();
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = READER.readValue(line);
+      } catch (JsonProcessingException e) {
+        return Parsed.error("malformed JSON: " + e.getOriginalMessage(), i + 1);
+      }
+      String problem = addRecord(node, records);
+      if (problem != null) {
+        return Parsed.error(problem, i + 1);
+      }
+    }
+    if (records.isEmpty()) {
+      return Parsed.error("no events in the body", 1);
+    }
+    return new Parsed(records, null, 0);
+  }
+
+  Parsed parseJsonArray(byte[] body, Charset charset) {
+    JsonNode root;
+    try {
+      root = READER.readValue(new String(body, charset));
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
+      return Parsed.error("malformed JSON: " + e.getOriginalMessage(), line);
+    }
+    if (root == null || !root.isArray()) {
+      return Parsed.error("application/json body must be an array of event objects", 1);
+    }
+    List<Record> records = new ArrayList<>();
+    for (int i = 0; i < root.size(); i++) {
+      String problem = addRecord(root.get(i), records);
+      if (problem != null) {
+        return Parsed.error(problem + " (event " + (i + 1) + " of the array)", i + 1);
+      }
+    }
+    if (records.isEmpty()) {
+      return Parsed.error("no events in the body", 1);
+    }
+    return new Parsed(records, null, 0);
+  }
+
+  /** Validates one event and adds its record; returns the problem, or null when it is fine. */
+  private String addRecord(JsonNode node, List<Record> records) {
+    if (node == null || !node.isObject()) {
+      return "an event must be a JSON object";
+    }
+    JsonNode key = node.get(pipeline.keyField());
+    String keyText;
+    if (key == null || key.isNull()) {
+      return "missing key field '" + pipeline.keyField() + "'";
+    } else if (key.isTextual()) {
+      keyText = key.textValue();
+    } else if (key.isIntegralNumber()) {
+      keyText = key.bigIntegerValue().toString();
+    } else {
+      return "key field '" + pipeline.keyField() + "' must be a string or an integer";
+    }
+    if (keyText.isEmpty()) {
+      return "key field '" + pipeline.keyField() + "' must not be empty";
+    }
+    JsonNode ts = node.get(pipeline.timeField());
+    if (ts == null || ts.isNull()) {
+      return "missing time field '" + pipeline.timeField() + "'";
+    }
+    if (!ts.isIntegralNumber() || !ts.canConvertToLong()) {
+      return "time field '" + pipeline.timeField() + "' must be an integer (epoch millis)";
+    }
+    Map<String, Number> fields = new LinkedHashMap<>();
+    for (String field : numericFields) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        return "missing numeric field '" + field + "'";
+      }
+      if (!value.isNumber()) {
+        return "field '" + field + "' must be a number";
+      }
+      if (value.isIntegralNumber() && !value.canConvertToLong()) {
+        return "field '" + field + "' is out of range";
+      }
+      Number number = value.isIntegralNumber() ? (Number) value.longValue() : (Number) value.doubleValue();
+      if (number instanceof Double d && (d.isInfinite() || d.isNaN())) {
+        return "field '" + field + "' is out of range";
+      }
+      fields.put(field, number);
+    }
+    records.add(new Record(keyText, ts.longValue(), fields));
+    return null;
+  }
+}

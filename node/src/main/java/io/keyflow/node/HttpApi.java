@@ -1,0 +1,225 @@
+package io.keyflow.node;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.sharding.ClusterView;
+import io.keyflow.sharding.IngestRouter;
+import io.keyflow.sharding.KeyGroupSharding;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (v1), the same on every node. Ingest validates the whole body before anything is
+ * applied and answers 200 only when every event is in the journal. Shapes: DESIGN.md §11.
+ */
+final class HttpApi extends AllDirectives {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final String NDJSON = "application/x-ndjson";
+  private static final String JSON = "application/json";
+
+  private final ActorSystem<?> system;
+  private final Materializer materializer;
+  private final NodeSettings settings;
+  private final KeyGroupSharding sharding;
+  private final IngestRouter router;
+  private final CassandraResultsStore results;
+  private final ClusterView cluster;
+  private final Map<String, PipelineDefinition> pipelines;
+
+  HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
+          CassandraResultsStore results, ClusterView cluster) {
+    this.system = system;
+    this.materializer = Materializer.matFromSystem(system);
+    this.settings = settings;
+    this.sharding = sharding;
+    this.router = router;
+    this.results = results;
+    this.cluster = cluster;
+    this.pipelines = sharding.pipelines();
+  }
+
+  Route routes() {
+    return pathPrefix("v1", () -> concat(
+        path("cluster", () -> get(this::clusterView)),
+        pathPrefix("pipelines", () -> concat(
+            pathEndOrSingleSlash(() -> get(this::listPipelines)),
+            pathPrefix(PathMatchers.segment(), name -> withPipeline(name, p -> concat(
+                path("events", () -> post(() -> ingest(p))),
+                path("watermark", () -> post(() -> watermark(p))),
+                path("results", () -> get(() -> results(p))),
+                path(PathMatchers.segment("state").slash(PathMatchers.segment()), key -> get(() -> state(p, key))))))))));
+  }
+
+  private Route withPipeline(String name, Function<PipelineDefinition, Route> inner) {
+    PipelineDefinition p = pipelines.get(name);
+    if (p == null) {
+      return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown pipeline '" + name + "'", null)));
+    }
+    return inner.apply(p);
+  }
+
+  private Route listPipelines() {
+    var array = JsonViews.MAPPER.createArrayNode();
+    pipelines.values().forEach(p -> array.add(JsonViews.pipeline(p)));
+    return complete(json(StatusCodes.OK, array));
+  }
+
+  private Route ingest(PipelineDefinition p) {
+    return extractRequestEntity(entity -> {
+      ContentType contentType = entity.getContentType();
+      String media = contentType.mediaType().mainType().toLowerCase(Locale.ROOT) + "/"
+          + contentType.mediaType().subType().toLowerCase(Locale.ROOT);
+      if (!media.equals(NDJSON) && !media.equals(JSON)) {
+        return complete(json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, JsonViews.error(
+            "content type must be " + NDJSON + " or " + JSON + ", was " + media, null)));
+      }
+      Charset charset;
+      try {
+        charset = contentType.getCharsetOption().map(c -> Charset.forName(c.value())).orElse(StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return complete(json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, JsonViews.error("unsupported charset", null)));
+      }
+      if (entity.getContentLengthOption().orElse(0L) > settings.maxBodyBytes()) {
+        return complete(tooLarge());
+      }
+      CompletionStage<HttpResponse> response = entity
+          .withSizeLimit(settings.maxBodyBytes())
+          .toStrict(settings.bodyReadTimeout().toMillis(), materializer)
+          .thenCompose(strict -> {
+            byte[] body = strict.getData().toArray();
+            EventParser parser = new EventParser(p);
+            EventParser.Parsed parsed = media.equals(NDJSON) ? parser.parseNdjson(body, charset) : parser.parseJsonArray(body, charset);
+            if (!parsed.ok()) {
+              return java.util.concurrent.CompletableFuture.completedFuture(
+                  json(StatusCodes.BAD_REQUEST, JsonViews.error(parsed.error(), parsed.line())));
+            }
+            return router.ingest(p, parsed.records()).thenApply(result -> json(StatusCodes.OK,
+                JsonViews.MAPPER.createObjectNode().put("accepted", result.accepted()).put("duplicates", result.duplicates())));
+          })
+          .exceptionally(this::ingestFailure);
+      return completeWithFuture(response);
+    });
+  }
+
+  private HttpResponse ingestFailure(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof EntityStreamSizeException) {
+      return tooLarge();
+    }
+    log.warn("ingest not acknowledged: {}", cause.toString());
+    return json(StatusCodes.SERVICE_UNAVAILABLE,
+        JsonViews.error("not acknowledged, retry: " + cause.getClass().getSimpleName(), null))
+        .addHeader(RetryAfter.create(1L));
+  }
+
+  private HttpResponse tooLarge() {
+    return json(StatusCodes.PAYLOAD_TOO_LARGE,
+        JsonViews.error("body larger than " + settings.maxBodyBytes() + " bytes", null));
+  }
+
+  private Route watermark(PipelineDefinition p) {
+    return entityAsString(text -> {
+      long watermark;
+      try {
+        JsonNode node = JsonViews.MAPPER.readTree(text);
+        JsonNode wm = node == null ? null : node.get("watermark");
+        if (wm == null || !wm.isIntegralNumber() || !wm.canConvertToLong()) {
+          return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("body must be {\"watermark\": <epoch millis>}", 1)));
+        }
+        watermark = wm.longValue();
+      } catch (JsonProcessingException e) {
+        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("malformed JSON: " + e.getOriginalMessage(), 1)));
+      }
+      return completeWithFuture(router.advanceWatermark(p, watermark)
+          .thenApply(min -> json(StatusCodes.OK, JsonViews.MAPPER.createObjectNode().put("watermark", min)))
+          .exceptionally(this::ingestFailure));
+    });
+  }
+
+  private Route entityAsString(Function<String, Route> inner) {
+    return extractStrictEntity(settings.bodyReadTimeout(), strict ->
+        inner.apply(strict.getData().utf8String()));
+  }
+
+  private Route results(PipelineDefinition p) {
+    return parameterMap(params -> {
+      String stage = params.getOrDefault("stage", p.stage());
+      if (!stage.equals(p.stage())) {
+        return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
+      }
+      long from;
+      long to;
+      try {
+        from = params.containsKey("from") ? Long.parseLong(params.get("from")) : Long.MIN_VALUE;
+        to = params.containsKey("to") ? Long.parseLong(params.get("to")) : Long.MAX_VALUE;
+      } catch (NumberFormatException e) {
+        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("from and to must be integers (epoch millis)", null)));
+      }
+      String key = params.get("key");
+      var found = key != null
+          ? results.resultsOfKey(p.name(), p.stage(), p.keyGroupOf(key), key, from, to)
+          : results.resultsOfGroups(p.name(), p.stage(), p.maxKeyGroups(), from, to);
+      return completeWithFuture(found
+          .thenApply(list -> json(StatusCodes.OK, JsonViews.results(list)))
+          .exceptionally(e -> unavailable("results store", e)));
+    });
+  }
+
+  private Route state(PipelineDefinition p, String key) {
+    CompletionStage<HttpResponse> view = sharding.keyGroup(p, p.keyGroupOf(key))
+        .<KeyGroupEntity.KeyStateView>ask(replyTo -> new KeyGroupEntity.GetKeyState(key, replyTo), settings.queryTimeout())
+        .thenApply(v -> json(StatusCodes.OK, JsonViews.keyState(v)))
+        .exceptionally(e -> unavailable("key group", e));
+    return completeWithFuture(view);
+  }
+
+  private Route clusterView() {
+    return completeWithFuture(cluster.placements(settings.queryTimeout())
+        .thenApply(placements -> json(StatusCodes.OK,
+            JsonViews.cluster(cluster.selfAddress(), cluster.members(), placements)))
+        .exceptionally(e -> unavailable("cluster sharding", e)));
+  }
+
+  private HttpResponse unavailable(String what, Throwable e) {
+    log.warn("{} did not answer: {}", what, e.toString());
+    return json(StatusCodes.SERVICE_UNAVAILABLE, JsonViews.error(what + " did not answer, retry", null))
+        .addHeader(RetryAfter.create(1L));
+  }
+
+  private static HttpResponse json(StatusCode status, JsonNode body) {
+    try {
+      return HttpResponse.create().withStatus(status)
+          .withEntity(ContentTypes.APPLICATION_JSON, JsonViews.MAPPER.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  List<String> pipelineNames() {
+    return List.copyOf(pipelines.keySet());
+  }
+}

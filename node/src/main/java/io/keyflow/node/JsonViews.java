@@ -1,0 +1,114 @@
+package io.keyflow.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.pipeline.Aggregation;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.WindowSpec;
+import io.keyflow.sharding.ClusterView;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON shapes of the HTTP API (pinned in DESIGN.md §11). */
+final class JsonViews {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private JsonViews() {}
+
+  static ObjectNode error(String message, Integer line) {
+    ObjectNode node = MAPPER.createObjectNode().put("error", message);
+    if (line != null) {
+      node.put("line", line);
+    }
+    return node;
+  }
+
+  static ArrayNode results(List<WindowResult> results) {
+    ArrayNode array = MAPPER.createArrayNode();
+    for (WindowResult r : results) {
+      array.add(result(r));
+    }
+    return array;
+  }
+
+  static ObjectNode result(WindowResult r) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("key", r.key());
+    node.put("window_start", r.windowStart());
+    node.put("window_end", r.windowEnd());
+    node.set("values", MAPPER.valueToTree(r.values()));
+    return node;
+  }
+
+  static ObjectNode keyState(KeyGroupEntity.KeyStateView view) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("key", view.key());
+    node.put("key_group", view.keyGroup());
+    if (view.watermark() == Long.MIN_VALUE) {
+      node.putNull("watermark");
+    } else {
+      node.put("watermark", view.watermark());
+    }
+    node.set("windows", results(view.openWindows()));
+    node.put("key_group_records", view.keyGroupRecords());
+    node.put("key_group_late_records_dropped", view.keyGroupLateRecordsDropped());
+    return node;
+  }
+
+  static ObjectNode pipeline(PipelineDefinition p) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("name", p.name());
+    ArrayNode stages = node.putArray("stages");
+    stages.add(p.stage());
+    node.put("key_field", p.keyField());
+    node.put("time_field", p.timeField());
+    node.put("max_out_of_orderness_ms", p.maxOutOfOrderness());
+    node.put("allowed_lateness_ms", p.allowedLateness());
+    node.put("max_key_groups", p.maxKeyGroups());
+    ObjectNode window = node.putObject("window");
+    if (p.window() instanceof WindowSpec.Tumbling t) {
+      window.put("type", "tumbling").put("size_ms", t.sizeMillis()).put("offset_ms", t.offsetMillis());
+    } else if (p.window() instanceof WindowSpec.Sliding s) {
+      window.put("type", "sliding").put("size_ms", s.sizeMillis()).put("slide_ms", s.slideMillis())
+          .put("offset_ms", s.offsetMillis());
+    } else if (p.window() instanceof WindowSpec.Session s) {
+      window.put("type", "session").put("gap_ms", s.gapMillis());
+    }
+    ArrayNode aggregations = node.putArray("aggregations");
+    for (Aggregation a : p.aggregations()) {
+      ObjectNode agg = aggregations.addObject().put("name", a.name()).put("fn", a.fn().name().toLowerCase(Locale.ROOT));
+      if (a.field() != null) {
+        agg.put("field", a.field());
+      }
+    }
+    return node;
+  }
+
+  static ObjectNode cluster(String self, List<ClusterView.MemberInfo> members, List<ClusterView.Placement> placements) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("self", self);
+    ArrayNode memberArray = node.putArray("members");
+    for (ClusterView.MemberInfo m : members) {
+      memberArray.addObject().put("address", m.address()).put("status", m.status())
+          .put("reachable", m.reachable()).put("leader", m.leader());
+    }
+    ArrayNode pipelines = node.putArray("pipelines");
+    for (ClusterView.Placement p : placements) {
+      ObjectNode pn = pipelines.addObject();
+      pn.put("pipeline", p.pipeline()).put("stage", p.stage()).put("key_groups", p.keyGroups())
+          .put("placed", p.holders().size());
+      Map<String, Integer> perMember = new TreeMap<>();
+      p.holders().values().forEach(a -> perMember.merge(a, 1, Integer::sum));
+      pn.set("key_groups_per_member", MAPPER.valueToTree(perMember));
+      ObjectNode holders = pn.putObject("holders");
+      p.holders().forEach((kg, address) -> holders.put(Integer.toString(kg), address));
+    }
+    return node;
+  }
+}

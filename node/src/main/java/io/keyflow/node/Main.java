@@ -1,0 +1,151 @@
+package io.keyflow.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.PersistenceSettings;
+import io.keyflow.persistence.cassandra.BundledCassandra;
+import io.keyflow.persistence.cassandra.BundledCassandraSettings;
+import io.keyflow.persistence.cassandra.CassandraSchema;
+import io.keyflow.pipeline.PipelineConfig;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.sharding.ClusterView;
+import io.keyflow.sharding.IngestRouter;
+import io.keyflow.sharding.KeyGroupKeeper;
+import io.keyflow.sharding.KeyGroupSharding;
+import io.keyflow.sharding.ShardingSettings;
+import java.io.File;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a Keyflow node: bundled Cassandra if no contact points are configured, the schema, the
+ * Pekko cluster member with one shard region per pipeline, pekko-management and the HTTP API.
+ *
+ * <p>{@code Main check-pipelines FILE} only validates a pipelines file and exits (bin/keyflow uses
+ * it to refuse a bad file before anything starts).
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (args.length == 2 && args[0].equals("check-pipelines")) {
+      System.exit(checkPipelines(new File(args[1])));
+    }
+    long started = System.nanoTime();
+    try {
+      start(NodeConfig.load(), started);
+    } catch (Throwable e) {
+      log.error("node failed to start", e);
+      System.err.println("keyflow node failed to start: " + e);
+      System.exit(1);
+    }
+  }
+
+  /** The pipelines of the config plus those of {@code keyflow.extra-pipelines-file} (same name replaces). */
+  static Map<String, PipelineDefinition> pipelines(Config config) {
+    Map<String, PipelineDefinition> pipelines = new TreeMap<>(PipelineConfig.parseAll(config, "keyflow.pipelines"));
+    String extra = config.getString("keyflow.extra-pipelines-file");
+    if (!extra.isEmpty()) {
+      Config file = ConfigFactory.parseFile(new File(extra)).resolve();
+      pipelines.putAll(PipelineConfig.parseAll(file, "keyflow.pipelines"));
+    }
+    if (pipelines.isEmpty()) {
+      throw new IllegalArgumentException("no pipelines configured under keyflow.pipelines");
+    }
+    return pipelines;
+  }
+
+  private static int checkPipelines(File file) {
+    try {
+      if (!file.isFile()) {
+        System.err.println(file + ": no such file");
+        return 1;
+      }
+      Config config = ConfigFactory.parseFile(file).resolve();
+      if (!config.hasPath("keyflow.pipelines")) {
+        System.err.println(file + ": keyflow.pipelines: missing");
+        return 1;
+      }
+      Map<String, PipelineDefinition> found = PipelineConfig.parseAll(config, "keyflow.pipelines");
+      System.out.println(file + ": ok, pipelines " + String.join(", ", found.keySet()));
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println(file + ": " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static ActorSystem<Void> start(Config loaded, long startedNanos) throws Exception {
+    Map<String, PipelineDefinition> pipelines = pipelines(loaded);
+    Config config = withCassandra(loaded);
+    NodeSettings nodeSettings = NodeSettings.create(config);
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "keyflow", config);
+    try {
+      CassandraResultsStore results = new CassandraResultsStore(system, config.getString("keyflow.cassandra.keyspace"));
+      KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, PersistenceSettings.create(config));
+      ShardingSettings shardingSettings = ShardingSettings.create(config);
+      IngestRouter router = new IngestRouter(sharding, shardingSettings);
+      KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
+      KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
+      system.getWhenTerminated().thenRun(keeper::stop);
+
+      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, new ClusterView(system, sharding));
+      Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort()).bind(api.routes())
+          .toCompletableFuture().get();
+      PekkoManagement.get(system).start().toCompletableFuture().get();
+      log.info("node up: http://{}:{} pipelines {} in {} ms (ready once every key group runs)",
+          nodeSettings.host(), nodeSettings.httpPort(), pipelines.keySet(), (System.nanoTime() - startedNanos) / 1_000_000);
+      return system;
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Starts the bundled Cassandra if no contact points are set, applies the schema, points the driver at it. */
+  static Config withCassandra(Config config) throws Exception {
+    List<String> contactPoints = config.getStringList("keyflow.cassandra.contact-points");
+    String keyspace = config.getString("keyflow.cassandra.keyspace");
+    String datacenter = config.getString("keyflow.cassandra.local-datacenter");
+    Path ddl = Path.of(config.getString("keyflow.cassandra.ddl-file"));
+    boolean applyDdl = config.getBoolean("keyflow.cassandra.apply-ddl");
+    if (contactPoints.isEmpty()) {
+      BundledCassandraSettings bundled = BundledCassandraSettings.create(config);
+      new BundledCassandra(bundled).ensureRunning();
+      contactPoints = List.of(bundled.host() + ":" + bundled.nativePort());
+      if (applyDdl) {
+        // Nodes of one local cluster start together: one applies the schema, the others find it.
+        Path lock = bundled.dataDir().resolveSibling(bundled.dataDir().getFileName() + ".ddl.lock");
+        Files.createDirectories(lock.getParent());
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             var held = channel.lock()) {
+          CassandraSchema.apply(bundled.host(), bundled.nativePort(), datacenter, keyspace, ddl);
+        }
+      }
+    } else if (applyDdl) {
+      String[] first = contactPoints.get(0).split(":");
+      CassandraSchema.apply(first[0], first.length > 1 ? Integer.parseInt(first[1]) : 9042, datacenter, keyspace, ddl);
+    }
+    return ConfigFactory.empty()
+        .withValue("datastax-java-driver.basic.contact-points", ConfigValueFactory.fromIterable(contactPoints))
+        .withFallback(config);
+  }
+}

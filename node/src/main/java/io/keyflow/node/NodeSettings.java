@@ -1,0 +1,25 @@
+package io.keyflow.node;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of the node's HTTP API, read once from {@code keyflow.node} and {@code keyflow.http}.
+ *
+ * @param host              the node's own loopback or LAN address (HTTP, remoting, management)
+ * @param httpPort          HTTP API port
+ * @param maxBodyBytes      a larger ingest body is refused with 413 before it is read
+ * @param bodyReadTimeout   time allowed to receive a whole ingest body
+ * @param queryTimeout      time allowed for results, state and cluster queries
+ */
+public record NodeSettings(String host, int httpPort, long maxBodyBytes, Duration bodyReadTimeout, Duration queryTimeout) {
+
+  public static NodeSettings create(Config config) {
+    return new NodeSettings(
+        config.getString("keyflow.node.host"),
+        config.getInt("keyflow.node.http-port"),
+        config.getBytes("keyflow.http.max-body-size"),
+        config.getDuration("keyflow.http.body-read-timeout"),
+        config.getDuration("keyflow.http.query-timeout"));
+  }
+}

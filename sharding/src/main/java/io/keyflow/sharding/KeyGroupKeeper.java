@@ -1,0 +1,86 @@
+package io.keyflow.sharding;
+
+import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.pipeline.PipelineDefinition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every key group of every pipeline running somewhere in the cluster, so windows close and
+ * timers fire without new input, also right after a failover: every {@code wake-interval} each node
+ * wakes all key groups (a cheap message that starts, and if needed recovers, the entity). A sweep
+ * in which every key group answered marks the node ready.
+ */
+public final class KeyGroupKeeper {
+
+  private static final Logger log = LoggerFactory.getLogger(KeyGroupKeeper.class);
+
+  private final KeyGroupSharding sharding;
+  private final ShardingSettings settings;
+  private final AtomicBoolean allAwake = new AtomicBoolean(false);
+  private final AtomicBoolean sweeping = new AtomicBoolean(false);
+  private final AtomicInteger lastAwake = new AtomicInteger();
+  private final Cancellable schedule;
+
+  private KeyGroupKeeper(ActorSystem<?> system, KeyGroupSharding sharding, ShardingSettings settings) {
+    this.sharding = sharding;
+    this.settings = settings;
+    this.schedule = system.scheduler().scheduleWithFixedDelay(
+        Duration.ZERO, settings.wakeInterval(), this::sweep, system.executionContext());
+  }
+
+  public static KeyGroupKeeper start(ActorSystem<?> system, KeyGroupSharding sharding, ShardingSettings settings) {
+    return new KeyGroupKeeper(system, sharding, settings);
+  }
+
+  /** Whether the last completed sweep found every key group of every pipeline running. */
+  public boolean allKeyGroupsRunning() {
+    return allAwake.get();
+  }
+
+  /** Key groups that answered in the last completed sweep. */
+  public int keyGroupsRunning() {
+    return lastAwake.get();
+  }
+
+  public int keyGroupsTotal() {
+    return sharding.pipelines().values().stream().mapToInt(PipelineDefinition::maxKeyGroups).sum();
+  }
+
+  public void stop() {
+    schedule.cancel();
+  }
+
+  private void sweep() {
+    if (!sweeping.compareAndSet(false, true)) {
+      return;
+    }
+    List<CompletableFuture<Boolean>> wakes = new ArrayList<>();
+    for (PipelineDefinition definition : sharding.pipelines().values()) {
+      for (int kg = 0; kg < definition.maxKeyGroups(); kg++) {
+        wakes.add(sharding.keyGroup(definition, kg)
+            .<KeyGroupEntity.Awake>ask(KeyGroupEntity.Wake::new, settings.wakeTimeout())
+            .handle((awake, failure) -> failure == null)
+            .toCompletableFuture());
+      }
+    }
+    CompletableFuture.allOf(wakes.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+      int awake = (int) wakes.stream().filter(CompletableFuture::join).count();
+      boolean all = awake == wakes.size();
+      if (all != allAwake.get()) {
+        log.info("key groups running: {} of {}", awake, wakes.size());
+      }
+      lastAwake.set(awake);
+      allAwake.set(all);
+      sweeping.set(false);
+    });
+  }
+}

@@ -1,0 +1,58 @@
+package io.keyflow.sharding;
+
+import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.persistence.PersistenceSettings;
+import io.keyflow.persistence.ResultsSink;
+import io.keyflow.pipeline.PipelineDefinition;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The key-group entities of every pipeline, sharded over the cluster: one entity type per
+ * pipeline stage, one entity (and one shard) per key group.
+ */
+public final class KeyGroupSharding {
+
+  private final ClusterSharding sharding;
+  private final Map<String, PipelineDefinition> pipelines;
+
+  private KeyGroupSharding(ClusterSharding sharding, Map<String, PipelineDefinition> pipelines) {
+    this.sharding = sharding;
+    this.pipelines = Map.copyOf(pipelines);
+  }
+
+  /** The entity type of a pipeline's keyed stage: {@code keyflow-<pipeline>-<stage>}. */
+  public static EntityTypeKey<KeyGroupEntity.Command> typeKey(PipelineDefinition definition) {
+    return EntityTypeKey.create(KeyGroupEntity.Command.class,
+        "keyflow-" + definition.name() + "-" + definition.stage());
+  }
+
+  /** Starts the shard regions of every pipeline on this node. */
+  public static KeyGroupSharding init(
+      ActorSystem<?> system, Map<String, PipelineDefinition> pipelines, ResultsSink sink, PersistenceSettings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    for (PipelineDefinition definition : pipelines.values()) {
+      sharding.init(Entity.of(typeKey(definition), context ->
+              KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, settings))
+          .withMessageExtractor(new KeyGroupMessageExtractor()));
+    }
+    return new KeyGroupSharding(sharding, pipelines);
+  }
+
+  public Map<String, PipelineDefinition> pipelines() {
+    return pipelines;
+  }
+
+  /** The entity of one key group of a pipeline. */
+  public EntityRef<KeyGroupEntity.Command> keyGroup(PipelineDefinition definition, int keyGroup) {
+    return sharding.entityRefFor(typeKey(definition), Integer.toString(keyGroup));
+  }
+
+  public ClusterSharding sharding() {
+    return sharding;
+  }
+}
