@@ -1,0 +1,200 @@
+package io.keyflow.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.keyflow.persistence.cassandra.TestCassandra;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** One real node over HTTP with the real bundled Cassandra. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SingleNodeIT {
+
+  private static final long START = 1_767_225_600_000L;
+  private NodeProcess node;
+  private final HttpJson http = new HttpJson();
+
+  @BeforeAll
+  void startNode() throws Exception {
+    TestCassandra.ensureRunning();
+    Path pipelines = TestCassandra.home().resolve("target/it-pipelines-single.conf");
+    Files.createDirectories(pipelines.getParent());
+    Files.writeString(pipelines, """
+        keyflow.pipelines.strict {
+          key-field = "user"
+          max-out-of-orderness = 0s
+          window { type = tumbling, size = 10s }
+          aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
+        }
+        """);
+    node = NodeProcess.start(1, "kf_single_node", pipelines, Map.of("keyflow.http.max-body-size", "1m"));
+    node.awaitReady(Duration.ofSeconds(180));
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void twentyThousandOutOfOrderEventsGiveTheResultsOfABruteForceModel() throws Exception {
+    var model = new TumblingWindowModel(10_000, 2_000, 128);
+    Random random = new Random(20_000);
+    int requests = 40;
+    int perRequest = 500;
+    for (int r = 0; r < requests; r++) {
+      List<TumblingWindowModel.Event> events = new ArrayList<>();
+      StringBuilder body = new StringBuilder();
+      for (int i = 0; i < perRequest; i++) {
+        long now = START + (long) (r * perRequest + i) * 40;
+        long ts = now - random.nextInt(3_500); // beyond the 2 s bound now and then: some records are late
+        int boundary = random.nextInt(10);
+        if (boundary == 0) {
+          ts = ts - Math.floorMod(ts, 10_000) - 1; // exactly end - 1 of a window
+        } else if (boundary == 1) {
+          ts = ts - Math.floorMod(ts, 10_000); // exactly end of the previous window
+        }
+        var e = new TumblingWindowModel.Event("user-" + random.nextInt(500), ts, random.nextInt(100));
+        events.add(e);
+        body.append("{\"user\":\"").append(e.key()).append("\",\"ts\":").append(e.ts())
+            .append(",\"amount\":").append(e.amount()).append(",\"page\":\"/p").append(i % 7).append("\"}\n");
+      }
+      var response = http.postNdjson(node.baseUrl() + "/v1/pipelines/clicks/events", body.toString());
+      assertThat(response.status()).as(response.body()).isEqualTo(200);
+      assertThat(response.json().get("accepted").asInt()).isEqualTo(perRequest);
+      model.apply(events);
+    }
+    assertThat(model.late).as("the data set must exercise late records").isPositive();
+
+    var wm = http.post(node.baseUrl() + "/v1/pipelines/clicks/watermark", "application/json",
+        ("{\"watermark\":" + (START + 10_000_000) + "}").getBytes(StandardCharsets.UTF_8));
+    assertThat(wm.status()).as(wm.body()).isEqualTo(200);
+
+    JsonNode expected = HttpJson.MAPPER.readTree(model.expectedResultsJson("n", "amount"));
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+        assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/results").json()).isEqualTo(expected));
+
+    String someKey = model.windows.firstKey();
+    JsonNode oneKey = http.get(node.baseUrl() + "/v1/pipelines/clicks/results?key=" + someKey).json();
+    assertThat(oneKey.size()).isEqualTo(model.windows.get(someKey).size());
+    long firstStart = model.windows.get(someKey).firstKey();
+    JsonNode ranged = http.get(node.baseUrl() + "/v1/pipelines/clicks/results?key=" + someKey
+        + "&from=" + firstStart + "&to=" + (firstStart + 1)).json();
+    assertThat(ranged.size()).isEqualTo(1);
+    assertThat(ranged.get(0).get("window_start").asLong()).isEqualTo(firstStart);
+
+    JsonNode state = http.get(node.baseUrl() + "/v1/pipelines/clicks/state/" + someKey).json();
+    assertThat(state.get("key_group").asInt()).isEqualTo(model.keyGroupOf(someKey));
+    assertThat(state.get("windows").size()).as("every window fired").isZero();
+    assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/results?key=nobody").json()).isEmpty();
+  }
+
+  /** One bad request: what is sent and what must come back. */
+  private record BadCase(String name, String path, String contentType, byte[] body, boolean chunked,
+                         int status, Integer line) {
+    static BadCase ndjson(String name, String body, int status, Integer line) {
+      return new BadCase(name, "strict", "application/x-ndjson", body.getBytes(StandardCharsets.UTF_8), false, status, line);
+    }
+  }
+
+  @Test
+  void badRequestsAreRejectedWholeAndChangeNothing() throws Exception {
+    String base = node.baseUrl() + "/v1/pipelines/strict";
+    var fire = http.postNdjson(base + "/events", """
+        {"user":"ann","ts":1000,"amount":5}
+        {"user":"bob","ts":2000,"amount":7}
+        {"user":"ann","ts":9999,"amount":1}
+        {"user":"ann","ts":10000,"amount":2}
+        {"user":"bob","ts":12000,"amount":1}
+        """);
+    assertThat(fire.status()).as(fire.body()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(http.get(base + "/results").json()).hasSize(2));
+    List<String> probes = List.of(base + "/results", base + "/results?key=ann", base + "/state/ann",
+        base + "/state/bob", base + "/state/mixed", base + "/state/zed");
+    List<String> before = new ArrayList<>();
+    for (String probe : probes) {
+      before.add(http.get(probe).body());
+    }
+
+    String valid = "{\"user\":\"mixed\",\"ts\":50000,\"amount\":1}";
+    byte[] oversized = ("{\"user\":\"zed\",\"ts\":60000,\"amount\":1,\"pad\":\"" + "x".repeat(1_100_000) + "\"}\n")
+        .getBytes(StandardCharsets.UTF_8);
+    List<BadCase> cases = List.of(
+        BadCase.ndjson("malformed JSON line", "{\"user\":\"zed\",\"ts\":1", 400, 1),
+        BadCase.ndjson("key field missing (only 'key')", "{\"key\":\"zed\",\"ts\":60000,\"amount\":1}", 400, 1),
+        BadCase.ndjson("time field missing", "{\"user\":\"zed\",\"amount\":1}", 400, 1),
+        BadCase.ndjson("time field not a number", "{\"user\":\"zed\",\"ts\":\"soon\",\"amount\":1}", 400, 1),
+        BadCase.ndjson("time field not an integer", "{\"user\":\"zed\",\"ts\":1.5,\"amount\":1}", 400, 1),
+        BadCase.ndjson("aggregated field missing", "{\"user\":\"zed\",\"ts\":60000}", 400, 1),
+        BadCase.ndjson("aggregated field not numeric", "{\"user\":\"zed\",\"ts\":60000,\"amount\":\"7\"}", 400, 1),
+        BadCase.ndjson("key is an object", "{\"user\":{\"id\":1},\"ts\":60000,\"amount\":1}", 400, 1),
+        BadCase.ndjson("line is not an object", "[1,2,3]", 400, 1),
+        BadCase.ndjson("trailing garbage", "{\"user\":\"zed\",\"ts\":60000,\"amount\":1} x", 400, 1),
+        BadCase.ndjson("valid line then a bad one", valid + "\n{\"user\":\"mixed\",\"ts\":\"x\",\"amount\":1}\n", 400, 2),
+        BadCase.ndjson("valid lines then malformed third", valid + "\n" + valid + "\n{oops\n", 400, 3),
+        BadCase.ndjson("empty body", "", 400, 1),
+        BadCase.ndjson("only blank lines", "\n\n  \n", 400, 1),
+        new BadCase("wrong content type", "strict", "text/plain", valid.getBytes(StandardCharsets.UTF_8), false, 415, null),
+        new BadCase("no content type", "strict", null, valid.getBytes(StandardCharsets.UTF_8), false, 415, null),
+        new BadCase("oversized body", "strict", "application/x-ndjson", oversized, false, 413, null),
+        new BadCase("oversized chunked body", "strict", "application/x-ndjson", oversized, true, 413, null),
+        new BadCase("unknown pipeline", "nope", "application/x-ndjson", valid.getBytes(StandardCharsets.UTF_8), false, 404, null),
+        new BadCase("JSON body that is not an array", "strict", "application/json", valid.getBytes(StandardCharsets.UTF_8), false, 400, 1),
+        new BadCase("JSON array with a bad third event", "strict", "application/json",
+            ("[" + valid + "," + valid + ",{\"user\":\"mixed\"}]").getBytes(StandardCharsets.UTF_8), false, 400, 3));
+
+    for (BadCase c : cases) {
+      String url = node.baseUrl() + "/v1/pipelines/" + c.path() + "/events";
+      HttpJson.Response response = c.chunked() ? postChunked(url, c.contentType(), c.body())
+          : http.post(url, c.contentType(), c.body());
+      assertThat(response.status()).as(c.name() + ": " + response.body()).isEqualTo(c.status());
+      JsonNode error = response.json();
+      assertThat(error.get("error").asText()).as(c.name()).isNotBlank();
+      if (c.line() != null) {
+        assertThat(error.get("line").asInt()).as(c.name() + ": " + response.body()).isEqualTo(c.line());
+      }
+      for (int i = 0; i < probes.size(); i++) {
+        assertThat(http.get(probes.get(i)).body()).as(c.name() + " changed " + probes.get(i)).isEqualTo(before.get(i));
+      }
+    }
+
+    var arrayOk = http.post(base + "/events", "application/json; charset=utf-8",
+        "[{\"user\":\"ann\",\"ts\":30000,\"amount\":1},{\"user\":42,\"ts\":30001,\"amount\":2.5}]".getBytes(StandardCharsets.UTF_8));
+    assertThat(arrayOk.status()).as(arrayOk.body()).isEqualTo(200);
+    assertThat(arrayOk.json().get("accepted").asInt()).isEqualTo(2);
+    assertThat(http.get(base + "/state/42").json().get("windows").get(0).get("values").get("amount").asDouble()).isEqualTo(2.5);
+  }
+
+  private static HttpJson.Response postChunked(String url, String contentType, byte[] body) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+    try {
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      return new HttpJson.Response(response.statusCode(), response.body());
+    } catch (java.io.IOException e) {
+      // The server may answer 413 and close before the whole body is sent.
+      throw new AssertionError("chunked oversized request failed without a response: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.keyflow.persistence.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CassandraSchemaTest {
+
+  @Test
+  void shippedDdlCreatesKeyspaceJournalSnapshotAndResultsInTheConfiguredKeyspace() throws Exception {
+    String cql = Files.readString(TestCassandra.home().resolve("docker/keyflow.cql"));
+    List<String> statements = CassandraSchema.statements(cql, "kf_test");
+    assertThat(statements).hasSize(6);
+    assertThat(statements.get(0)).startsWith("CREATE KEYSPACE IF NOT EXISTS kf_test");
+    assertThat(statements).anyMatch(s -> s.contains("kf_test.messages"))
+        .anyMatch(s -> s.contains("kf_test.snapshots"))
+        .anyMatch(s -> s.contains("kf_test.results"))
+        .noneMatch(s -> s.contains("keyflow."));
+  }
+
+  @Test
+  void generatedYamlSyncsTheCommitLogPerBatchAndListensOnLoopbackOnly() {
+    var settings = BundledCassandraSettings.create(com.typesafe.config.ConfigFactory.load());
+    String yaml = CassandraYaml.render(settings);
+    assertThat(yaml).contains("commitlog_sync: batch").contains("listen_address: 127.0.0.1")
+        .contains("rpc_address: 127.0.0.1").contains("native_transport_port: 9042");
+    assertThat(TestCassandra.keys()).contains("data-dir", "native-port", "storage-port", "heap", "lib-dir");
+  }
+}
