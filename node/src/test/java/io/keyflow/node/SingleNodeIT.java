@@ -30,6 +30,7 @@ class SingleNodeIT {
   private static final long START = 1_767_225_600_000L;
   private NodeProcess node;
   private final HttpJson http = new HttpJson();
+  private final String keyspace = TestCassandra.uniqueKeyspace("kf_single");
 
   @BeforeAll
   void startNode() throws Exception {
@@ -44,7 +45,7 @@ class SingleNodeIT {
           aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
         }
         """);
-    node = NodeProcess.start(1, "kf_single_node", pipelines, Map.of("keyflow.http.max-body-size", "1m"));
+    node = NodeProcess.start(1, keyspace, pipelines, Map.of("keyflow.http.max-body-size", "1m"));
     node.awaitReady(Duration.ofSeconds(180));
   }
 

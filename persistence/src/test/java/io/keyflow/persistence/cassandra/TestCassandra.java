@@ -69,7 +69,12 @@ public final class TestCassandra {
         "keyflow.home", home().toString());
   }
 
-  /** Unused-config guard: the test settings above must name every key the launcher reads. */
+  /** A keyspace name no earlier run used: the test Cassandra's data outlives a Maven run. */
+  public static String uniqueKeyspace(String prefix) {
+    return prefix + "_" + Long.toString(System.currentTimeMillis(), 36);
+  }
+
+  /** The keys the launcher reads, so a test can check the settings above name them all. */
   static List<String> keys() {
     return List.copyOf(ConfigFactory.load().getConfig("keyflow.cassandra.bundled").root().keySet());
   }
