@@ -12,8 +12,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Routes a validated request to its key groups: records are grouped by key group (keeping their
- * order), each group's share is sent as one or more {@link KeyGroupEntity.ProcessBatch} (one
- * journal event each), all groups in parallel. The result completes only when every key group has
+ * order) and each group's share joins that group's {@link GroupCommitter} lane, which writes it
+ * (with whatever concurrent requests brought) as one journal event; all groups in parallel. The result completes only when every key group has
  * acknowledged, i.e. every record of the request is in the journal; it fails if any group fails
  * or times out, and then the client must treat the request as "maybe applied".
  */
@@ -21,10 +21,12 @@ public final class IngestRouter {
 
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
+  private final GroupCommitter committer;
 
   public IngestRouter(KeyGroupSharding sharding, ShardingSettings settings) {
     this.sharding = sharding;
     this.settings = settings;
+    this.committer = new GroupCommitter(sharding, settings);
   }
 
   public CompletionStage<IngestResult> ingest(PipelineDefinition definition, List<Record> records) {
@@ -32,32 +34,11 @@ public final class IngestRouter {
     for (Record record : records) {
       byGroup.computeIfAbsent(definition.keyGroupOf(record.key()), kg -> new ArrayList<>()).add(record);
     }
-    List<CompletableFuture<IngestResult>> acks = new ArrayList<>();
+    List<CompletableFuture<Integer>> acks = new ArrayList<>();
     byGroup.forEach((keyGroup, groupRecords) ->
-        acks.add(sendInChunks(definition, keyGroup, groupRecords, 0, new IngestResult(0, 0)).toCompletableFuture()));
-    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-      int accepted = 0;
-      int duplicates = 0;
-      for (var ack : acks) {
-        accepted += ack.join().accepted();
-        duplicates += ack.join().duplicates();
-      }
-      return new IngestResult(accepted, duplicates);
-    });
-  }
-
-  /** Chunks of one key group go one after the other, so the journal keeps the request's order. */
-  private CompletionStage<IngestResult> sendInChunks(
-      PipelineDefinition definition, int keyGroup, List<Record> records, int from, IngestResult sofar) {
-    if (from >= records.size()) {
-      return CompletableFuture.completedFuture(sofar);
-    }
-    int to = Math.min(records.size(), from + settings.maxRecordsPerEvent());
-    List<Record> chunk = List.copyOf(records.subList(from, to));
-    return sharding.keyGroup(definition, keyGroup)
-        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(chunk, replyTo), settings.askTimeout())
-        .thenCompose(ack -> sendInChunks(definition, keyGroup, records, to,
-            new IngestResult(sofar.accepted() + ack.accepted(), sofar.duplicates() + ack.duplicates())));
+        acks.add(committer.submit(definition, keyGroup, groupRecords).toCompletableFuture()));
+    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> new IngestResult(acks.stream().mapToInt(CompletableFuture::join).sum(), 0));
   }
 
   /** Sends an explicit watermark to every key group of the pipeline; completes when all have it. */
