@@ -6,6 +6,7 @@ import io.keyflow.persistence.ResultsSink;
 import io.keyflow.pipeline.PipelineDefinition;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -35,10 +36,16 @@ public final class KeyGroupSharding {
   public static KeyGroupSharding init(
       ActorSystem<?> system, Map<String, PipelineDefinition> pipelines, ResultsSink sink, PersistenceSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
+    ShardingSettings shardingSettings = ShardingSettings.create(system.settings().config());
     for (PipelineDefinition definition : pipelines.values()) {
-      sharding.init(Entity.of(typeKey(definition), context ->
-              KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, settings))
-          .withMessageExtractor(new KeyGroupMessageExtractor()));
+      Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
+              context -> KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, settings))
+          .withMessageExtractor(new KeyGroupMessageExtractor());
+      if (shardingSettings.allocation().equals("rendezvous")) {
+        entity = entity.withAllocationStrategy(
+            new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound()));
+      }
+      sharding.init(entity);
     }
     return new KeyGroupSharding(sharding, pipelines);
   }

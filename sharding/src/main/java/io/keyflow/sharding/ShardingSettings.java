@@ -10,9 +10,18 @@ import java.time.Duration;
  * @param maxRecordsPerEvent  a key group's share of a request is split into journal events of at most this many records
  * @param wakeInterval        how often each node makes sure every key group is running
  * @param wakeTimeout         how long a wake-up may take before the key group counts as not running
+ * @param allocation          "rendezvous" (minimal movement) or "least-shard" (Pekko's default)
+ * @param maxMovesPerRound    rendezvous: at most this many key groups moving at once
  */
 public record ShardingSettings(
-    Duration askTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout) {
+    Duration askTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout,
+    String allocation, int maxMovesPerRound) {
+
+  public ShardingSettings {
+    if (!allocation.equals("rendezvous") && !allocation.equals("least-shard")) {
+      throw new IllegalArgumentException("keyflow.sharding.allocation must be rendezvous or least-shard, was " + allocation);
+    }
+  }
 
   public static ShardingSettings create(Config config) {
     Config c = config.getConfig("keyflow.sharding");
@@ -20,6 +29,8 @@ public record ShardingSettings(
         c.getDuration("ask-timeout"),
         c.getInt("max-records-per-event"),
         c.getDuration("wake-interval"),
-        c.getDuration("wake-timeout"));
+        c.getDuration("wake-timeout"),
+        c.getString("allocation"),
+        c.getInt("max-moves-per-round"));
   }
 }
