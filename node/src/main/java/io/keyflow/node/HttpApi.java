@@ -3,6 +3,7 @@ package io.keyflow.node;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
@@ -47,17 +48,19 @@ final class HttpApi extends AllDirectives {
   private final KeyGroupSharding sharding;
   private final IngestRouter router;
   private final CassandraResultsStore results;
+  private final IdempotencyRegistry idempotency;
   private final ClusterView cluster;
   private final Map<String, PipelineDefinition> pipelines;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
-          CassandraResultsStore results, ClusterView cluster) {
+          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
     this.sharding = sharding;
     this.router = router;
     this.results = results;
+    this.idempotency = idempotency;
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
   }
@@ -89,7 +92,12 @@ final class HttpApi extends AllDirectives {
   }
 
   private Route ingest(PipelineDefinition p) {
-    return extractRequestEntity(entity -> {
+    return optionalHeaderValueByName("Idempotency-Key", idHeader -> extractRequestEntity(entity -> {
+      String requestId = idHeader.orElse(null);
+      if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
+        return complete(json(StatusCodes.BAD_REQUEST,
+            JsonViews.error("Idempotency-Key must be 1 to 200 characters", null)));
+      }
       ContentType contentType = entity.getContentType();
       String media = contentType.mediaType().mainType().toLowerCase(Locale.ROOT) + "/"
           + contentType.mediaType().subType().toLowerCase(Locale.ROOT);
@@ -117,12 +125,35 @@ final class HttpApi extends AllDirectives {
               return java.util.concurrent.CompletableFuture.completedFuture(
                   json(StatusCodes.BAD_REQUEST, JsonViews.error(parsed.error(), parsed.line())));
             }
-            return router.ingest(p, parsed.records()).thenApply(result -> json(StatusCodes.OK,
-                JsonViews.MAPPER.createObjectNode().put("accepted", result.accepted()).put("duplicates", result.duplicates())));
+            if (requestId == null) {
+              return apply(p, null, parsed);
+            }
+            return idempotency.claim(p.name(), requestId, fingerprint(media, body)).thenCompose(claim ->
+                claim == IdempotencyRegistry.Claim.DIFFERENT_BODY
+                    ? java.util.concurrent.CompletableFuture.completedFuture(json(StatusCodes.UNPROCESSABLE_ENTITY,
+                        JsonViews.error("Idempotency-Key '" + requestId + "' was used before with a different body", null)))
+                    : apply(p, requestId, parsed));
           })
           .exceptionally(this::ingestFailure);
       return completeWithFuture(response);
-    });
+    }));
+  }
+
+  private CompletionStage<HttpResponse> apply(PipelineDefinition p, String requestId, EventParser.Parsed parsed) {
+    return router.ingest(p, requestId, parsed.records()).thenApply(result -> json(StatusCodes.OK,
+        JsonViews.MAPPER.createObjectNode().put("accepted", result.accepted()).put("duplicates", result.duplicates())));
+  }
+
+  /** SHA-256 of the media type and the body: the same key must come back with the same bytes. */
+  private static String fingerprint(String media, byte[] body) {
+    try {
+      var digest = java.security.MessageDigest.getInstance("SHA-256");
+      digest.update(media.getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+      return java.util.HexFormat.of().formatHex(digest.digest(body));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always present", e);
+    }
   }
 
   private HttpResponse ingestFailure(Throwable failure) {

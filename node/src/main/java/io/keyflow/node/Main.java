@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
@@ -107,7 +108,8 @@ public final class Main {
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       system.getWhenTerminated().thenRun(keeper::stop);
 
-      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, new ClusterView(system, sharding));
+      IdempotencyRegistry idempotency = new IdempotencyRegistry(system, config.getString("keyflow.cassandra.keyspace"));
+      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding));
       Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort()).bind(api.routes())
           .toCompletableFuture().get();
       PekkoManagement.get(system).start().toCompletableFuture().get();

@@ -44,6 +44,10 @@ class SingleNodeIT {
           window { type = tumbling, size = 10s }
           aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
         }
+        keyflow.pipelines.dedupe {
+          window { type = tumbling, size = 1h }
+          aggregations = [ { name = n, fn = count } ]
+        }
         """);
     node = NodeProcess.start(1, keyspace, pipelines, Map.of("keyflow.http.max-body-size", "1m"));
     node.awaitReady(Duration.ofSeconds(180));
@@ -197,5 +201,63 @@ class SingleNodeIT {
       // The server may answer 413 and close before the whole body is sent.
       throw new AssertionError("chunked oversized request failed without a response: " + e, e);
     }
+  }
+
+  @Test
+  void aRetryWithTheSameIdempotencyKeyAppliesOnceAndADifferentBodyIsRefused() throws Exception {
+    String base = node.baseUrl() + "/v1/pipelines/dedupe";
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      body.append("{\"key\":\"k").append(i % 30).append("\",\"ts\":").append(1_000 + i).append("}\n");
+    }
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    var first = postWithKey(base + "/events", "batch-1", bytes);
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.json().get("accepted").asInt()).isEqualTo(300);
+    var retry = postWithKey(base + "/events", "batch-1", bytes);
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.json().get("accepted").asInt()).isZero();
+    assertThat(retry.json().get("duplicates").asInt()).isEqualTo(300);
+
+    String stateBefore = http.get(base + "/state/k0").body();
+    byte[] other = "{\"key\":\"k0\",\"ts\":5000}\n".getBytes(StandardCharsets.UTF_8);
+    var reused = postWithKey(base + "/events", "batch-1", other);
+    assertThat(reused.status()).as(reused.body()).isEqualTo(422);
+    assertThat(http.get(base + "/state/k0").body()).isEqualTo(stateBefore);
+
+    // A retry storm: 5 requests, each sent 8 times, all at once.
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    try {
+      List<java.util.concurrent.Future<HttpJson.Response>> sent = new ArrayList<>();
+      for (int copy = 0; copy < 8; copy++) {
+        for (int r = 0; r < 5; r++) {
+          int request = r;
+          sent.add(pool.submit(() -> postWithKey(base + "/events", "storm-" + request,
+              ("{\"key\":\"k0\",\"ts\":" + (2_000 + request) + "}\n{\"key\":\"s" + request + "\",\"ts\":2000}\n")
+                  .getBytes(StandardCharsets.UTF_8))));
+        }
+      }
+      int accepted = 0;
+      int duplicates = 0;
+      for (var f : sent) {
+        HttpJson.Response response = f.get();
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        accepted += response.json().get("accepted").asInt();
+        duplicates += response.json().get("duplicates").asInt();
+      }
+      assertThat(accepted).isEqualTo(10);
+      assertThat(duplicates).isEqualTo(70);
+    } finally {
+      pool.shutdownNow();
+    }
+    JsonNode window = http.get(base + "/state/k0").json().get("windows").get(0);
+    assertThat(window.get("values").get("n").asLong()).isEqualTo(10 + 5);
+  }
+
+  private HttpJson.Response postWithKey(String url, String key, byte[] body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-ndjson")
+        .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    return new HttpJson.Response(response.statusCode(), response.body());
   }
 }

@@ -5,7 +5,10 @@ import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.WindowOperator;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,8 +39,17 @@ public final class KeyGroupEntity
   /** Messages the entity accepts. */
   public sealed interface Command extends CborSerializable {}
 
-  /** Apply these records, in order, as one journal event. */
-  public record ProcessBatch(List<Record> records, ActorRef<BatchAccepted> replyTo) implements Command {}
+  /**
+   * Apply these parts, in order, as one journal event. A part with an id this key group already
+   * applied (within its idempotency window) is a duplicate: skipped and reported as such.
+   */
+  public record ProcessBatch(List<Part> parts, ActorRef<BatchAccepted> replyTo) implements Command {}
+
+  /**
+   * Records of one request for this key group. {@code id} is the request's idempotency key plus the
+   * chunk number, or null for a request sent without an Idempotency-Key (never deduplicated).
+   */
+  public record Part(String id, List<Record> records) implements CborSerializable {}
 
   /** Advance the event-time watermark of this key group (an explicit watermark from a client). */
   public record AdvanceWatermark(long watermark, ActorRef<WatermarkAdvancedTo> replyTo) implements Command {}
@@ -58,7 +70,8 @@ public final class KeyGroupEntity
   public enum RetryDelivery implements Command { INSTANCE }
 
   /** Replies. */
-  public record BatchAccepted(int keyGroup, int accepted, int duplicates) implements CborSerializable {}
+  /** {@code duplicate.get(i)}: whether part i was already applied before (nothing applied again). */
+  public record BatchAccepted(int keyGroup, List<Boolean> duplicate) implements CborSerializable {}
 
   public record WatermarkAdvancedTo(int keyGroup, long watermark) implements CborSerializable {}
 
@@ -71,8 +84,11 @@ public final class KeyGroupEntity
   /** Journal events. */
   public sealed interface Event extends CborSerializable {}
 
-  /** A batch of records was applied; outputs up to {@code deliveredUpTo} are in the results store. */
-  public record BatchApplied(List<Record> records, long deliveredUpTo) implements Event {}
+  /**
+   * Parts were applied at {@code appliedAt} (wall clock of the writer, kept for the idempotency
+   * window's age); outputs up to {@code deliveredUpTo} are in the results store.
+   */
+  public record BatchApplied(List<Part> parts, long deliveredUpTo, long appliedAt) implements Event {}
 
   public record WatermarkAdvanced(long watermark, long deliveredUpTo) implements Event {}
 
@@ -138,13 +154,24 @@ public final class KeyGroupEntity
   }
 
   private ReplyEffect<Event, KeyGroupState> onProcessBatch(KeyGroupState state, ProcessBatch cmd) {
-    if (cmd.records().isEmpty()) {
-      return Effect().reply(cmd.replyTo(), new BatchAccepted(keyGroup, 0, 0));
+    List<Boolean> duplicate = new ArrayList<>(cmd.parts().size());
+    List<Part> fresh = new ArrayList<>();
+    Set<String> inThisBatch = new HashSet<>();
+    for (Part part : cmd.parts()) {
+      boolean seen = part.id() != null && (state.appliedIds().containsKey(part.id()) || !inThisBatch.add(part.id()));
+      duplicate.add(seen);
+      if (!seen && !part.records().isEmpty()) {
+        fresh.add(part);
+      }
+    }
+    BatchAccepted reply = new BatchAccepted(keyGroup, duplicate);
+    if (fresh.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), reply);
     }
     return Effect()
-        .persist(new BatchApplied(cmd.records(), deliveredInMemory))
+        .persist(new BatchApplied(fresh, deliveredInMemory, System.currentTimeMillis()))
         .thenRun(this::deliver)
-        .thenReply(cmd.replyTo(), s -> new BatchAccepted(keyGroup, cmd.records().size(), 0));
+        .thenReply(cmd.replyTo(), s -> reply);
   }
 
   private ReplyEffect<Event, KeyGroupState> onAdvanceWatermark(KeyGroupState state, AdvanceWatermark cmd) {
@@ -203,11 +230,22 @@ public final class KeyGroupEntity
   public EventHandler<KeyGroupState, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(BatchApplied.class, (state, event) ->
-            record(state, operator.processBatch(state.stage(), event.records())).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(BatchApplied.class, this::onBatchApplied)
         .onEvent(WatermarkAdvanced.class, (state, event) ->
             record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo()))
         .build();
+  }
+
+  private KeyGroupState onBatchApplied(KeyGroupState state, BatchApplied event) {
+    List<Record> records = new ArrayList<>();
+    for (Part part : event.parts()) {
+      records.addAll(part.records());
+      if (part.id() != null) {
+        state.appliedIds().put(part.id(), event.appliedAt());
+      }
+    }
+    state.forgetIdsBeyond(settings.idempotencyWindowCount(), event.appliedAt() - settings.idempotencyWindowAge().toMillis());
+    return record(state, operator.processBatch(state.stage(), records)).confirmDelivered(event.deliveredUpTo());
   }
 
   private static KeyGroupState record(KeyGroupState state, List<Output> outputs) {

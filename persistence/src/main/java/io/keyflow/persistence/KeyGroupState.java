@@ -2,6 +2,7 @@ package io.keyflow.persistence;
 
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.runtime.StageState;
+import java.util.LinkedHashMap;
 import java.util.TreeMap;
 
 /**
@@ -13,12 +14,26 @@ import java.util.TreeMap;
  * @param stage        the window operator's state (mutated only by the entity's event handler)
  * @param outbox       output sequence number → result, not yet confirmed delivered
  * @param deliveredSeq every output up to this sequence number is in the results store
+ * @param appliedIds   ids of the request parts applied, oldest first → when (the idempotency window)
  */
-public record KeyGroupState(StageState stage, TreeMap<Long, WindowResult> outbox, long deliveredSeq)
+public record KeyGroupState(
+    StageState stage, TreeMap<Long, WindowResult> outbox, long deliveredSeq, LinkedHashMap<String, Long> appliedIds)
     implements CborSerializable {
 
   public static KeyGroupState empty() {
-    return new KeyGroupState(new StageState(), new TreeMap<>(), 0);
+    return new KeyGroupState(new StageState(), new TreeMap<>(), 0, new LinkedHashMap<>());
+  }
+
+  /** Forgets the oldest ids beyond {@code maxCount} and every id applied before {@code notBefore}. */
+  void forgetIdsBeyond(int maxCount, long notBefore) {
+    var oldest = appliedIds.entrySet().iterator();
+    while (oldest.hasNext()) {
+      var entry = oldest.next();
+      if (appliedIds.size() <= maxCount && entry.getValue() >= notBefore) {
+        break;
+      }
+      oldest.remove();
+    }
   }
 
   /** Drops outbox entries up to {@code seq}; returns the state to use from now on. */
@@ -27,6 +42,6 @@ public record KeyGroupState(StageState stage, TreeMap<Long, WindowResult> outbox
       return this;
     }
     outbox.headMap(seq, true).clear();
-    return new KeyGroupState(stage, outbox, seq);
+    return new KeyGroupState(stage, outbox, seq, appliedIds);
   }
 }

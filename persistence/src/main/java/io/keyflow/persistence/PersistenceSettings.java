@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param deliveryBatch        at most this many results per results-store write
  * @param restartMinBackoff    first back-off after a journal failure stops the entity
  * @param restartMaxBackoff    longest back-off after repeated journal failures
+ * @param idempotencyWindowCount  request ids remembered per key group (oldest forgotten first)
+ * @param idempotencyWindowAge    request ids older than this are forgotten
  */
 public record PersistenceSettings(
     int snapshotEvery,
@@ -19,7 +21,9 @@ public record PersistenceSettings(
     Duration deliveryRetry,
     int deliveryBatch,
     Duration restartMinBackoff,
-    Duration restartMaxBackoff) {
+    Duration restartMaxBackoff,
+    int idempotencyWindowCount,
+    Duration idempotencyWindowAge) {
 
   public static PersistenceSettings create(Config config) {
     Config c = config.getConfig("keyflow.persistence");
@@ -29,6 +33,8 @@ public record PersistenceSettings(
         c.getDuration("results-delivery-retry"),
         c.getInt("results-delivery-batch"),
         c.getDuration("restart-min-backoff"),
-        c.getDuration("restart-max-backoff"));
+        c.getDuration("restart-max-backoff"),
+        c.getInt("idempotency-window-count"),
+        c.getDuration("idempotency-window-age"));
   }
 }

@@ -29,7 +29,7 @@ class KeyGroupEntityTest {
       List.of(Aggregation.count("n"), Aggregation.of("amount", Aggregation.Function.SUM, "amount")));
 
   private static final PersistenceSettings SETTINGS =
-      new PersistenceSettings(1000, 2, Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100));
+      new PersistenceSettings(1000, 2, Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), 3, Duration.ofHours(1));
 
   private RecordingResultsSink sink;
   private EventSourcedBehaviorTestKit<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> kit;
@@ -45,24 +45,26 @@ class KeyGroupEntityTest {
     testKit.shutdownTestKit();
   }
 
+  private static List<KeyGroupEntity.Part> part(String id, Record... records) {
+    return List.of(new KeyGroupEntity.Part(id, List.of(records)));
+  }
+
   private static Record click(String user, long ts, long amount) {
     return new Record(user, ts, Map.of("amount", amount));
   }
 
   @Test
   void aBatchIsOneJournalEventAndIsAcknowledgedWithItsSize() {
-    var result = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
-        List.of(click("ann", 1_000, 5), click("bob", 2_000, 7), click("ann", 3_000, 1)), replyTo));
-    assertThat(result.reply()).isEqualTo(new KeyGroupEntity.BatchAccepted(7, 3, 0));
+    var result = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("ann", 1_000, 5), click("bob", 2_000, 7), click("ann", 3_000, 1)), replyTo));
+    assertThat(result.reply()).isEqualTo(new KeyGroupEntity.BatchAccepted(7, List.of(false)));
     assertThat(result.events()).hasSize(1);
     assertThat(result.state().stage().recordsApplied).isEqualTo(3);
   }
 
   @Test
   void firedWindowsReachTheResultsSinkAfterTheWrite() {
-    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
-        List.of(click("ann", 1_000, 5), click("ann", 9_999, 1)), replyTo));
-    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(click("bob", 12_000, 2)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("ann", 1_000, 5), click("ann", 9_999, 1)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("bob", 12_000, 2)), replyTo));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
         assertThat(sink.latest).containsKey("ann@0"));
     assertThat(sink.latest.get("ann@0").values()).containsEntry("n", 2L).containsEntry("amount", 6L);
@@ -71,7 +73,7 @@ class KeyGroupEntityTest {
   @Test
   void aFailedResultsWriteIsRetriedUntilItSucceeds() {
     sink.failNext.set(2);
-    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(click("ann", 1_000, 5)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("ann", 1_000, 5)), replyTo));
     kit.<KeyGroupEntity.WatermarkAdvancedTo>runCommand(replyTo -> new KeyGroupEntity.AdvanceWatermark(50_000, replyTo));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sink.latest).containsKey("ann@0"));
     assertThat(sink.writes.get()).isGreaterThanOrEqualTo(3);
@@ -79,9 +81,8 @@ class KeyGroupEntityTest {
 
   @Test
   void restartReplaysTheJournalToTheSameState() {
-    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
-        List.of(click("ann", 1_000, 5), click("bob", 15_000, 7)), replyTo));
-    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(click("ann", 16_000, 3)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("ann", 1_000, 5), click("bob", 15_000, 7)), replyTo));
+    kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("ann", 16_000, 3)), replyTo));
     var before = kit.<KeyGroupEntity.KeyStateView>runCommand(replyTo -> new KeyGroupEntity.GetKeyState("ann", replyTo)).reply();
     var restarted = kit.restart();
     assertThat(restarted.state().stage().recordsApplied).isEqualTo(3);
@@ -104,5 +105,36 @@ class KeyGroupEntityTest {
     var result = kit.<KeyGroupEntity.Awake>runCommand(KeyGroupEntity.Wake::new);
     assertThat(result.reply()).isEqualTo(new KeyGroupEntity.Awake(7));
     assertThat(result.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void aRetriedPartIsReportedAsDuplicateAndNotAppliedTwice() {
+    var first = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
+        part("req-1#0", click("ann", 1_000, 5), click("ann", 2_000, 1)), replyTo));
+    assertThat(first.reply().duplicate()).containsExactly(false);
+    var retry = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(
+        new KeyGroupEntity.Part("req-1#0", List.of(click("ann", 1_000, 5), click("ann", 2_000, 1))),
+        new KeyGroupEntity.Part("req-2#0", List.of(click("ann", 3_000, 2))),
+        new KeyGroupEntity.Part("req-2#0", List.of(click("ann", 3_000, 2)))), replyTo));
+    assertThat(retry.reply().duplicate()).containsExactly(true, false, true);
+    assertThat(retry.state().stage().recordsApplied).isEqualTo(3);
+    assertThat(kit.restart().state().appliedIds()).containsOnlyKeys("req-1#0", "req-2#0");
+    var afterRestart = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
+        part("req-2#0", click("ann", 3_000, 2)), replyTo));
+    assertThat(afterRestart.reply().duplicate()).containsExactly(true);
+    assertThat(afterRestart.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void theIdempotencyWindowForgetsTheOldestIdsBeyondItsCount() {
+    for (int i = 0; i < 5; i++) {
+      String id = "req-" + i + "#0";
+      kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(id, click("ann", 1_000, 1)), replyTo));
+    }
+    var state = kit.getState();
+    assertThat(state.appliedIds()).containsOnlyKeys("req-2#0", "req-3#0", "req-4#0");
+    var forgotten = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
+        part("req-0#0", click("ann", 1_000, 1)), replyTo));
+    assertThat(forgotten.reply().duplicate()).as("beyond the window a retry is applied again").containsExactly(false);
   }
 }

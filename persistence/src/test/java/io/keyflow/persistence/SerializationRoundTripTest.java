@@ -39,7 +39,7 @@ class SerializationRoundTripTest {
   void everyCommandRoundTripsThroughJacksonCbor() {
     TestProbe<Object> probe = testKit.createTestProbe();
     List<KeyGroupEntity.Command> commands = List.of(
-        new KeyGroupEntity.ProcessBatch(RECORDS, probe.ref().narrow()),
+        new KeyGroupEntity.ProcessBatch(List.of(new KeyGroupEntity.Part("req#0", RECORDS), new KeyGroupEntity.Part(null, RECORDS)), probe.ref().narrow()),
         new KeyGroupEntity.AdvanceWatermark(42, probe.ref().narrow()),
         new KeyGroupEntity.GetKeyState("ann", probe.ref().narrow()),
         new KeyGroupEntity.Wake(probe.ref().narrow()),
@@ -55,12 +55,12 @@ class SerializationRoundTripTest {
   @Test
   void everyReplyAndEventRoundTrips() {
     List<Object> messages = List.of(
-        new KeyGroupEntity.BatchAccepted(3, 10, 2),
+        new KeyGroupEntity.BatchAccepted(3, List.of(false, true)),
         new KeyGroupEntity.WatermarkAdvancedTo(3, 99),
         new KeyGroupEntity.Awake(5),
         new KeyGroupEntity.KeyStateView("ann", 3, 1_000,
             List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1),
-        new KeyGroupEntity.BatchApplied(RECORDS, 4),
+        new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L),
         new KeyGroupEntity.WatermarkAdvanced(77, 0));
     for (Object message : messages) {
       assertJacksonCbor(message);
@@ -76,6 +76,8 @@ class SerializationRoundTripTest {
             Aggregation.of("m", Aggregation.Function.MAX, "price")));
     WindowOperator op = new WindowOperator(def);
     KeyGroupState state = KeyGroupState.empty();
+    state.appliedIds().put("req-a#0", 10L);
+    state.appliedIds().put("req-b#0", 20L);
     op.processBatch(state.stage(), RECORDS);
     op.processBatch(state.stage(), List.of(new Record("ann", 5_000, Map.of("amount", 1L, "price", 1.0))))
         .forEach(o -> state.outbox().put(o.seq(), o.result()));
@@ -83,6 +85,7 @@ class SerializationRoundTripTest {
 
     KeyGroupState copy = roundTrip(state);
     assertThat(copy.outbox()).isEqualTo(new TreeMap<>(state.outbox()));
+    assertThat(copy.appliedIds()).containsExactlyEntriesOf(state.appliedIds());
     assertThat(copy.stage().timers).isEqualTo(state.stage().timers);
     List<Record> next = List.of(new Record("ann", 5_500, Map.of("amount", 2L, "price", 9.5)),
         new Record("bob", 9_000, Map.of("amount", 4L, "price", 0.5)));

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GroupCommitter {
 
-  private record Pending(List<Record> records, CompletableFuture<Integer> done) {}
+  private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done) {}
 
   private static final class Lane {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
@@ -36,17 +36,23 @@ final class GroupCommitter {
     this.settings = settings;
   }
 
-  /** Completes with the number of records applied once they are all in the journal. */
-  CompletionStage<Integer> submit(PipelineDefinition definition, int keyGroup, List<Record> records) {
+  /**
+   * Completes once every record is in the journal (applied now, or found applied before under the
+   * same request id). {@code requestId} may be null: then nothing is deduplicated.
+   */
+  CompletionStage<IngestResult> submit(PipelineDefinition definition, int keyGroup, String requestId, List<Record> records) {
     Lane lane = lanes.computeIfAbsent(definition.name() + "|" + keyGroup, k -> new Lane());
-    List<CompletableFuture<Integer>> chunks = new ArrayList<>();
+    List<CompletableFuture<IngestResult>> chunks = new ArrayList<>();
     boolean send;
     synchronized (lane) {
+      int chunkNumber = 0;
       for (int from = 0; from < records.size(); from += settings.maxRecordsPerEvent()) {
         List<Record> chunk = records.subList(from, Math.min(records.size(), from + settings.maxRecordsPerEvent()));
-        CompletableFuture<Integer> done = new CompletableFuture<>();
+        CompletableFuture<IngestResult> done = new CompletableFuture<>();
         chunks.add(done);
-        lane.waiting.add(new Pending(List.copyOf(chunk), done));
+        // Chunking is deterministic for the same request, so a retry's chunk ids match the original's.
+        String partId = requestId == null ? null : requestId + "#" + chunkNumber++;
+        lane.waiting.add(new Pending(new KeyGroupEntity.Part(partId, List.copyOf(chunk)), done));
       }
       send = !lane.inFlight;
       lane.inFlight = true;
@@ -55,19 +61,28 @@ final class GroupCommitter {
       sendNext(definition, keyGroup, lane);
     }
     // Every chunk must be in the journal before the request counts as applied in this key group.
-    return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> chunks.stream().mapToInt(CompletableFuture::join).sum());
+    return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      int accepted = 0;
+      int duplicates = 0;
+      for (var chunk : chunks) {
+        accepted += chunk.join().accepted();
+        duplicates += chunk.join().duplicates();
+      }
+      return new IngestResult(accepted, duplicates);
+    });
   }
 
   private void sendNext(PipelineDefinition definition, int keyGroup, Lane lane) {
     List<Pending> batch = new ArrayList<>();
-    List<Record> records = new ArrayList<>();
+    List<KeyGroupEntity.Part> parts = new ArrayList<>();
+    int records = 0;
     synchronized (lane) {
       while (!lane.waiting.isEmpty()
-          && (batch.isEmpty() || records.size() + lane.waiting.peek().records().size() <= settings.maxRecordsPerEvent())) {
+          && (batch.isEmpty() || records + lane.waiting.peek().part().records().size() <= settings.maxRecordsPerEvent())) {
         Pending next = lane.waiting.poll();
         batch.add(next);
-        records.addAll(next.records());
+        parts.add(next.part());
+        records += next.part().records().size();
       }
       if (batch.isEmpty()) {
         lane.inFlight = false;
@@ -75,13 +90,17 @@ final class GroupCommitter {
       }
     }
     sharding.keyGroup(definition, keyGroup)
-        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(records, replyTo), settings.askTimeout())
+        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), settings.askTimeout())
         .whenComplete((ack, failure) -> {
-          for (Pending p : batch) {
+          for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            int size = p.part().records().size();
             if (failure != null) {
               p.done().completeExceptionally(failure);
+            } else if (ack.duplicate().get(i)) {
+              p.done().complete(new IngestResult(0, size));
             } else {
-              p.done().complete(p.records().size());
+              p.done().complete(new IngestResult(size, 0));
             }
           }
           sendNext(definition, keyGroup, lane);

@@ -29,16 +29,28 @@ public final class IngestRouter {
     this.committer = new GroupCommitter(sharding, settings);
   }
 
-  public CompletionStage<IngestResult> ingest(PipelineDefinition definition, List<Record> records) {
+  /**
+   * Applies {@code records} exactly once per {@code requestId} (the client's Idempotency-Key, or
+   * null: applied on every call). A retry after a partial failure applies only the key groups that
+   * missed it; the others report their records as duplicates.
+   */
+  public CompletionStage<IngestResult> ingest(PipelineDefinition definition, String requestId, List<Record> records) {
     Map<Integer, List<Record>> byGroup = new TreeMap<>();
     for (Record record : records) {
       byGroup.computeIfAbsent(definition.keyGroupOf(record.key()), kg -> new ArrayList<>()).add(record);
     }
-    List<CompletableFuture<Integer>> acks = new ArrayList<>();
+    List<CompletableFuture<IngestResult>> acks = new ArrayList<>();
     byGroup.forEach((keyGroup, groupRecords) ->
-        acks.add(committer.submit(definition, keyGroup, groupRecords).toCompletableFuture()));
-    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]))
-        .thenApply(v -> new IngestResult(acks.stream().mapToInt(CompletableFuture::join).sum(), 0));
+        acks.add(committer.submit(definition, keyGroup, requestId, groupRecords).toCompletableFuture()));
+    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      int accepted = 0;
+      int duplicates = 0;
+      for (var ack : acks) {
+        accepted += ack.join().accepted();
+        duplicates += ack.join().duplicates();
+      }
+      return new IngestResult(accepted, duplicates);
+    });
   }
 
   /** Sends an explicit watermark to every key group of the pipeline; completes when all have it. */
