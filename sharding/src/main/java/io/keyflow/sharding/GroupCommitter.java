@@ -3,13 +3,17 @@ package io.keyflow.sharding;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Group commit per key group on this node: at most one {@link KeyGroupEntity.ProcessBatch} is in
@@ -27,6 +31,8 @@ final class GroupCommitter {
     boolean inFlight;
   }
 
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
+
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -42,6 +48,9 @@ final class GroupCommitter {
    */
   CompletionStage<IngestResult> submit(PipelineDefinition definition, int keyGroup, String requestId, List<Record> records) {
     Lane lane = lanes.computeIfAbsent(definition.name() + "|" + keyGroup, k -> new Lane());
+    // Without a client key the parts still get an id of this node's, so resending an attempt that
+    // timed out can never apply them twice (the client itself cannot retry such a request safely).
+    String id = requestId != null ? requestId : "node-" + UUID.randomUUID();
     List<CompletableFuture<IngestResult>> chunks = new ArrayList<>();
     boolean send;
     synchronized (lane) {
@@ -51,7 +60,7 @@ final class GroupCommitter {
         CompletableFuture<IngestResult> done = new CompletableFuture<>();
         chunks.add(done);
         // Chunking is deterministic for the same request, so a retry's chunk ids match the original's.
-        String partId = requestId == null ? null : requestId + "#" + chunkNumber++;
+        String partId = id + "#" + chunkNumber++;
         lane.waiting.add(new Pending(new KeyGroupEntity.Part(partId, List.copyOf(chunk)), done));
       }
       send = !lane.inFlight;
@@ -72,6 +81,33 @@ final class GroupCommitter {
     });
   }
 
+  /**
+   * Sends one batch, and again (same parts, so the entity dedupes) whenever an attempt times out,
+   * until the deadline: a key group that is moving or recovering makes its requests wait, not fail,
+   * and a message the shard region dropped during a hand-off is simply sent again.
+   */
+  private CompletionStage<KeyGroupEntity.BatchAccepted> attempt(
+      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, long deadlineNanos,
+      AtomicInteger attempts) {
+    attempts.incrementAndGet();
+    long left = deadlineNanos - System.nanoTime();
+    Duration timeout = Duration.ofNanos(Math.max(1, Math.min(left, settings.attemptTimeout().toNanos())));
+    return sharding.keyGroup(definition, keyGroup)
+        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), timeout)
+        .handle((ack, failure) -> {
+          if (failure == null) {
+            return CompletableFuture.completedFuture(ack);
+          }
+          if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadlineNanos) {
+            return CompletableFuture.<KeyGroupEntity.BatchAccepted>failedFuture(failure);
+          }
+          return CompletableFuture.runAsync(() -> { },
+                  CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS))
+              .thenCompose(v -> attempt(definition, keyGroup, parts, deadlineNanos, attempts));
+        })
+        .thenCompose(stage -> stage);
+  }
+
   private void sendNext(PipelineDefinition definition, int keyGroup, Lane lane) {
     List<Pending> batch = new ArrayList<>();
     List<KeyGroupEntity.Part> parts = new ArrayList<>();
@@ -89,15 +125,18 @@ final class GroupCommitter {
         return;
       }
     }
-    sharding.keyGroup(definition, keyGroup)
-        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), settings.askTimeout())
+    AtomicInteger attempts = new AtomicInteger();
+    attempt(definition, keyGroup, parts, System.nanoTime() + settings.askTimeout().toNanos(), attempts)
         .whenComplete((ack, failure) -> {
+          // After a resend, "already applied" may mean applied by our own timed-out attempt: the
+          // request's records are in the journal once either way; count them as accepted.
+          boolean resent = attempts.get() > 1;
           for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             int size = p.part().records().size();
             if (failure != null) {
               p.done().completeExceptionally(failure);
-            } else if (ack.duplicate().get(i)) {
+            } else if (ack.duplicate().get(i) && !resent) {
               p.done().complete(new IngestResult(0, size));
             } else {
               p.done().complete(new IngestResult(size, 0));

@@ -7,6 +7,7 @@ import java.time.Duration;
  * Settings of key-group sharding and ingestion, read once from {@code keyflow.sharding}.
  *
  * @param askTimeout          how long a request waits for one key group (sized for recovery and rebalance)
+ * @param attemptTimeout      one attempt to reach a key group; timed-out attempts are resent until askTimeout
  * @param maxRecordsPerEvent  a key group's share of a request is split into journal events of at most this many records
  * @param wakeInterval        how often each node makes sure every key group is running
  * @param wakeTimeout         how long a wake-up may take before the key group counts as not running
@@ -14,7 +15,7 @@ import java.time.Duration;
  * @param maxMovesPerRound    rendezvous: at most this many key groups moving at once
  */
 public record ShardingSettings(
-    Duration askTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout,
+    Duration askTimeout, Duration attemptTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout,
     String allocation, int maxMovesPerRound) {
 
   public ShardingSettings {
@@ -27,6 +28,7 @@ public record ShardingSettings(
     Config c = config.getConfig("keyflow.sharding");
     return new ShardingSettings(
         c.getDuration("ask-timeout"),
+        c.getDuration("attempt-timeout"),
         c.getInt("max-records-per-event"),
         c.getDuration("wake-interval"),
         c.getDuration("wake-timeout"),
