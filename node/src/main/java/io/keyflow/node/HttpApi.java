@@ -74,6 +74,7 @@ final class HttpApi extends AllDirectives {
                 path("events", () -> post(() -> ingest(p))),
                 path("watermark", () -> post(() -> watermark(p))),
                 path("results", () -> get(() -> results(p))),
+                path("late", () -> get(() -> late(p))),
                 path(PathMatchers.segment("state").slash(PathMatchers.segment()), key -> get(() -> state(p, key))))))))));
   }
 
@@ -216,6 +217,34 @@ final class HttpApi extends AllDirectives {
           : results.resultsOfGroups(p.name(), p.stage(), p.maxKeyGroups(), from, to);
       return completeWithFuture(found
           .thenApply(list -> json(StatusCodes.OK, JsonViews.results(list)))
+          .exceptionally(e -> unavailable("results store", e)));
+    });
+  }
+
+  /** The late side output, in the shape of the events that were late, ordered by event time. */
+  private Route late(PipelineDefinition p) {
+    if (p.lateOutput() == null) {
+      return complete(json(StatusCodes.NOT_FOUND, JsonViews.error(
+          "pipeline '" + p.name() + "' has no late-output; its late records are only counted", null)));
+    }
+    return parameterMap(params -> {
+      long from;
+      long to;
+      try {
+        from = params.containsKey("from") ? Long.parseLong(params.get("from")) : Long.MIN_VALUE;
+        to = params.containsKey("to") ? Long.parseLong(params.get("to")) : Long.MAX_VALUE;
+      } catch (NumberFormatException e) {
+        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("from and to must be integers (epoch millis)", null)));
+      }
+      String key = params.get("key");
+      return completeWithFuture(results.lateRecords(p.name(), p.stage(), p.maxKeyGroups())
+          .thenApply(all -> json(StatusCodes.OK, JsonViews.lateRecords(p, all.stream()
+              .filter(l -> key == null || key.equals(l.record().key()))
+              .filter(l -> l.record().ts() >= from && l.record().ts() < to)
+              .sorted(java.util.Comparator.comparingLong((CassandraResultsStore.LateRecord l) -> l.record().ts())
+                  .thenComparing(l -> l.record().key()).thenComparingInt(CassandraResultsStore.LateRecord::keyGroup)
+                  .thenComparingLong(CassandraResultsStore.LateRecord::seq))
+              .toList())))
           .exceptionally(e -> unavailable("results store", e)));
     });
   }

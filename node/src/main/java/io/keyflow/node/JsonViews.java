@@ -3,6 +3,7 @@ package io.keyflow.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.PipelineDefinition;
@@ -46,6 +47,18 @@ final class JsonViews {
     return node;
   }
 
+  /** Late records in the shape of the events they came from: key field, time field, numeric fields. */
+  static ArrayNode lateRecords(PipelineDefinition p, List<CassandraResultsStore.LateRecord> late) {
+    ArrayNode array = MAPPER.createArrayNode();
+    for (CassandraResultsStore.LateRecord l : late) {
+      ObjectNode event = array.addObject();
+      event.put(p.keyField(), l.record().key());
+      event.put(p.timeField(), l.record().ts());
+      l.record().fields().forEach((name, value) -> event.set(name, MAPPER.valueToTree(value)));
+    }
+    return array;
+  }
+
   static ObjectNode keyState(KeyGroupEntity.KeyStateView view) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("key", view.key());
@@ -70,6 +83,10 @@ final class JsonViews {
     node.put("time_field", p.timeField());
     node.put("max_out_of_orderness_ms", p.maxOutOfOrderness());
     node.put("allowed_lateness_ms", p.allowedLateness());
+    if (p.lateOutput() != null) {
+      node.put("late_output", p.lateOutput());
+    }
+    node.put("idle_timeout_ms", p.idleTimeout());
     node.put("max_key_groups", p.maxKeyGroups());
     ObjectNode window = node.putObject("window");
     if (p.window() instanceof WindowSpec.Tumbling t) {

@@ -44,6 +44,13 @@ class SingleNodeIT {
           window { type = tumbling, size = 10s }
           aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
         }
+        keyflow.pipelines.lateish {
+          key-field = "user"
+          late-output = late-clicks
+          idle-timeout = 1s
+          window { type = tumbling, size = 10s }
+          aggregations = [ { name = n, fn = count }, { name = top, fn = max, field = amount } ]
+        }
         keyflow.pipelines.dedupe {
           window { type = tumbling, size = 1h }
           aggregations = [ { name = n, fn = count } ]
@@ -259,5 +266,28 @@ class SingleNodeIT {
         .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     return new HttpJson.Response(response.statusCode(), response.body());
+  }
+
+  @Test
+  void lateRecordsAreReadableAsEventsAndIdleKeyGroupsCloseTheirWindows() throws Exception {
+    String base = node.baseUrl() + "/v1/pipelines/lateish";
+    var first = http.postNdjson(base + "/events", """
+        {"user":"u1","ts":1000,"amount":3}
+        {"user":"u1","ts":29000,"amount":4}
+        """);
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    var late = http.postNdjson(base + "/events", "{\"user\":\"u1\",\"ts\":2000,\"amount\":9,\"page\":\"/x\"}\n");
+    assertThat(late.status()).as(late.body()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(http.get(base + "/late").json()).isEqualTo(HttpJson.MAPPER.readTree(
+            "[{\"user\":\"u1\",\"ts\":2000,\"amount\":9}]")));
+    assertThat(http.get(base + "/late?key=nobody").json()).isEmpty();
+    // No more input: after idle-timeout the key group's watermark moves with processing time and
+    // closes [20000, 30000) although no record ever pushed the watermark past 29999.
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(http.get(base + "/results?key=u1").json()).isEqualTo(HttpJson.MAPPER.readTree("""
+            [{"key":"u1","window_start":0,"window_end":10000,"values":{"n":1,"top":3}},
+             {"key":"u1","window_start":20000,"window_end":30000,"values":{"n":1,"top":4}}]""")));
+    assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/late").status()).isEqualTo(404);
   }
 }

@@ -8,7 +8,9 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.runtime.Output;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,7 +26,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 
 /**
  * The results table in Cassandra: one row per (pipeline, stage, key, window start), partitioned by
- * key group, so one key group's results are written as a single-partition batch. Each write carries
+ * key group, so one key group's results are written as a single-partition batch (late records of
+ * the late side output go to their own table, same partitioning). Each write carries
  * {@code USING TIMESTAMP <output sequence number>}: a re-delivered or late-arriving older result can
  * never replace a newer one of the same window. Shares the journal plugin's driver session.
  */
@@ -38,6 +41,8 @@ public final class CassandraResultsStore implements ResultsSink {
   private final CompletionStage<PreparedStatement> insert;
   private final CompletionStage<PreparedStatement> selectGroup;
   private final CompletionStage<PreparedStatement> selectKey;
+  private final CompletionStage<PreparedStatement> insertLate;
+  private final CompletionStage<PreparedStatement> selectLate;
 
   public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace) {
     this.session = CassandraSessionRegistry.get(system)
@@ -50,19 +55,55 @@ public final class CassandraResultsStore implements ResultsSink {
     this.selectGroup = session.prepare(columns + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
     this.selectKey = session.prepare(columns
         + " WHERE pipeline = ? AND stage = ? AND key_group = ? AND key = ? AND window_start >= ? AND window_start < ?");
+    this.insertLate = session.prepare("INSERT INTO " + keyspace + ".late_records"
+        + " (pipeline, stage, key_group, output_seq, key, ts, fields) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.selectLate = session.prepare("SELECT output_seq, key, ts, fields FROM " + keyspace + ".late_records"
+        + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
   }
 
+  /** A record of the late side output, with its key group and output sequence number. */
+  public record LateRecord(int keyGroup, long seq, Record record) {}
+
   @Override
-  public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, WindowResult> results) {
-    return insert.thenCompose(ps -> {
+  public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
+    return insert.thenCombine(insertLate, (ps, late) -> {
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
-      for (var entry : results.entrySet()) {
-        WindowResult r = entry.getValue();
-        batch.addStatement(ps.bind(pipeline, stage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
-            entry.getKey(), toJson(r.values()), entry.getKey()));
+      for (var entry : outputs.entrySet()) {
+        Output o = entry.getValue();
+        if (o.holdsLateRecord()) {
+          Record r = o.late();
+          batch.addStatement(late.bind(pipeline, stage, keyGroup, entry.getKey(), r.key(), r.ts(), toJson(r.fields())));
+        } else {
+          WindowResult r = o.result();
+          batch.addStatement(ps.bind(pipeline, stage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
+              entry.getKey(), toJson(r.values()), entry.getKey()));
+        }
       }
-      return session.executeWrite(batch.build());
-    }).thenApply(done -> null);
+      return batch.build();
+    }).thenCompose(session::executeWrite).thenApply(done -> null);
+  }
+
+  /** The late side output of the given key groups, by key group then output order. */
+  public CompletionStage<List<LateRecord>> lateRecords(String pipeline, String stage, int keyGroups) {
+    List<CompletableFuture<List<LateRecord>>> parts = new ArrayList<>();
+    for (int kg = 0; kg < keyGroups; kg++) {
+      int group = kg;
+      parts.add(selectLate
+          .thenCompose(ps -> session.selectAll(ps.bind(pipeline, stage, group).setExecutionProfileName(PROFILE)))
+          .thenApply(rows -> {
+            List<LateRecord> late = new ArrayList<>();
+            for (Row row : rows) {
+              Map<String, Number> fields = new LinkedHashMap<>();
+              fromJson(row.getString("fields")).forEach((k, v) -> fields.put(k, (Number) v));
+              late.add(new LateRecord(group, row.getLong("output_seq"),
+                  new Record(row.getString("key"), row.getLong("ts"), fields)));
+            }
+            return late;
+          })
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .thenApply(v -> parts.stream().flatMap(p -> p.join().stream()).toList());
   }
 
   /** Results of one key (in its key group) with {@code from <= window_start < to}, by window start. */
@@ -108,7 +149,7 @@ public final class CassandraResultsStore implements ResultsSink {
     return results;
   }
 
-  private String toJson(Map<String, Object> values) {
+  private String toJson(Map<String, ?> values) {
     try {
       return json.writeValueAsString(values);
     } catch (JsonProcessingException e) {

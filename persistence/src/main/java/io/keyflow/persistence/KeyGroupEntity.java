@@ -69,6 +69,9 @@ public final class KeyGroupEntity
   /** Internal: time to retry delivery. */
   public enum RetryDelivery implements Command { INSTANCE }
 
+  /** Internal: processing time passed; an idle key group may advance its watermark. */
+  public enum Tick implements Command { INSTANCE }
+
   /** Replies. */
   /** {@code duplicate.get(i)}: whether part i was already applied before (nothing applied again). */
   public record BatchAccepted(int keyGroup, List<Boolean> duplicate) implements CborSerializable {}
@@ -91,6 +94,9 @@ public final class KeyGroupEntity
   public record BatchApplied(List<Part> parts, long deliveredUpTo, long appliedAt) implements Event {}
 
   public record WatermarkAdvanced(long watermark, long deliveredUpTo) implements Event {}
+
+  /** Processing time reached {@code now} (journaled, so replaying idleness is exact). */
+  public record ProcessingTimeAdvanced(long now, long deliveredUpTo) implements Event {}
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -126,6 +132,10 @@ public final class KeyGroupEntity
     this.keyGroup = keyGroup;
     this.sink = sink;
     this.settings = settings;
+    if (definition.idleTimeout() > 0) {
+      long every = Math.max(200, Math.min(1_000, definition.idleTimeout() / 2));
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
+    }
   }
 
   @Override
@@ -150,6 +160,7 @@ public final class KeyGroupEntity
         .onCommand(OutputsDelivered.class, this::onOutputsDelivered)
         .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
         .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(this::deliver).thenNoReply())
+        .onCommand(Tick.class, this::onTick)
         .build();
   }
 
@@ -184,6 +195,15 @@ public final class KeyGroupEntity
         .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
   }
 
+  private ReplyEffect<Event, KeyGroupState> onTick(KeyGroupState state, Tick tick) {
+    long now = System.currentTimeMillis();
+    // Only worth a journal write when it closes something: idle, and windows are open.
+    if (state.stage().timers.isEmpty() || !operator.idleAdvanceDue(state.stage(), now)) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new ProcessingTimeAdvanced(now, deliveredInMemory)).thenRun(this::deliver).thenNoReply();
+  }
+
   private ReplyEffect<Event, KeyGroupState> onGetKeyState(KeyGroupState state, GetKeyState cmd) {
     var stage = state.stage();
     return Effect().reply(cmd.replyTo(), new KeyStateView(cmd.key(), keyGroup, stage.watermark,
@@ -209,11 +229,11 @@ public final class KeyGroupEntity
     if (deliveryInFlight) {
       return;
     }
-    SortedMap<Long, WindowResult> pending = state.outbox().tailMap(deliveredInMemory, false);
+    SortedMap<Long, Output> pending = state.outbox().tailMap(deliveredInMemory, false);
     if (pending.isEmpty()) {
       return;
     }
-    TreeMap<Long, WindowResult> batch = new TreeMap<>();
+    TreeMap<Long, Output> batch = new TreeMap<>();
     for (var entry : pending.entrySet()) {
       if (batch.size() >= settings.deliveryBatch()) {
         break;
@@ -233,6 +253,8 @@ public final class KeyGroupEntity
         .onEvent(BatchApplied.class, this::onBatchApplied)
         .onEvent(WatermarkAdvanced.class, (state, event) ->
             record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(ProcessingTimeAdvanced.class, (state, event) ->
+            record(state, operator.advanceProcessingTime(state.stage(), event.now())).confirmDelivered(event.deliveredUpTo()))
         .build();
   }
 
@@ -245,12 +267,13 @@ public final class KeyGroupEntity
       }
     }
     state.forgetIdsBeyond(settings.idempotencyWindowCount(), event.appliedAt() - settings.idempotencyWindowAge().toMillis());
-    return record(state, operator.processBatch(state.stage(), records)).confirmDelivered(event.deliveredUpTo());
+    return record(state, operator.processBatch(state.stage(), records, event.appliedAt()))
+        .confirmDelivered(event.deliveredUpTo());
   }
 
   private static KeyGroupState record(KeyGroupState state, List<Output> outputs) {
     for (Output output : outputs) {
-      state.outbox().put(output.seq(), output.result());
+      state.outbox().put(output.seq(), output);
     }
     return state;
   }

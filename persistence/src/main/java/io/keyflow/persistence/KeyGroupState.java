@@ -1,6 +1,6 @@
 package io.keyflow.persistence;
 
-import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.StageState;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
@@ -12,12 +12,12 @@ import java.util.TreeMap;
  * still in the outbox is delivered again (the results store upsert is idempotent).
  *
  * @param stage        the window operator's state (mutated only by the entity's event handler)
- * @param outbox       output sequence number → result, not yet confirmed delivered
+ * @param outbox       output sequence number → window result or late record, not yet confirmed delivered
  * @param deliveredSeq every output up to this sequence number is in the results store
  * @param appliedIds   ids of the request parts applied, oldest first → when (the idempotency window)
  */
 public record KeyGroupState(
-    StageState stage, TreeMap<Long, WindowResult> outbox, long deliveredSeq, LinkedHashMap<String, Long> appliedIds)
+    StageState stage, TreeMap<Long, Output> outbox, long deliveredSeq, LinkedHashMap<String, Long> appliedIds)
     implements CborSerializable {
 
   public static KeyGroupState empty() {

@@ -1,6 +1,6 @@
 package io.keyflow.persistence;
 
-import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.runtime.Output;
 import java.util.SortedMap;
 import java.util.concurrent.CompletionStage;
 
@@ -12,8 +12,9 @@ import java.util.concurrent.CompletionStage;
 public interface ResultsSink {
 
   /**
-   * Stores {@code results} (output sequence number → result) of one key group of one stage.
+   * Stores {@code outputs} (window results and late records, by output sequence number) of one key
+   * group of one stage.
    * Completes when every result is durably stored.
    */
-  CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, WindowResult> results);
+  CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs);
 }

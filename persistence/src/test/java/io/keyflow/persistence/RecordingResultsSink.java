@@ -1,6 +1,7 @@
 package io.keyflow.persistence;
 
 import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.runtime.Output;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
@@ -17,12 +18,13 @@ public final class RecordingResultsSink implements ResultsSink {
   public final AtomicInteger failNext = new AtomicInteger();
 
   @Override
-  public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, WindowResult> results) {
+  public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
     writes.incrementAndGet();
     if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return CompletableFuture.failedFuture(new IllegalStateException("injected results-store failure"));
     }
-    results.values().forEach(r -> latest.put(r.key() + "@" + r.windowStart(), r));
+    outputs.values().stream().filter(o -> !o.holdsLateRecord()).map(Output::result)
+        .forEach(r -> latest.put(r.key() + "@" + r.windowStart(), r));
     return CompletableFuture.completedFuture(null);
   }
 }

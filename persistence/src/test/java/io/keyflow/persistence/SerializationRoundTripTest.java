@@ -45,7 +45,8 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.Wake(probe.ref().narrow()),
         new KeyGroupEntity.OutputsDelivered(9),
         new KeyGroupEntity.DeliveryFailed("boom"),
-        KeyGroupEntity.RetryDelivery.INSTANCE);
+        KeyGroupEntity.RetryDelivery.INSTANCE,
+        KeyGroupEntity.Tick.INSTANCE);
     for (var command : commands) {
       assertJacksonCbor(command);
       serialization.verifySerialization(command, true);
@@ -61,7 +62,8 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.KeyStateView("ann", 3, 1_000,
             List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1),
         new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L),
-        new KeyGroupEntity.WatermarkAdvanced(77, 0));
+        new KeyGroupEntity.WatermarkAdvanced(77, 0),
+        new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3));
     for (Object message : messages) {
       assertJacksonCbor(message);
       serialization.verifySerialization(message, true);
@@ -80,7 +82,8 @@ class SerializationRoundTripTest {
     state.appliedIds().put("req-b#0", 20L);
     op.processBatch(state.stage(), RECORDS);
     op.processBatch(state.stage(), List.of(new Record("ann", 5_000, Map.of("amount", 1L, "price", 1.0))))
-        .forEach(o -> state.outbox().put(o.seq(), o.result()));
+        .forEach(o -> state.outbox().put(o.seq(), o));
+    state.outbox().put(99L, new io.keyflow.pipeline.runtime.Output(99, null, RECORDS.get(0)));
     assertThat(state.outbox()).isNotEmpty();
 
     KeyGroupState copy = roundTrip(state);

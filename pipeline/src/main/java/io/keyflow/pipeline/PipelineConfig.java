@@ -32,7 +32,7 @@ public final class PipelineConfig {
 
   private static final Set<String> PIPELINE_KEYS = Set.of(
       "key-field", "time-field", "max-out-of-orderness", "allowed-lateness", "max-key-groups",
-      "window", "aggregations", "stage");
+      "window", "aggregations", "stage", "late-output", "idle-timeout");
 
   private PipelineConfig() {}
 
@@ -81,6 +81,8 @@ public final class PipelineConfig {
     long lateness = millis(c, "allowed-lateness", 0, path);
     int maxKeyGroups = integer(c, "max-key-groups", KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS, path);
     String stage = string(c, "stage", PipelineDefinition.DEFAULT_STAGE, path);
+    String lateOutput = string(c, "late-output", null, path);
+    long idleTimeout = idleTimeout(c, path);
     if (!c.hasPath("window")) {
       throw new InvalidPipelineException(path + ".window", "missing");
     }
@@ -88,13 +90,40 @@ public final class PipelineConfig {
     List<Aggregation> aggregations = aggregations(c, path);
     try {
       return new PipelineDefinition(name, stage, keyField, timeField, outOfOrder, lateness,
-          maxKeyGroups, window, aggregations);
+          maxKeyGroups, window, aggregations, lateOutput, idleTimeout);
     } catch (IllegalArgumentException e) {
       throw new InvalidPipelineException(path, e.getMessage());
     }
   }
 
+  /** {@code idle-timeout = off} (the default) or a duration. */
+  private static long idleTimeout(Config c, String path) {
+    if (!c.hasPath("idle-timeout")) {
+      return 0;
+    }
+    var value = c.getValue("idle-timeout");
+    if ((value.valueType() == ConfigValueType.STRING && "off".equals(value.unwrapped()))
+        || (value.valueType() == ConfigValueType.BOOLEAN && Boolean.FALSE.equals(value.unwrapped()))) {
+      return 0;
+    }
+    long millis = millis(c, "idle-timeout", 0, path);
+    if (millis <= 0) {
+      throw new InvalidPipelineException(path + ".idle-timeout", "must be positive, or off");
+    }
+    return millis;
+  }
+
   private static WindowSpec window(Config w, String path) {
+    for (String key : w.root().keySet()) {
+      if (!Set.of("type", "size", "slide", "gap", "offset", "time").contains(key)) {
+        throw new InvalidPipelineException(path + "." + key, "unknown key (known: type, size, slide, gap, offset, time)");
+      }
+    }
+    String time = string(w, "time", "event", path);
+    if (!time.equals("event")) {
+      throw new InvalidPipelineException(path + ".time",
+          "'" + time + "' windows are not supported yet (only event time)");
+    }
     String type = string(w, "type", null, path);
     if (type == null) {
       throw new InvalidPipelineException(path + ".type", "missing (tumbling, sliding or session)");

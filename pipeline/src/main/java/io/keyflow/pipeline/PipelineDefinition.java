@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  * @param maxKeyGroups       number of key groups; fixed for the life of the stored state
  * @param window             the window assigner
  * @param aggregations       the values computed per window, in result order
+ * @param lateOutput         name of the late side output (records too late for every window), or null:
+ *                           then late records are only counted, as Flink drops them by default
+ * @param idleTimeout        ms without records after which a key group's watermark advances with
+ *                           processing time; 0 = never (the default)
  */
 public record PipelineDefinition(
     String name,
@@ -28,7 +32,9 @@ public record PipelineDefinition(
     long allowedLateness,
     int maxKeyGroups,
     WindowSpec window,
-    List<Aggregation> aggregations) {
+    List<Aggregation> aggregations,
+    String lateOutput,
+    long idleTimeout) {
 
   /** Pipeline and stage names are safe in URLs, persistence ids and entity type keys. */
   public static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_-]{0,63}");
@@ -57,6 +63,12 @@ public record PipelineDefinition(
     if (window == null) {
       throw new IllegalArgumentException("window must be set");
     }
+    if (lateOutput != null) {
+      requireName(lateOutput, "late-output");
+    }
+    if (idleTimeout < 0) {
+      throw new IllegalArgumentException("idle-timeout must not be negative");
+    }
     aggregations = List.copyOf(aggregations);
     if (aggregations.isEmpty()) {
       throw new IllegalArgumentException("at least one aggregation is needed");
@@ -67,6 +79,14 @@ public record PipelineDefinition(
         throw new IllegalArgumentException("aggregation name " + a.name() + " is used twice");
       }
     }
+  }
+
+  /** A pipeline without a late side output and without idleness. */
+  public PipelineDefinition(
+      String name, String stage, String keyField, String timeField, long maxOutOfOrderness,
+      long allowedLateness, int maxKeyGroups, WindowSpec window, List<Aggregation> aggregations) {
+    this(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness, maxKeyGroups, window,
+        aggregations, null, 0);
   }
 
   /** The numeric fields the aggregations read, in first-use order. */

@@ -47,7 +47,28 @@ class PipelineConfigTest {
   }
 
   @Test
+  void readsLateOutputAndIdleTimeout() {
+    var config = ConfigFactory.parseString("""
+        keyflow.pipelines {
+          a { late-output = late-a, idle-timeout = 30s, window { type = tumbling, size = 1s, time = event }, aggregations = [ { fn = count } ] }
+          b { idle-timeout = off, window { type = tumbling, size = 1s }, aggregations = [ { fn = count } ] }
+        }
+        """);
+    var all = PipelineConfig.parseAll(config, "keyflow.pipelines");
+    assertThat(all.get("a").lateOutput()).isEqualTo("late-a");
+    assertThat(all.get("a").idleTimeout()).isEqualTo(30_000);
+    assertThat(all.get("b").lateOutput()).isNull();
+    assertThat(all.get("b").idleTimeout()).isZero();
+  }
+
+  @Test
   void errorsNameTheBadKey() {
+    assertBad("x { window { type = tumbling, size = 1s, time = processing }, aggregations = [ { fn = count } ] }",
+        "keyflow.pipelines.x.window.time");
+    assertBad("x { window { type = tumbling, size = 1s, length = 2 }, aggregations = [ { fn = count } ] }",
+        "keyflow.pipelines.x.window.length");
+    assertBad("x { idle-timeout = 0s, window { type = tumbling, size = 1s }, aggregations = [ { fn = count } ] }",
+        "keyflow.pipelines.x.idle-timeout");
     assertBad("x { window { type = hopping, size = 1s }, aggregations = [ { fn = count } ] }",
         "keyflow.pipelines.x.window.type");
     assertBad("x { window { type = tumbling }, aggregations = [ { fn = count } ] }",

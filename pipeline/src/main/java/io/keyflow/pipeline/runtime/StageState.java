@@ -20,6 +20,10 @@ public final class StageState {
   public long lateRecordsDropped;
   /** Sequence number of the last output produced; outputs are numbered 1, 2, 3, ... */
   public long outputSeq;
+  /** Processing time (epoch ms) of the last batch with records; Long.MIN_VALUE before the first. */
+  public long lastInputProcessingTime = Long.MIN_VALUE;
+  /** Processing time up to which idleness has already advanced the watermark. */
+  public long idleAdvancedTo = Long.MIN_VALUE;
   /** key → window start → window. */
   public TreeMap<String, TreeMap<Long, WindowState>> windows = new TreeMap<>();
   /** event time → keys that have a window to fire or purge at that time. */

@@ -39,6 +39,41 @@ public final class WindowOperator {
     return definition;
   }
 
+  /**
+   * Applies a batch that arrived at {@code processingTime} (epoch ms, an input like any other: the
+   * runtime journals it with the batch) — the start of an idle key group's idleness clock.
+   */
+  public List<Output> processBatch(StageState state, List<Record> batch, long processingTime) {
+    if (!batch.isEmpty()) {
+      state.lastInputProcessingTime = Math.max(state.lastInputProcessingTime, processingTime);
+    }
+    return processBatch(state, batch);
+  }
+
+  /**
+   * Processing time advanced to {@code now}. With an idle-timeout, a key group without records for
+   * that long is idle: its watermark advances by the processing time that elapsed since it became
+   * idle (never jumping to the wall clock), so its windows close without new input.
+   */
+  public List<Output> advanceProcessingTime(StageState state, long now) {
+    if (!idleAdvanceDue(state, now)) {
+      return new ArrayList<>();
+    }
+    long from = Math.max(state.lastInputProcessingTime + definition.idleTimeout(), state.idleAdvancedTo);
+    state.idleAdvancedTo = now;
+    return advanceWatermark(state, state.watermark + (now - from));
+  }
+
+  /** Whether {@link #advanceProcessingTime} at {@code now} would move an idle key group's watermark. */
+  public boolean idleAdvanceDue(StageState state, long now) {
+    if (definition.idleTimeout() == 0 || state.lastInputProcessingTime == Long.MIN_VALUE
+        || state.watermark == Long.MIN_VALUE) {
+      return false;
+    }
+    long idleSince = state.lastInputProcessingTime + definition.idleTimeout();
+    return now > Math.max(idleSince, state.idleAdvancedTo);
+  }
+
   /** Applies a batch of records in order, then advances the watermark; returns the fired outputs. */
   public List<Output> processBatch(StageState state, List<Record> batch) {
     List<Output> outputs = new ArrayList<>();
@@ -53,6 +88,10 @@ public final class WindowOperator {
           : addToAlignedWindows(state, record, refire);
       if (!accepted) {
         state.lateRecordsDropped++;
+        if (definition.lateOutput() != null) {
+          state.outputSeq++;
+          outputs.add(new Output(state.outputSeq, null, record));
+        }
       }
     }
     refire.forEach((key, starts) -> {

@@ -140,4 +140,40 @@ class WindowOperatorTest {
     assertThat(second).isEqualTo(first).isNotEmpty();
     assertThat(s2.lateRecordsDropped).isEqualTo(s1.lateRecordsDropped);
   }
+
+  @Test
+  void recordsTooLateForEveryWindowGoToTheLateSideOutputWhenOneIsNamed() {
+    var base = pipeline(WindowSpec.tumbling(Duration.ofSeconds(10)), 0, 0);
+    var withLate = new PipelineDefinition("p", "main", "key", "ts", 0, 0, 128, base.window(), base.aggregations(),
+        "late-p", 0);
+    var op = new WindowOperator(withLate);
+    var state = new StageState();
+    op.processBatch(state, List.of(rec("a", 15_000, 1)));
+    Record late = rec("a", 3_000, 7);
+    List<Output> outputs = op.processBatch(state, List.of(late, rec("a", 16_000, 1)));
+    assertThat(outputs).filteredOn(Output::holdsLateRecord).extracting(Output::late).containsExactly(late);
+    assertThat(state.lateRecordsDropped).isEqualTo(1);
+  }
+
+  @Test
+  void anIdleKeyGroupAdvancesItsWatermarkByElapsedProcessingTimeOnly() {
+    var base = pipeline(WindowSpec.tumbling(Duration.ofSeconds(10)), 2_000, 0);
+    var idle = new PipelineDefinition("p", "main", "key", "ts", 2_000, 0, 128, base.window(), base.aggregations(),
+        null, 5_000);
+    var op = new WindowOperator(idle);
+    var state = new StageState();
+    long wall = 1_767_225_600_000L;
+    op.processBatch(state, List.of(rec("a", 1_000, 1), rec("a", 4_000, 1)), wall);
+    assertThat(state.watermark).isEqualTo(1_999);
+    assertThat(op.advanceProcessingTime(state, wall + 4_999)).as("not idle yet").isEmpty();
+    assertThat(state.watermark).isEqualTo(1_999);
+    assertThat(op.advanceProcessingTime(state, wall + 9_000)).isEmpty();
+    assertThat(state.watermark).as("4 s of idleness").isEqualTo(5_999);
+    List<Output> fired = op.advanceProcessingTime(state, wall + 13_000);
+    assertThat(state.watermark).isEqualTo(9_999);
+    assertThat(fired).extracting(o -> o.result().windowStart()).containsExactly(0L);
+    op.processBatch(state, List.of(rec("a", 12_000, 1)), wall + 14_000);
+    assertThat(op.idleAdvanceDue(state, wall + 18_000)).as("input resets the idleness clock").isFalse();
+    assertThat(op.idleAdvanceDue(state, wall + 19_001)).isTrue();
+  }
 }
