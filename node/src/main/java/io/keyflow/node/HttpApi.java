@@ -7,6 +7,7 @@ import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
+import io.keyflow.sharding.IngestAdmission;
 import io.keyflow.sharding.IngestRouter;
 import io.keyflow.sharding.KeyGroupSharding;
 import java.nio.charset.Charset;
@@ -49,6 +50,7 @@ final class HttpApi extends AllDirectives {
   private final IngestRouter router;
   private final CassandraResultsStore results;
   private final IdempotencyRegistry idempotency;
+  private final IngestAdmission admission;
   private final ClusterView cluster;
   private final Map<String, PipelineDefinition> pipelines;
 
@@ -61,6 +63,7 @@ final class HttpApi extends AllDirectives {
     this.router = router;
     this.results = results;
     this.idempotency = idempotency;
+    this.admission = new IngestAdmission(settings.maxInFlightBytes(), settings.maxInFlightEvents());
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
   }
@@ -115,6 +118,12 @@ final class HttpApi extends AllDirectives {
       if (entity.getContentLengthOption().orElse(0L) > settings.maxBodyBytes()) {
         return complete(tooLarge());
       }
+      // Admission before the body is read: a chunked body may grow to the size limit.
+      long reservedBytes = entity.getContentLengthOption().orElse(settings.maxBodyBytes());
+      if (!admission.tryReserveBytes(reservedBytes)) {
+        return complete(busy("bytes"));
+      }
+      long[] reservedEvents = {0};
       CompletionStage<HttpResponse> response = entity
           .withSizeLimit(settings.maxBodyBytes())
           .toStrict(settings.bodyReadTimeout().toMillis(), materializer)
@@ -126,6 +135,10 @@ final class HttpApi extends AllDirectives {
               return java.util.concurrent.CompletableFuture.completedFuture(
                   json(StatusCodes.BAD_REQUEST, JsonViews.error(parsed.error(), parsed.line())));
             }
+            if (!admission.tryReserveEvents(parsed.records().size())) {
+              return java.util.concurrent.CompletableFuture.completedFuture(busy("events"));
+            }
+            reservedEvents[0] = parsed.records().size();
             if (requestId == null) {
               return apply(p, null, parsed);
             }
@@ -135,7 +148,11 @@ final class HttpApi extends AllDirectives {
                         JsonViews.error("Idempotency-Key '" + requestId + "' was used before with a different body", null)))
                     : apply(p, requestId, parsed));
           })
-          .exceptionally(this::ingestFailure);
+          .exceptionally(this::ingestFailure)
+          .whenComplete((r, e) -> {
+            admission.releaseBytes(reservedBytes);
+            admission.releaseEvents(reservedEvents[0]);
+          });
       return completeWithFuture(response);
     }));
   }
@@ -165,6 +182,12 @@ final class HttpApi extends AllDirectives {
     log.warn("ingest not acknowledged: {}", cause.toString());
     return json(StatusCodes.SERVICE_UNAVAILABLE,
         JsonViews.error("not acknowledged, retry: " + cause.getClass().getSimpleName(), null))
+        .addHeader(RetryAfter.create(1L));
+  }
+
+  private HttpResponse busy(String bound) {
+    return json(StatusCodes.SERVICE_UNAVAILABLE,
+        JsonViews.error("node busy: in-flight " + bound + " at their bound, retry", null))
         .addHeader(RetryAfter.create(1L));
   }
 

@@ -11,8 +11,11 @@ import java.time.Duration;
  * @param maxBodyBytes      a larger ingest body is refused with 413 before it is read
  * @param bodyReadTimeout   time allowed to receive a whole ingest body
  * @param queryTimeout      time allowed for results, state and cluster queries
+ * @param maxInFlightBytes  ingest bodies being handled at once, in bytes; past it: 503
+ * @param maxInFlightEvents ingest events being applied at once; past it: 503
  */
-public record NodeSettings(String host, int httpPort, long maxBodyBytes, Duration bodyReadTimeout, Duration queryTimeout) {
+public record NodeSettings(String host, int httpPort, long maxBodyBytes, Duration bodyReadTimeout, Duration queryTimeout,
+                           long maxInFlightBytes, long maxInFlightEvents) {
 
   public static NodeSettings create(Config config) {
     return new NodeSettings(
@@ -20,6 +23,8 @@ public record NodeSettings(String host, int httpPort, long maxBodyBytes, Duratio
         config.getInt("keyflow.node.http-port"),
         config.getBytes("keyflow.http.max-body-size"),
         config.getDuration("keyflow.http.body-read-timeout"),
-        config.getDuration("keyflow.http.query-timeout"));
+        config.getDuration("keyflow.http.query-timeout"),
+        config.getBytes("keyflow.http.max-in-flight-bytes"),
+        config.getLong("keyflow.http.max-in-flight-events"));
   }
 }

@@ -51,12 +51,17 @@ class SingleNodeIT {
           window { type = tumbling, size = 10s }
           aggregations = [ { name = n, fn = count }, { name = top, fn = max, field = amount } ]
         }
+        keyflow.pipelines.admission {
+          window { type = tumbling, size = 1h }
+          aggregations = [ { name = n, fn = count } ]
+        }
         keyflow.pipelines.dedupe {
           window { type = tumbling, size = 1h }
           aggregations = [ { name = n, fn = count } ]
         }
         """);
-    node = NodeProcess.start(1, keyspace, pipelines, Map.of("keyflow.http.max-body-size", "1m"));
+    node = NodeProcess.start(1, keyspace, pipelines, Map.of("keyflow.http.max-body-size", "1m",
+        "keyflow.http.max-in-flight-events", "1000"));
     node.awaitReady(Duration.ofSeconds(180));
   }
 
@@ -289,5 +294,41 @@ class SingleNodeIT {
             [{"key":"u1","window_start":0,"window_end":10000,"values":{"n":1,"top":3}},
              {"key":"u1","window_start":20000,"window_end":30000,"values":{"n":1,"top":4}}]""")));
     assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/late").status()).isEqualTo(404);
+  }
+
+  @Test
+  void pastTheInFlightBoundRequestsGet503WithRetryAfterAndNothingOfThemIsApplied() throws Exception {
+    String url = node.baseUrl() + "/v1/pipelines/admission/events";
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 900; i++) {
+      body.append("{\"key\":\"a").append(i % 50).append("\",\"ts\":").append(i).append("}\n");
+    }
+    HttpClient client = HttpClient.newHttpClient();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int r = 0; r < 12; r++) {
+      sent.add(client.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-ndjson")
+          .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    int ok = 0;
+    int busy = 0;
+    for (var f : sent) {
+      HttpResponse<String> response = f.get();
+      if (response.statusCode() == 200) {
+        ok++;
+      } else {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        busy++;
+      }
+    }
+    assertThat(busy).as("12 concurrent requests of 900 events against a bound of 1000").isPositive();
+    assertThat(ok).isPositive();
+    long counted = 0;
+    for (int k = 0; k < 50; k++) {
+      for (JsonNode w : http.get(node.baseUrl() + "/v1/pipelines/admission/state/a" + k).json().get("windows")) {
+        counted += w.get("values").get("n").asLong();
+      }
+    }
+    assertThat(counted).isEqualTo(900L * ok);
   }
 }
