@@ -19,6 +19,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -72,6 +74,12 @@ public final class KeyGroupEntity
   /** Internal: processing time passed; an idle key group may advance its watermark. */
   public enum Tick implements Command { INSTANCE }
 
+  /**
+   * Sent by sharding before the key group moves to another node: snapshot, then stop, so that the
+   * receiving node recovers from a fresh snapshot instead of replaying the journal tail.
+   */
+  public enum HandOff implements Command { INSTANCE }
+
   /** Replies. */
   /** {@code duplicate.get(i)}: whether part i was already applied before (nothing applied again). */
   public record BatchAccepted(int keyGroup, List<Boolean> duplicate) implements CborSerializable {}
@@ -95,6 +103,9 @@ public final class KeyGroupEntity
 
   public record WatermarkAdvanced(long watermark, long deliveredUpTo) implements Event {}
 
+  /** A marker written only to take a snapshot (on hand-off, or when snapshot-interval passed). */
+  public record SnapshotMarker(String reason, long deliveredUpTo) implements Event {}
+
   /** Processing time reached {@code now} (journaled, so replaying idleness is exact). */
   public record ProcessingTimeAdvanced(long now, long deliveredUpTo) implements Event {}
 
@@ -108,6 +119,12 @@ public final class KeyGroupEntity
   private final long startedNanos = System.nanoTime();
   private long deliveredInMemory;
   private boolean deliveryInFlight;
+  private long lastSnapshotSeq;
+  private long lastSnapshotNanos = System.nanoTime();
+  private boolean handingOff;
+  private long handOffDeadline;
+
+  private static final java.time.Duration HAND_OFF_SNAPSHOT_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   /** The persistence id of a key group: {@code <pipeline>|<stage>|<keyGroup>}. */
   public static PersistenceId persistenceId(PipelineDefinition definition, int keyGroup) {
@@ -132,10 +149,8 @@ public final class KeyGroupEntity
     this.keyGroup = keyGroup;
     this.sink = sink;
     this.settings = settings;
-    if (definition.idleTimeout() > 0) {
-      long every = Math.max(200, Math.min(1_000, definition.idleTimeout() / 2));
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
-    }
+    long every = definition.idleTimeout() > 0 ? Math.max(200, Math.min(1_000, definition.idleTimeout() / 2)) : 1_000;
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
   }
 
   @Override
@@ -161,6 +176,7 @@ public final class KeyGroupEntity
         .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
         .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(this::deliver).thenNoReply())
         .onCommand(Tick.class, this::onTick)
+        .onCommand(HandOff.class, this::onHandOff)
         .build();
   }
 
@@ -195,8 +211,29 @@ public final class KeyGroupEntity
         .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
   }
 
+  private ReplyEffect<Event, KeyGroupState> onHandOff(KeyGroupState state, HandOff handOff) {
+    if (lastSequenceNumber(context) == lastSnapshotSeq) {
+      return Effect().stop().thenNoReply();
+    }
+    handingOff = true;
+    // Stops on SnapshotCompleted/SnapshotFailed; the tick stops it anyway if that never comes.
+    handOffDeadline = System.nanoTime() + HAND_OFF_SNAPSHOT_TIMEOUT.toNanos();
+    return Effect().persist(new SnapshotMarker("hand-off", deliveredInMemory)).thenNoReply();
+  }
+
   private ReplyEffect<Event, KeyGroupState> onTick(KeyGroupState state, Tick tick) {
+    if (handingOff) {
+      return System.nanoTime() > handOffDeadline ? Effect().stop().thenNoReply() : Effect().noReply();
+    }
     long now = System.currentTimeMillis();
+    long unsnapshotted = lastSequenceNumber(context) - lastSnapshotSeq;
+    if (unsnapshotted > 0 && System.nanoTime() - lastSnapshotNanos > settings.snapshotInterval().toNanos()) {
+      lastSnapshotNanos = System.nanoTime();
+      return Effect().persist(new SnapshotMarker("interval", deliveredInMemory)).thenNoReply();
+    }
+    if (definition.idleTimeout() == 0) {
+      return Effect().noReply();
+    }
     // Only worth a journal write when it closes something: idle, and windows are open.
     if (state.stage().timers.isEmpty() || !operator.idleAdvanceDue(state.stage(), now)) {
       return Effect().noReply();
@@ -253,6 +290,7 @@ public final class KeyGroupEntity
         .onEvent(BatchApplied.class, this::onBatchApplied)
         .onEvent(WatermarkAdvanced.class, (state, event) ->
             record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(SnapshotMarker.class, (state, event) -> state.confirmDelivered(event.deliveredUpTo()))
         .onEvent(ProcessingTimeAdvanced.class, (state, event) ->
             record(state, operator.advanceProcessingTime(state.stage(), event.now())).confirmDelivered(event.deliveredUpTo()))
         .build();
@@ -279,10 +317,29 @@ public final class KeyGroupEntity
   }
 
   @Override
+  public boolean shouldSnapshot(KeyGroupState state, Event event, long sequenceNr) {
+    return event instanceof SnapshotMarker;
+  }
+
+  @Override
   public SignalHandler<KeyGroupState> signalHandler() {
     return newSignalHandlerBuilder()
+        .onSignal(SnapshotCompleted.class, (state, done) -> {
+          lastSnapshotSeq = Math.max(lastSnapshotSeq, done.metadata().sequenceNr());
+          lastSnapshotNanos = System.nanoTime();
+          if (handingOff) {
+            context.stop(context.getSelf());
+          }
+        })
+        .onSignal(SnapshotFailed.class, (state, failed) -> {
+          context.getLog().warn("key group {} of {}: snapshot failed: {}", keyGroup, definition.name(), failed.getFailure().toString());
+          if (handingOff) {
+            context.stop(context.getSelf());
+          }
+        })
         .onSignal(RecoveryCompleted.instance(), state -> {
           deliveredInMemory = state.deliveredSeq();
+          lastSnapshotSeq = lastSequenceNumber(context);
           long millis = (System.nanoTime() - startedNanos) / 1_000_000;
           // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
           boolean notable = state.stage().recordsApplied > 0 || millis > 1_000;

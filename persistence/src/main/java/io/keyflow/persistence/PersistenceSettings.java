@@ -8,6 +8,7 @@ import java.time.Duration;
  *
  * @param snapshotEvery        take a snapshot every this many journal events
  * @param keepSnapshots        snapshots kept; journal events older than the oldest are deleted
+ * @param snapshotInterval     also snapshot when this long passed since the last one and events came
  * @param deliveryRetry        wait before retrying a failed write to the results store
  * @param deliveryBatch        at most this many results per results-store write
  * @param restartMinBackoff    first back-off after a journal failure stops the entity
@@ -18,6 +19,7 @@ import java.time.Duration;
 public record PersistenceSettings(
     int snapshotEvery,
     int keepSnapshots,
+    Duration snapshotInterval,
     Duration deliveryRetry,
     int deliveryBatch,
     Duration restartMinBackoff,
@@ -30,6 +32,7 @@ public record PersistenceSettings(
     return new PersistenceSettings(
         c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"),
+        c.getDuration("snapshot-interval"),
         c.getDuration("results-delivery-retry"),
         c.getInt("results-delivery-batch"),
         c.getDuration("restart-min-backoff"),

@@ -29,7 +29,7 @@ class KeyGroupEntityTest {
       List.of(Aggregation.count("n"), Aggregation.of("amount", Aggregation.Function.SUM, "amount")));
 
   private static final PersistenceSettings SETTINGS =
-      new PersistenceSettings(1000, 2, Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), 3, Duration.ofHours(1));
+      new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), 3, Duration.ofHours(1));
 
   private RecordingResultsSink sink;
   private EventSourcedBehaviorTestKit<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> kit;
@@ -136,5 +136,37 @@ class KeyGroupEntityTest {
     var forgotten = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
         part("req-0#0", click("ann", 1_000, 1)), replyTo));
     assertThat(forgotten.reply().duplicate()).as("beyond the window a retry is applied again").containsExactly(false);
+  }
+
+  @Test
+  void handOffSnapshotsThenStopsSoTheNextOwnerReplaysNothing() {
+    var replies = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
+    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 8, sink, SETTINGS));
+    entity.tell(new KeyGroupEntity.ProcessBatch(part("h#0", click("ann", 1_000, 5)), replies.ref()));
+    replies.receiveMessage();
+    var watcher = testKit.createTestProbe();
+    entity.tell(KeyGroupEntity.HandOff.INSTANCE);
+    watcher.expectTerminated(entity, Duration.ofSeconds(5));
+
+    var snapshots = org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system());
+    var stored = snapshots.persistedInStorage(KeyGroupEntity.persistenceId(CLICKS, 8).id());
+    assertThat(stored).as("a snapshot taken on hand-off").isNotEmpty();
+    assertThat(stored.get(stored.size() - 1).second()).isInstanceOfSatisfying(KeyGroupState.class,
+        state -> assertThat(state.stage().recordsApplied).isEqualTo(1));
+
+    var next = testKit.spawn(KeyGroupEntity.create(CLICKS, 8, sink, SETTINGS));
+    var view = testKit.<KeyGroupEntity.KeyStateView>createTestProbe();
+    next.tell(new KeyGroupEntity.GetKeyState("ann", view.ref()));
+    assertThat(view.receiveMessage().keyGroupRecords()).isEqualTo(1);
+  }
+
+  @Test
+  void handOffWithNothingNewStopsAtOnce() {
+    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 9, sink, SETTINGS));
+    var awake = testKit.<KeyGroupEntity.Awake>createTestProbe();
+    entity.tell(new KeyGroupEntity.Wake(awake.ref()));
+    awake.receiveMessage();
+    entity.tell(KeyGroupEntity.HandOff.INSTANCE);
+    testKit.createTestProbe().expectTerminated(entity, Duration.ofSeconds(2));
   }
 }

@@ -46,7 +46,8 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.OutputsDelivered(9),
         new KeyGroupEntity.DeliveryFailed("boom"),
         KeyGroupEntity.RetryDelivery.INSTANCE,
-        KeyGroupEntity.Tick.INSTANCE);
+        KeyGroupEntity.Tick.INSTANCE,
+        KeyGroupEntity.HandOff.INSTANCE);
     for (var command : commands) {
       assertJacksonCbor(command);
       serialization.verifySerialization(command, true);
@@ -63,7 +64,8 @@ class SerializationRoundTripTest {
             List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1),
         new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L),
         new KeyGroupEntity.WatermarkAdvanced(77, 0),
-        new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3));
+        new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3),
+        new KeyGroupEntity.SnapshotMarker("hand-off", 5));
     for (Object message : messages) {
       assertJacksonCbor(message);
       serialization.verifySerialization(message, true);

@@ -40,7 +40,8 @@ public final class KeyGroupSharding {
     for (PipelineDefinition definition : pipelines.values()) {
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
               context -> KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, settings))
-          .withMessageExtractor(new KeyGroupMessageExtractor());
+          .withMessageExtractor(new KeyGroupMessageExtractor())
+          .withStopMessage(KeyGroupEntity.HandOff.INSTANCE);
       if (shardingSettings.allocation().equals("rendezvous")) {
         entity = entity.withAllocationStrategy(
             new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound()));
