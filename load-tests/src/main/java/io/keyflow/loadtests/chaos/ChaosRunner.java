@@ -1,0 +1,222 @@
+package io.keyflow.loadtests.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code bin/keyflow chaos [kill|leave-join ...] [--duration 60s] [--seed N]}: starts a local
+ * cluster with {@code bin/keyflow}, drives load through {@link LedgerClient}s, injects the
+ * scenario's fault, lets it settle, reads results back over HTTP and checks them against the ledger
+ * with {@link LedgerChecker}. Prints one {@code scenario=...} line per scenario; exits non-zero on
+ * loss, duplication, a gap, no fault injected, or fewer than 10,000 acknowledged events. Everything
+ * it starts is stopped at the end, also on failure.
+ */
+public final class ChaosRunner {
+
+  private static final int NODES = 3;
+  private static final String PIPELINES = """
+      # Written by the chaos runner. A long window and bound: retried events are late in wall time,
+      # never in event time, so the results hold every acknowledged event.
+      keyflow.pipelines.%s {
+        max-out-of-orderness = 1h
+        window { type = tumbling, size = 1d }
+        aggregations = [ { name = n, fn = count }, { name = seq_sum, fn = sum, field = seq },
+                         { name = seq_min, fn = min, field = seq }, { name = seq_max, fn = max, field = seq } ]
+      }
+      """;
+
+  /** A pipeline of its own per run: earlier runs' state in data/ never mixes in, and is never deleted. */
+  private final String pipeline = "chaos_" + Long.toString(System.currentTimeMillis(), 36);
+  private final Path home;
+  private final Duration duration;
+  private final long seed;
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private ChaosRunner(Path home, Duration duration, long seed) {
+    this.home = home;
+    this.duration = duration;
+    this.seed = seed;
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> scenarios = new ArrayList<>();
+    Duration duration = Duration.ofSeconds(60);
+    long seed = System.currentTimeMillis() % 100_000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--duration" -> duration = Duration.parse("PT" + args[++i].toUpperCase());
+        case "--seed" -> seed = Long.parseLong(args[++i]);
+        case "all" -> scenarios.addAll(List.of("kill", "leave-join"));
+        case "kill", "leave-join" -> scenarios.add(args[i]);
+        default -> {
+          System.err.println("unknown argument " + args[i] + " (scenarios: kill, leave-join, all; --duration 60s, --seed N)");
+          System.exit(2);
+        }
+      }
+    }
+    if (scenarios.isEmpty()) {
+      scenarios.add("kill");
+    }
+    Path home = Path.of(System.getProperty("keyflow.home", ".")).toAbsolutePath().normalize();
+    boolean allOk = true;
+    List<String> lines = new ArrayList<>();
+    for (String scenario : scenarios) {
+      String line = new ChaosRunner(home, duration, seed).run(scenario);
+      lines.add(line);
+      System.out.println(line);
+      allOk &= line.contains(" ok=true");
+    }
+    System.out.println();
+    lines.forEach(l -> System.out.println("  " + l));
+    System.exit(allOk ? 0 : 1);
+  }
+
+  private String run(String scenario) throws Exception {
+    Path pipelines = home.resolve("run/chaos-pipelines.conf");
+    List<String> nodes = new ArrayList<>();
+    for (int n = 1; n <= NODES; n++) {
+      nodes.add("http://127.0.0." + (n + 1) + ":8080");
+    }
+    try {
+      Files.createDirectories(pipelines.getParent());
+      Files.writeString(pipelines, PIPELINES.formatted(pipeline));
+      keyflow("cluster", Integer.toString(NODES), "--pipelines", pipelines.toString());
+      return drive(scenario, nodes);
+    } finally {
+      keyflow("stop");
+    }
+  }
+
+  private String drive(String scenario, List<String> nodes) throws Exception {
+    LedgerClient client = new LedgerClient(nodes, pipeline, 500, 200, Duration.ofSeconds(120));
+    AtomicBoolean running = new AtomicBoolean(true);
+    int workers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    List<Future<Long>> futures = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      int worker = w;
+      futures.add(pool.submit(() -> client.run(worker, seed, running, 0)));
+    }
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    int faults = 0;
+    boolean faulted = false;
+    boolean healed = false;
+    String phase = "load";
+    long lastProgress = 0;
+    long lastAcked = 0;
+    while (System.nanoTime() < end) {
+      long elapsed = System.nanoTime() - start;
+      if (!faulted && elapsed > duration.toNanos() / 3) {
+        faulted = true;
+        phase = "fault";
+        client.faultAtNanos.set(System.nanoTime());
+        faults += inject(scenario) ? 1 : 0;
+      } else if (faulted && !healed && elapsed > 2 * duration.toNanos() / 3) {
+        healed = true;
+        phase = "heal";
+        keyflow("join", Integer.toString(NODES));
+        phase = "settle";
+      }
+      if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+        long acked = client.acked.get();
+        System.out.printf("chaos %s t=%ds phase=%s acked=%d rate=%d ev/s failed_attempts=%d%n", scenario,
+            elapsed / 1_000_000_000L, phase, acked, (acked - lastAcked) / 5, client.failedAttempts.get());
+        lastAcked = acked;
+        lastProgress = System.nanoTime();
+      }
+      Thread.sleep(200);
+    }
+    running.set(false);
+    long requests = 0;
+    for (Future<Long> f : futures) {
+      requests += f.get();
+    }
+    pool.shutdown();
+
+    post(nodes.get(0) + "/v1/pipelines/" + pipeline + "/watermark", "{\"watermark\":" + (5L * 86_400_000) + "}");
+    Map<String, LedgerChecker.ReadBack> readBack = readBackStable(nodes.get(1));
+    LedgerChecker.Report report = LedgerChecker.check(client.ledger, readBack);
+    double recovery = client.recoveredAtNanos.get() == 0 ? -1
+        : (client.recoveredAtNanos.get() - client.faultAtNanos.get()) / 1e9;
+    boolean ok = report.ok() && faults > 0 && report.acked() >= 10_000 && client.abandoned.get() == 0;
+    report.problems().forEach(p -> System.out.println("  problem: " + p));
+    return String.format("scenario=%s seed=%d faults=%d acked=%d lost=%d duplicated=%d gaps=%d requests=%d"
+            + " failed_requests=%d retried=%d abandoned=%d recovery_s=%.1f pause_max_s=%.1f ok=%s",
+        scenario, seed, faults, report.acked(), report.lost(), report.duplicated(), report.gaps(), requests,
+        client.retriedRequests.get(), client.failedAttempts.get(), client.abandoned.get(), recovery,
+        client.longestPauseNanos.get() / 1e9, ok);
+  }
+
+  /** Injects the fault; true only if it really happened (the PID was the node's JVM, the leave was accepted). */
+  private boolean inject(String scenario) throws Exception {
+    if (scenario.equals("kill")) {
+      long pid = Long.parseLong(Files.readString(home.resolve("run/node-" + NODES + ".pid")).strip());
+      var process = ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("io.keyflow.node.Main"));
+      if (process.isEmpty()) {
+        System.out.println("chaos: run/node-" + NODES + ".pid (" + pid + ") is not a node JVM; no fault injected");
+        return false;
+      }
+      return process.get().destroyForcibly();
+    }
+    return keyflow("leave", Integer.toString(NODES)) == 0;
+  }
+
+  private Map<String, LedgerChecker.ReadBack> readBackStable(String node) throws Exception {
+    Map<String, LedgerChecker.ReadBack> previous = null;
+    for (int attempt = 0; attempt < 30; attempt++) {
+      Thread.sleep(1_000);
+      Map<String, LedgerChecker.ReadBack> current = readBack(node);
+      if (current.equals(previous)) {
+        return current;
+      }
+      previous = current;
+    }
+    return previous;
+  }
+
+  private Map<String, LedgerChecker.ReadBack> readBack(String node) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/results"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    Map<String, LedgerChecker.ReadBack> byKey = new HashMap<>();
+    if (response.statusCode() != 200) {
+      return byKey;
+    }
+    for (JsonNode r : json.readTree(response.body())) {
+      JsonNode v = r.get("values");
+      byKey.merge(r.get("key").asText(), new LedgerChecker.ReadBack(v.get("n").asLong(), v.get("seq_sum").asLong(),
+          v.get("seq_min").asLong(), v.get("seq_max").asLong()), LedgerChecker.ReadBack::plus);
+    }
+    return byKey;
+  }
+
+  private void post(String url, String body) throws IOException, InterruptedException {
+    http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+  }
+
+  private int keyflow(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(home.resolve("bin/keyflow").toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).inheritIO().redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    return process.waitFor();
+  }
+}

@@ -1,0 +1,118 @@
+package io.keyflow.loadtests.chaos;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A chaos client: sends requests of events carrying per-key sequence numbers, each with its own
+ * Idempotency-Key, retries every failure with the same key and body (on the next node) until it is
+ * acknowledged, and keeps the ledger of what was acknowledged. Bounded: stops when told, and gives
+ * a request up after {@code giveUpAfter}.
+ */
+final class LedgerClient {
+
+  private final List<String> nodes;
+  private final String pipeline;
+  private final int keys;
+  private final int eventsPerRequest;
+  private final Duration giveUpAfter;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final Map<String, AtomicLong> nextSeq = new ConcurrentHashMap<>();
+  final Map<String, SortedSet<Long>> ledger = new ConcurrentHashMap<>();
+  final AtomicLong acked = new AtomicLong();
+  final AtomicLong failedAttempts = new AtomicLong();
+  final AtomicLong retriedRequests = new AtomicLong();
+  final AtomicLong abandoned = new AtomicLong();
+  /** Nanos of the most recent acknowledgement, and the longest silence between two. */
+  final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
+  final AtomicLong longestPauseNanos = new AtomicLong();
+  /** Set by the runner at a fault; the first acknowledgement of a request sent after it ends recovery. */
+  final AtomicLong faultAtNanos = new AtomicLong();
+  final AtomicLong recoveredAtNanos = new AtomicLong();
+
+  LedgerClient(List<String> nodes, String pipeline, int keys, int eventsPerRequest, Duration giveUpAfter) {
+    this.nodes = nodes;
+    this.pipeline = pipeline;
+    this.keys = keys;
+    this.eventsPerRequest = eventsPerRequest;
+    this.giveUpAfter = giveUpAfter;
+  }
+
+  /** One worker's loop; returns the number of requests it completed. */
+  long run(int worker, long seed, AtomicBoolean running, long pauseBetweenMillis) throws InterruptedException {
+    Random random = new Random(seed * 31 + worker);
+    long requests = 0;
+    int node = worker;
+    while (running.get()) {
+      Map<String, java.util.List<Long>> seqs = new TreeMap<>();
+      StringBuilder body = new StringBuilder();
+      for (int i = 0; i < eventsPerRequest; i++) {
+        String key = "c" + random.nextInt(keys);
+        long seq = nextSeq.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+        seqs.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(seq);
+        body.append("{\"key\":\"").append(key).append("\",\"ts\":").append(3_600_000 + seq)
+            .append(",\"seq\":").append(seq).append("}\n");
+      }
+      String id = "chaos-" + seed + "-w" + worker + "-" + requests;
+      long sentAt = System.nanoTime();
+      long deadline = sentAt + giveUpAfter.toNanos();
+      boolean retried = false;
+      while (true) {
+        int status = post(nodes.get(node++ % nodes.size()), id, body.toString());
+        if (status == 200) {
+          seqs.forEach((key, list) -> ledger.computeIfAbsent(key, k -> new ConcurrentSkipListSet<>()).addAll(list));
+          acked.addAndGet(eventsPerRequest);
+          long now = System.nanoTime();
+          longestPauseNanos.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
+          long fault = faultAtNanos.get();
+          if (fault != 0 && sentAt > fault) {
+            recoveredAtNanos.compareAndSet(0, now);
+          }
+          break;
+        }
+        failedAttempts.incrementAndGet();
+        retried = true;
+        if (System.nanoTime() > deadline) {
+          abandoned.incrementAndGet();
+          break;
+        }
+        Thread.sleep(200);
+      }
+      if (retried) {
+        retriedRequests.incrementAndGet();
+      }
+      requests++;
+      if (pauseBetweenMillis > 0) {
+        Thread.sleep(pauseBetweenMillis);
+      }
+    }
+    return requests;
+  }
+
+  private int post(String node, String id, String body) {
+    try {
+      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/events"))
+          .timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", id)
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+      return response.statusCode();
+    } catch (java.io.IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+}
