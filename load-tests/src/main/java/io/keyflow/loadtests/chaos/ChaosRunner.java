@@ -78,7 +78,7 @@ public final class ChaosRunner {
     boolean allOk = true;
     List<String> lines = new ArrayList<>();
     for (String scenario : scenarios) {
-      String line = new ChaosRunner(home, duration, seed).run(scenario);
+      String line = runScenario(home, scenario, duration, seed);
       lines.add(line);
       System.out.println(line);
       allOk &= line.contains(" ok=true");
@@ -88,7 +88,20 @@ public final class ChaosRunner {
     System.exit(allOk ? 0 : 1);
   }
 
+  /** Runs one scenario on a cluster of its own; returns the scenario line (it ends with ok=true or ok=false). */
+  public static String runScenario(Path home, String scenario, Duration duration, long seed) throws Exception {
+    return new ChaosRunner(home, duration, seed).run(scenario);
+  }
+
   private String run(String scenario) throws Exception {
+    try (var pids = Files.list(Files.createDirectories(home.resolve("run")))) {
+      for (Path pid : pids.filter(p -> p.toString().endsWith(".pid")).toList()) {
+        long value = Long.parseLong(Files.readString(pid).strip());
+        if (ProcessHandle.of(value).map(ProcessHandle::isAlive).orElse(false)) {
+          throw new IllegalStateException(pid.getFileName() + " is running; the chaos suite starts its own cluster");
+        }
+      }
+    }
     Path pipelines = home.resolve("run/chaos-pipelines.conf");
     List<String> nodes = new ArrayList<>();
     for (int n = 1; n <= NODES; n++) {
@@ -117,6 +130,7 @@ public final class ChaosRunner {
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     int faults = 0;
+    java.util.concurrent.CompletableFuture<Integer> rejoin = null;
     boolean faulted = false;
     boolean healed = false;
     String phase = "load";
@@ -132,7 +146,10 @@ public final class ChaosRunner {
       } else if (faulted && !healed && elapsed > 2 * duration.toNanos() / 3) {
         healed = true;
         phase = "heal";
-        keyflow("join", Integer.toString(NODES));
+        // In the background: bin/keyflow join returns only once the node is ready.
+        rejoin = java.util.concurrent.CompletableFuture.supplyAsync(() -> keyflowQuietly("join", Integer.toString(NODES)));
+      }
+      if (rejoin != null && rejoin.isDone() && phase.equals("heal")) {
         phase = "settle";
       }
       if (System.nanoTime() - lastProgress > 5_000_000_000L) {
@@ -145,6 +162,9 @@ public final class ChaosRunner {
       Thread.sleep(200);
     }
     running.set(false);
+    if (rejoin != null) {
+      rejoin.join();
+    }
     long requests = 0;
     for (Future<Long> f : futures) {
       requests += f.get();
@@ -210,6 +230,14 @@ public final class ChaosRunner {
   private void post(String url, String body) throws IOException, InterruptedException {
     http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+  }
+
+  private int keyflowQuietly(String... args) {
+    try {
+      return keyflow(args);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("bin/keyflow " + String.join(" ", args) + " failed", e);
+    }
   }
 
   private int keyflow(String... args) throws IOException, InterruptedException {
