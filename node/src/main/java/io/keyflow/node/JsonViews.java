@@ -115,11 +115,13 @@ final class JsonViews {
       memberArray.addObject().put("address", m.address()).put("status", m.status())
           .put("reachable", m.reachable()).put("leader", m.leader());
     }
+    // With least-shard allocation "misplaced" counts against rendezvous all the same: only a hint.
+    node.put("balanced", placements.stream().allMatch(p -> p.misplaced() == 0));
     ArrayNode pipelines = node.putArray("pipelines");
     for (ClusterView.Placement p : placements) {
       ObjectNode pn = pipelines.addObject();
       pn.put("pipeline", p.pipeline()).put("stage", p.stage()).put("key_groups", p.keyGroups())
-          .put("placed", p.holders().size());
+          .put("placed", p.holders().size()).put("misplaced", p.misplaced());
       Map<String, Integer> perMember = new TreeMap<>();
       p.holders().values().forEach(a -> perMember.merge(a, 1, Integer::sum));
       pn.set("key_groups_per_member", MAPPER.valueToTree(perMember));

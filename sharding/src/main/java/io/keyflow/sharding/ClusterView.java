@@ -22,8 +22,11 @@ public final class ClusterView {
   /** One member: address, status and roles. */
   public record MemberInfo(String address, String status, boolean reachable, boolean leader) {}
 
-  /** The placement of one pipeline's key groups: key group → member address. */
-  public record Placement(String pipeline, String stage, int keyGroups, Map<Integer, String> holders) {}
+  /**
+   * The placement of one pipeline's key groups: key group → member address, and how many groups are
+   * not (yet) where rendezvous hashing over the Up members puts them (0 once rebalancing is done).
+   */
+  public record Placement(String pipeline, String stage, int keyGroups, Map<Integer, String> holders, int misplaced) {}
 
   private final ActorSystem<?> system;
   private final KeyGroupSharding sharding;
@@ -45,6 +48,27 @@ public final class ClusterView {
     return members;
   }
 
+  /** Key groups unplaced, or placed elsewhere than their rendezvous owner among the Up members. */
+  private int misplaced(int keyGroups, Map<Integer, String> holders) {
+    List<String> up = new ArrayList<>();
+    for (Member m : Cluster.get(system).state().getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+        up.add(m.address().toString());
+      }
+    }
+    if (up.isEmpty()) {
+      return keyGroups;
+    }
+    int misplaced = 0;
+    for (int kg = 0; kg < keyGroups; kg++) {
+      String holder = holders.get(kg);
+      if (holder == null || !holder.equals(RendezvousAssignment.ownerOf(Integer.toString(kg), up))) {
+        misplaced++;
+      }
+    }
+    return misplaced;
+  }
+
   public String selfAddress() {
     return Cluster.get(system).selfMember().address().toString();
   }
@@ -61,7 +85,8 @@ public final class ClusterView {
         Map<Integer, String> holders = new TreeMap<>();
         s.getRegions().forEach((address, regionStats) ->
             regionStats.getStats().keySet().forEach(shard -> holders.put(Integer.parseInt(shard), address.toString())));
-        return new Placement(definition.name(), definition.stage(), definition.maxKeyGroups(), holders);
+        return new Placement(definition.name(), definition.stage(), definition.maxKeyGroups(), holders,
+            misplaced(definition.maxKeyGroups(), holders));
       }).toCompletableFuture());
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
