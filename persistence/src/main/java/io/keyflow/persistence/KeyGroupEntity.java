@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -314,6 +315,11 @@ public final class KeyGroupEntity
       state.outbox().put(output.seq(), output);
     }
     return state;
+  }
+
+  @Override
+  public SnapshotAdapter<KeyGroupState> snapshotAdapter() {
+    return new FrozenSnapshotAdapter(context.getSystem());
   }
 
   @Override

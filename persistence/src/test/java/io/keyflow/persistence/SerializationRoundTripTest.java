@@ -98,6 +98,16 @@ class SerializationRoundTripTest {
     assertThat(op.openWindows(copy.stage(), "ann")).isEqualTo(op.openWindows(state.stage(), "ann"));
   }
 
+  @Test
+  void aFrozenSnapshotRoundTripsToItsBytes() {
+    var frozen = new FrozenSnapshotAdapter.FrozenState(33, "io.keyflow.persistence.KeyGroupState", new byte[] {1, 2, 3});
+    assertJacksonCbor(frozen);
+    var copy = roundTrip(frozen);
+    assertThat(copy.serializerId()).isEqualTo(33);
+    assertThat(copy.manifest()).isEqualTo(frozen.manifest());
+    assertThat(copy.bytes()).containsExactly(1, 2, 3);
+  }
+
   private static void assertJacksonCbor(Object message) {
     Serialization ser = SerializationExtension.get(testKit.system());
     assertThat(ser.findSerializerFor(message).getClass().getSimpleName()).isEqualTo("JacksonJsonSerializer".replace("Json", "Cbor"));

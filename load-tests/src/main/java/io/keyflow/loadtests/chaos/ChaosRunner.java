@@ -63,10 +63,10 @@ public final class ChaosRunner {
       switch (args[i]) {
         case "--duration" -> duration = Duration.parse("PT" + args[++i].toUpperCase());
         case "--seed" -> seed = Long.parseLong(args[++i]);
-        case "all" -> scenarios.addAll(List.of("kill", "leave-join"));
-        case "kill", "leave-join" -> scenarios.add(args[i]);
+        case "all" -> scenarios.addAll(List.of("kill", "leave-join", "cassandra"));
+        case "kill", "leave-join", "cassandra" -> scenarios.add(args[i]);
         default -> {
-          System.err.println("unknown argument " + args[i] + " (scenarios: kill, leave-join, all; --duration 60s, --seed N)");
+          System.err.println("unknown argument " + args[i] + " (scenarios: kill, leave-join, cassandra, all; --duration 60s, --seed N)");
           System.exit(2);
         }
       }
@@ -147,7 +147,10 @@ public final class ChaosRunner {
         healed = true;
         phase = "heal";
         // In the background: bin/keyflow join returns only once the node is ready.
-        rejoin = java.util.concurrent.CompletableFuture.supplyAsync(() -> keyflowQuietly("join", Integer.toString(NODES)));
+        rejoin = java.util.concurrent.CompletableFuture.supplyAsync(() -> scenario.equals("cassandra")
+            // bin/keyflow cluster restarts what is not running (here: Cassandra) and waits for readiness.
+            ? keyflowQuietly("cluster", Integer.toString(NODES), "--pipelines", home.resolve("run/chaos-pipelines.conf").toString())
+            : keyflowQuietly("join", Integer.toString(NODES)));
       }
       if (rejoin != null && rejoin.isDone() && phase.equals("heal")) {
         phase = "settle";
@@ -185,18 +188,23 @@ public final class ChaosRunner {
         client.longestPauseNanos.get() / 1e9, ok);
   }
 
-  /** Injects the fault; true only if it really happened (the PID was the node's JVM, the leave was accepted). */
+  /** Injects the fault; true only if it really happened (the PID was the expected JVM, the leave was accepted). */
   private boolean inject(String scenario) throws Exception {
-    if (scenario.equals("kill")) {
-      long pid = Long.parseLong(Files.readString(home.resolve("run/node-" + NODES + ".pid")).strip());
-      var process = ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("io.keyflow.node.Main"));
-      if (process.isEmpty()) {
-        System.out.println("chaos: run/node-" + NODES + ".pid (" + pid + ") is not a node JVM; no fault injected");
-        return false;
-      }
-      return process.get().destroyForcibly();
+    return switch (scenario) {
+      case "kill" -> killMinusNine("node-" + NODES, "io.keyflow.node.Main");
+      case "cassandra" -> killMinusNine("cassandra", "org.apache.cassandra.service.CassandraDaemon");
+      default -> keyflow("leave", Integer.toString(NODES)) == 0;
+    };
+  }
+
+  private boolean killMinusNine(String name, String mainClass) throws IOException {
+    long pid = Long.parseLong(Files.readString(home.resolve("run/" + name + ".pid")).strip());
+    var process = ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains(mainClass));
+    if (process.isEmpty()) {
+      System.out.println("chaos: run/" + name + ".pid (" + pid + ") is not " + mainClass + "; no fault injected");
+      return false;
     }
-    return keyflow("leave", Integer.toString(NODES)) == 0;
+    return process.get().destroyForcibly();
   }
 
   private Map<String, LedgerChecker.ReadBack> readBackStable(String node) throws Exception {
