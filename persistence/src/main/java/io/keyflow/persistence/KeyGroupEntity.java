@@ -81,6 +81,9 @@ public final class KeyGroupEntity
    */
   public enum HandOff implements Command { INSTANCE }
 
+  /** Internal: the hand-off snapshot is stored (or failed); stop now. */
+  public enum StopAfterHandOff implements Command { INSTANCE }
+
   /** Replies. */
   /** {@code duplicate.get(i)}: whether part i was already applied before (nothing applied again). */
   public record BatchAccepted(int keyGroup, List<Boolean> duplicate) implements CborSerializable {}
@@ -154,9 +157,20 @@ public final class KeyGroupEntity
     timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
   }
 
+  /**
+   * Pekko evaluates the empty state once per behavior and starts every recovery from that same
+   * object, also after a restart on a journal failure. The state is changed in place, so that object
+   * must never be changed: the event handler switches to a fresh copy first (see {@link #writable}).
+   */
+  private final KeyGroupState template = KeyGroupState.empty();
+
   @Override
   public KeyGroupState emptyState() {
-    return KeyGroupState.empty();
+    return template;
+  }
+
+  private KeyGroupState writable(KeyGroupState state) {
+    return state == template ? KeyGroupState.empty() : state;
   }
 
   @Override
@@ -178,6 +192,7 @@ public final class KeyGroupEntity
         .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(this::deliver).thenNoReply())
         .onCommand(Tick.class, this::onTick)
         .onCommand(HandOff.class, this::onHandOff)
+        .onCommand(StopAfterHandOff.class, (state, cmd) -> Effect().stop().thenNoReply())
         .build();
   }
 
@@ -288,13 +303,19 @@ public final class KeyGroupEntity
   public EventHandler<KeyGroupState, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(BatchApplied.class, this::onBatchApplied)
-        .onEvent(WatermarkAdvanced.class, (state, event) ->
-            record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo()))
-        .onEvent(SnapshotMarker.class, (state, event) -> state.confirmDelivered(event.deliveredUpTo()))
-        .onEvent(ProcessingTimeAdvanced.class, (state, event) ->
-            record(state, operator.advanceProcessingTime(state.stage(), event.now())).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(BatchApplied.class, (state, event) -> onBatchApplied(writable(state), event))
+        .onEvent(WatermarkAdvanced.class, (state, event) -> onWatermarkAdvanced(writable(state), event))
+        .onEvent(SnapshotMarker.class, (state, event) -> writable(state).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(ProcessingTimeAdvanced.class, (state, event) -> onProcessingTimeAdvanced(writable(state), event))
         .build();
+  }
+
+  private KeyGroupState onWatermarkAdvanced(KeyGroupState state, WatermarkAdvanced event) {
+    return record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo());
+  }
+
+  private KeyGroupState onProcessingTimeAdvanced(KeyGroupState state, ProcessingTimeAdvanced event) {
+    return record(state, operator.advanceProcessingTime(state.stage(), event.now())).confirmDelivered(event.deliveredUpTo());
   }
 
   private KeyGroupState onBatchApplied(KeyGroupState state, BatchApplied event) {
@@ -334,13 +355,13 @@ public final class KeyGroupEntity
           lastSnapshotSeq = Math.max(lastSnapshotSeq, done.metadata().sequenceNr());
           lastSnapshotNanos = System.nanoTime();
           if (handingOff) {
-            context.stop(context.getSelf());
+            context.getSelf().tell(StopAfterHandOff.INSTANCE);
           }
         })
         .onSignal(SnapshotFailed.class, (state, failed) -> {
           context.getLog().warn("key group {} of {}: snapshot failed: {}", keyGroup, definition.name(), failed.getFailure().toString());
           if (handingOff) {
-            context.stop(context.getSelf());
+            context.getSelf().tell(StopAfterHandOff.INSTANCE);
           }
         })
         .onSignal(RecoveryCompleted.instance(), state -> {

@@ -191,4 +191,22 @@ class KeyGroupEntityTest {
     recovered.tell(new KeyGroupEntity.GetKeyState("ann", view.ref()));
     assertThat(view.receiveMessage().keyGroupRecords()).isEqualTo(4);
   }
+
+  @Test
+  void aRestartAfterAJournalFailureRecoversWithoutApplyingEventsTwice() {
+    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    var replies = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
+    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 11, sink, SETTINGS));
+    entity.tell(new KeyGroupEntity.ProcessBatch(part("j#0", click("ann", 1_000, 5)), replies.ref()));
+    replies.receiveMessage();
+    journal.failNextPersisted();
+    entity.tell(new KeyGroupEntity.ProcessBatch(part("j#1", click("ann", 2_000, 1)), replies.ref()));
+    replies.expectNoMessage(Duration.ofMillis(300));
+    var view = testKit.<KeyGroupEntity.KeyStateView>createTestProbe();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      entity.tell(new KeyGroupEntity.GetKeyState("ann", view.ref()));
+      assertThat(view.receiveMessage(Duration.ofSeconds(1)).keyGroupRecords())
+          .as("the internal restart recovers from the journal, not from a changed empty state").isEqualTo(1);
+    });
+  }
 }

@@ -47,7 +47,8 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.DeliveryFailed("boom"),
         KeyGroupEntity.RetryDelivery.INSTANCE,
         KeyGroupEntity.Tick.INSTANCE,
-        KeyGroupEntity.HandOff.INSTANCE);
+        KeyGroupEntity.HandOff.INSTANCE,
+        KeyGroupEntity.StopAfterHandOff.INSTANCE);
     for (var command : commands) {
       assertJacksonCbor(command);
       serialization.verifySerialization(command, true);
