@@ -226,14 +226,12 @@ final class HttpApi extends AllDirectives {
       if (!stage.equals(p.stage())) {
         return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
       }
-      long from;
-      long to;
-      try {
-        from = params.containsKey("from") ? Long.parseLong(params.get("from")) : Long.MIN_VALUE;
-        to = params.containsKey("to") ? Long.parseLong(params.get("to")) : Long.MAX_VALUE;
-      } catch (NumberFormatException e) {
+      long[] range = timeRange(params);
+      if (range == null) {
         return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("from and to must be integers (epoch millis)", null)));
       }
+      long from = range[0];
+      long to = range[1];
       String key = params.get("key");
       var found = key != null
           ? results.resultsOfKey(p.name(), p.stage(), p.keyGroupOf(key), key, from, to)
@@ -244,6 +242,17 @@ final class HttpApi extends AllDirectives {
     });
   }
 
+  /** {@code from} (inclusive) and {@code to} (exclusive), open when absent; null when not integers. */
+  private static long[] timeRange(Map<String, String> params) {
+    try {
+      return new long[] {
+          params.containsKey("from") ? Long.parseLong(params.get("from")) : Long.MIN_VALUE,
+          params.containsKey("to") ? Long.parseLong(params.get("to")) : Long.MAX_VALUE};
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   /** The late side output, in the shape of the events that were late, ordered by event time. */
   private Route late(PipelineDefinition p) {
     if (p.lateOutput() == null) {
@@ -251,14 +260,12 @@ final class HttpApi extends AllDirectives {
           "pipeline '" + p.name() + "' has no late-output; its late records are only counted", null)));
     }
     return parameterMap(params -> {
-      long from;
-      long to;
-      try {
-        from = params.containsKey("from") ? Long.parseLong(params.get("from")) : Long.MIN_VALUE;
-        to = params.containsKey("to") ? Long.parseLong(params.get("to")) : Long.MAX_VALUE;
-      } catch (NumberFormatException e) {
+      long[] range = timeRange(params);
+      if (range == null) {
         return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("from and to must be integers (epoch millis)", null)));
       }
+      long from = range[0];
+      long to = range[1];
       String key = params.get("key");
       return completeWithFuture(results.lateRecords(p.name(), p.stage(), p.maxKeyGroups())
           .thenApply(all -> json(StatusCodes.OK, JsonViews.lateRecords(p, all.stream()

@@ -70,15 +70,7 @@ final class GroupCommitter {
       sendNext(definition, keyGroup, lane);
     }
     // Every chunk must be in the journal before the request counts as applied in this key group.
-    return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-      int accepted = 0;
-      int duplicates = 0;
-      for (var chunk : chunks) {
-        accepted += chunk.join().accepted();
-        duplicates += chunk.join().duplicates();
-      }
-      return new IngestResult(accepted, duplicates);
-    });
+    return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(v -> IngestResult.sum(chunks));
   }
 
   /**

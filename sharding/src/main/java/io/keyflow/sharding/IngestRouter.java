@@ -42,15 +42,7 @@ public final class IngestRouter {
     List<CompletableFuture<IngestResult>> acks = new ArrayList<>();
     byGroup.forEach((keyGroup, groupRecords) ->
         acks.add(committer.submit(definition, keyGroup, requestId, groupRecords).toCompletableFuture()));
-    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-      int accepted = 0;
-      int duplicates = 0;
-      for (var ack : acks) {
-        accepted += ack.join().accepted();
-        duplicates += ack.join().duplicates();
-      }
-      return new IngestResult(accepted, duplicates);
-    });
+    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> IngestResult.sum(acks));
   }
 
   /** Sends an explicit watermark to every key group of the pipeline; completes when all have it. */
