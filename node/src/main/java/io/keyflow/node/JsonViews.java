@@ -89,6 +89,7 @@ final class JsonViews {
     node.put("idle_timeout_ms", p.idleTimeout());
     node.put("max_key_groups", p.maxKeyGroups());
     ObjectNode window = node.putObject("window");
+    window.put("time", p.processingTime() ? "processing" : "event");
     if (p.window() instanceof WindowSpec.Tumbling t) {
       window.put("type", "tumbling").put("size_ms", t.sizeMillis()).put("offset_ms", t.offsetMillis());
     } else if (p.window() instanceof WindowSpec.Sliding s) {

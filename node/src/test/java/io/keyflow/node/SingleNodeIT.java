@@ -55,6 +55,10 @@ class SingleNodeIT {
           window { type = tumbling, size = 1h }
           aggregations = [ { name = n, fn = count } ]
         }
+        keyflow.pipelines.wallclock {
+          window { type = tumbling, size = 2s, time = processing }
+          aggregations = [ { name = n, fn = count } ]
+        }
         keyflow.pipelines.dedupe {
           window { type = tumbling, size = 1h }
           aggregations = [ { name = n, fn = count } ]
@@ -330,5 +334,24 @@ class SingleNodeIT {
       }
     }
     assertThat(counted).isEqualTo(900L * ok);
+  }
+
+  @Test
+  void processingTimeWindowsFireOnTheirOwnWithoutAWatermark() throws Exception {
+    String base = node.baseUrl() + "/v1/pipelines/wallclock";
+    var sent = http.postNdjson(base + "/events", """
+        {"key":"p1","ts":1}
+        {"key":"p1","ts":999999999}
+        {"key":"p2","ts":5}
+        """);
+    assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+    // The 2 s window of the moment the batch was applied closes by itself (entity ticks every second).
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonNode results = http.get(base + "/results").json();
+      assertThat(results).hasSize(2);
+      assertThat(results.get(0).get("key").asText()).isEqualTo("p1");
+      assertThat(results.get(0).get("values").get("n").asLong()).isEqualTo(2);
+      assertThat(results.get(0).get("window_end").asLong() - results.get(0).get("window_start").asLong()).isEqualTo(2_000);
+    });
   }
 }

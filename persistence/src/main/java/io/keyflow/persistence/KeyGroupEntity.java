@@ -247,11 +247,12 @@ public final class KeyGroupEntity
       lastSnapshotNanos = System.nanoTime();
       return Effect().persist(new SnapshotMarker("interval", deliveredInMemory)).thenNoReply();
     }
-    if (definition.idleTimeout() == 0) {
+    if (definition.idleTimeout() == 0 && !definition.processingTime()) {
       return Effect().noReply();
     }
-    // Only worth a journal write when it closes something: idle, and windows are open.
-    if (state.stage().timers.isEmpty() || !operator.idleAdvanceDue(state.stage(), now)) {
+    // Only worth a journal write when it closes something: a processing-time window is due, or the
+    // key group is idle with windows open.
+    if (state.stage().timers.isEmpty() || !operator.processingTimeDue(state.stage(), now)) {
       return Effect().noReply();
     }
     return Effect().persist(new ProcessingTimeAdvanced(now, deliveredInMemory)).thenRun(this::deliver).thenNoReply();

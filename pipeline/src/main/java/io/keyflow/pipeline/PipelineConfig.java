@@ -86,11 +86,16 @@ public final class PipelineConfig {
     if (!c.hasPath("window")) {
       throw new InvalidPipelineException(path + ".window", "missing");
     }
-    WindowSpec window = window(objectAt(c, "window", path), path + ".window");
+    Config windowConfig = objectAt(c, "window", path);
+    WindowSpec window = window(windowConfig, path + ".window");
+    String time = string(windowConfig, "time", "event", path + ".window");
+    if (!time.equals("event") && !time.equals("processing")) {
+      throw new InvalidPipelineException(path + ".window.time", "must be event or processing, was '" + time + "'");
+    }
     List<Aggregation> aggregations = aggregations(c, path);
     try {
       return new PipelineDefinition(name, stage, keyField, timeField, outOfOrder, lateness,
-          maxKeyGroups, window, aggregations, lateOutput, idleTimeout);
+          maxKeyGroups, window, aggregations, lateOutput, idleTimeout, time.equals("processing"));
     } catch (IllegalArgumentException e) {
       throw new InvalidPipelineException(path, e.getMessage());
     }
@@ -118,11 +123,6 @@ public final class PipelineConfig {
       if (!Set.of("type", "size", "slide", "gap", "offset", "time").contains(key)) {
         throw new InvalidPipelineException(path + "." + key, "unknown key (known: type, size, slide, gap, offset, time)");
       }
-    }
-    String time = string(w, "time", "event", path);
-    if (!time.equals("event")) {
-      throw new InvalidPipelineException(path + ".time",
-          "'" + time + "' windows are not supported yet (only event time)");
     }
     String type = string(w, "type", null, path);
     if (type == null) {

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  *                           then late records are only counted, as Flink drops them by default
  * @param idleTimeout        ms without records after which a key group's watermark advances with
  *                           processing time; 0 = never (the default)
+ * @param processingTime     windows on processing time (the time a batch is applied, journaled with it)
+ *                           instead of event time; they fire when processing time passes their end
  */
 public record PipelineDefinition(
     String name,
@@ -34,7 +36,8 @@ public record PipelineDefinition(
     WindowSpec window,
     List<Aggregation> aggregations,
     String lateOutput,
-    long idleTimeout) {
+    long idleTimeout,
+    boolean processingTime) {
 
   /** Pipeline and stage names are safe in URLs, persistence ids and entity type keys. */
   public static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_-]{0,63}");
@@ -86,7 +89,16 @@ public record PipelineDefinition(
       String name, String stage, String keyField, String timeField, long maxOutOfOrderness,
       long allowedLateness, int maxKeyGroups, WindowSpec window, List<Aggregation> aggregations) {
     this(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness, maxKeyGroups, window,
-        aggregations, null, 0);
+        aggregations, null, 0, false);
+  }
+
+  /** An event-time pipeline. */
+  public PipelineDefinition(
+      String name, String stage, String keyField, String timeField, long maxOutOfOrderness,
+      long allowedLateness, int maxKeyGroups, WindowSpec window, List<Aggregation> aggregations,
+      String lateOutput, long idleTimeout) {
+    this(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness, maxKeyGroups, window,
+        aggregations, lateOutput, idleTimeout, false);
   }
 
   /** The numeric fields the aggregations read, in first-use order. */

@@ -59,11 +59,15 @@ class PipelineConfigTest {
     assertThat(all.get("a").idleTimeout()).isEqualTo(30_000);
     assertThat(all.get("b").lateOutput()).isNull();
     assertThat(all.get("b").idleTimeout()).isZero();
+    assertThat(all.get("a").processingTime()).isFalse();
+    var pt = ConfigFactory.parseString(
+        "keyflow.pipelines.c { window { type = sliding, size = 2s, slide = 1s, time = processing }, aggregations = [ { fn = count } ] }");
+    assertThat(PipelineConfig.parseAll(pt, "keyflow.pipelines").get("c").processingTime()).isTrue();
   }
 
   @Test
   void errorsNameTheBadKey() {
-    assertBad("x { window { type = tumbling, size = 1s, time = processing }, aggregations = [ { fn = count } ] }",
+    assertBad("x { window { type = tumbling, size = 1s, time = wall }, aggregations = [ { fn = count } ] }",
         "keyflow.pipelines.x.window.time");
     assertBad("x { window { type = tumbling, size = 1s, length = 2 }, aggregations = [ { fn = count } ] }",
         "keyflow.pipelines.x.window.length");

@@ -47,7 +47,36 @@ public final class WindowOperator {
     if (!batch.isEmpty()) {
       state.lastInputProcessingTime = Math.max(state.lastInputProcessingTime, processingTime);
     }
+    if (definition.processingTime()) {
+      return processOnProcessingTime(state, batch, processingTime);
+    }
     return processBatch(state, batch);
+  }
+
+  /**
+   * Processing-time windows: every record of the batch is assigned by the batch's processing time
+   * (never earlier than the clock already reached, so no record is ever late), and the stage's
+   * watermark is that processing-time clock. Windows fire on {@link #advanceProcessingTime}.
+   */
+  private List<Output> processOnProcessingTime(StageState state, List<Record> batch, long processingTime) {
+    long now = state.watermark == Long.MIN_VALUE ? processingTime : Math.max(processingTime, state.watermark + 1);
+    List<Record> stamped = new ArrayList<>(batch.size());
+    for (Record r : batch) {
+      stamped.add(new Record(r.key(), now, r.fields()));
+    }
+    List<Output> outputs = advanceWatermark(state, now - 1);
+    long maxTimestamp = state.maxTimestamp;
+    for (Record r : stamped) {
+      state.recordsApplied++;
+      boolean accepted = definition.window() instanceof WindowSpec.Session session
+          ? addToSession(state, r, session.gapMillis(), new TreeMap<>())
+          : addToAlignedWindows(state, r, new TreeMap<>());
+      if (!accepted) {
+        state.lateRecordsDropped++;
+      }
+    }
+    state.maxTimestamp = Math.max(maxTimestamp, now);
+    return outputs;
   }
 
   /**
@@ -56,12 +85,22 @@ public final class WindowOperator {
    * idle (never jumping to the wall clock), so its windows close without new input.
    */
   public List<Output> advanceProcessingTime(StageState state, long now) {
+    if (definition.processingTime()) {
+      // A window [start, end) on processing time fires once the clock reaches end − 1.
+      return advanceWatermark(state, now);
+    }
     if (!idleAdvanceDue(state, now)) {
       return new ArrayList<>();
     }
     long from = Math.max(state.lastInputProcessingTime + definition.idleTimeout(), state.idleAdvancedTo);
     state.idleAdvancedTo = now;
     return advanceWatermark(state, state.watermark + (now - from));
+  }
+
+  /** Whether processing time {@code now} would fire or purge something (a processing-time window is due). */
+  public boolean processingTimeDue(StageState state, long now) {
+    return definition.processingTime() ? !state.timers.isEmpty() && state.timers.firstKey() <= now
+        : idleAdvanceDue(state, now);
   }
 
   /** Whether {@link #advanceProcessingTime} at {@code now} would move an idle key group's watermark. */

@@ -176,4 +176,25 @@ class WindowOperatorTest {
     assertThat(op.idleAdvanceDue(state, wall + 18_000)).as("input resets the idleness clock").isFalse();
     assertThat(op.idleAdvanceDue(state, wall + 19_001)).isTrue();
   }
+
+  @Test
+  void processingTimeWindowsAssignByTheBatchTimeAndFireWhenTheClockPassesTheirEnd() {
+    var base = pipeline(WindowSpec.tumbling(Duration.ofSeconds(10)), 0, 0);
+    var pt = new PipelineDefinition("p", "main", "key", "ts", 0, 0, 128, base.window(), base.aggregations(),
+        null, 0, true);
+    var op = new WindowOperator(pt);
+    var state = new StageState();
+    long t0 = 1_767_225_600_000L; // a window start
+    // Event timestamps are ignored: both records belong to the window of their batch's processing time.
+    assertThat(op.processBatch(state, List.of(rec("a", 5, 1), rec("a", 99_999_999, 2)), t0 + 1_000)).isEmpty();
+    assertThat(op.processingTimeDue(state, t0 + 9_998)).isFalse();
+    assertThat(op.processingTimeDue(state, t0 + 9_999)).isTrue();
+    List<Output> fired = op.advanceProcessingTime(state, t0 + 9_999);
+    assertThat(fired).extracting(o -> o.result().windowStart(), o -> o.result().values().get("sum"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(t0, 3L));
+    // A batch stamped earlier than the clock (another node's clock after a failover) is never late.
+    op.processBatch(state, List.of(rec("b", 0, 4)), t0 + 5_000);
+    assertThat(state.lateRecordsDropped).isZero();
+    assertThat(op.openWindows(state, "b")).extracting(WindowResult::windowStart).containsExactly(t0 + 10_000);
+  }
 }
