@@ -84,26 +84,18 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Waits until /ready answers 200: cluster member Up and every key group running. */
-  void awaitReady(Duration timeout) throws Exception {
+  void awaitReady(Duration timeout) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
     URI ready = URI.create("http://" + host() + ":" + MANAGEMENT_PORT + "/ready");
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("node-" + n + " exited with " + process.exitValue() + ":\n" + tail());
-      }
-      try {
-        var response = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).GET().build(),
-            HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException("node-" + n + " not ready within " + timeout + ":\n" + tail());
+    org.awaitility.Awaitility.await("node-" + n + " ready").atMost(timeout).pollInterval(Duration.ofMillis(250))
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("node-" + n + " exited with " + process.exitValue() + ":\n" + tail());
+          }
+          return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).GET().build(),
+              HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        });
   }
 
   /** kill -9: the JVM gets no chance to leave the cluster or flush anything. */
