@@ -79,9 +79,11 @@ class KillUnderLoadExactlyOnceIT {
   void everyAcknowledgedEventIsCountedExactlyOnceAfterKillMinusNine() throws Exception {
     NodeProcess victim = nodes.get(2);
     String victimAddress = "pekko://keyflow@" + victim.host() + ":" + NodeProcess.REMOTE_PORT;
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-        assertThat(http.get(nodes.get(0).baseUrl() + "/v1/cluster").json().get("pipelines").toString())
-            .contains(victimAddress));
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      JsonNode settled = http.get(nodes.get(0).baseUrl() + "/v1/cluster").json();
+      assertThat(settled.get("balanced").asBoolean()).isTrue();
+      assertThat(settled.get("pipelines").toString()).contains(victimAddress);
+    });
 
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
