@@ -110,8 +110,18 @@ public final class ChaosRunner {
     try {
       Files.createDirectories(pipelines.getParent());
       Files.writeString(pipelines, PIPELINES.formatted(pipeline));
-      keyflow("cluster", Integer.toString(NODES), "--pipelines", pipelines.toString());
-      return drive(scenario, nodes);
+      // A cluster that fails to form is a finding of its own, reported in the line; the scenario
+      // itself only runs on a cluster that formed (one fresh attempt after a failed start).
+      int setupRetries = 0;
+      if (keyflow("cluster", Integer.toString(NODES), "--pipelines", pipelines.toString()) != 0) {
+        System.out.println("chaos: the cluster did not form; stopping it and starting once more");
+        keyflow("stop");
+        setupRetries = 1;
+        if (keyflow("cluster", Integer.toString(NODES), "--pipelines", pipelines.toString()) != 0) {
+          return "scenario=" + scenario + " seed=" + seed + " faults=0 setup_failed=true ok=false";
+        }
+      }
+      return drive(scenario, nodes) + " setup_retries=" + setupRetries;
     } finally {
       keyflow("stop");
     }
