@@ -93,11 +93,13 @@ class KillUnderLoadExactlyOnceIT {
       int worker = w;
       workers.add(pool.submit(() -> pushUntilStopped(worker, running)));
     }
-    Thread.sleep(8_000);
+    // Kill once the load is really flowing, and stop once it flowed well past the failover.
+    await().atMost(Duration.ofSeconds(60)).until(() -> total() >= 1_000);
     victim.kill();
     long killedAt = System.nanoTime();
     long acknowledgedAtKill = total();
-    Thread.sleep(30_000);
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        .until(() -> total() >= acknowledgedAtKill + 4_000);
     running.set(false);
     int requests = 0;
     for (Future<Integer> worker : workers) {
