@@ -1,0 +1,44 @@
+package io.keyflow.persistence.journal;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.typesafe.config.Config;
+
+/**
+ * Settings of {@link FencedCassandraJournal}, read from its plugin config ({@code keyflow.journal}).
+ * Sequence number {@code n} lives in partition {@code n / partitionSize}.
+ */
+public record JournalSettings(
+    String keyspace, String table, String metadataTable, long partitionSize, String sessionConfigPath,
+    String profile, ConsistencyLevel serialConsistency, int replayPageSize) {
+
+  public JournalSettings {
+    if (partitionSize < 2) {
+      throw new IllegalArgumentException("keyflow.journal.partition-size must be at least 2, was " + partitionSize);
+    }
+  }
+
+  public static JournalSettings create(Config config) {
+    return new JournalSettings(
+        config.getString("keyspace"),
+        config.getString("table"),
+        config.getString("metadata-table"),
+        config.getLong("partition-size"),
+        config.getString("session-config-path"),
+        config.getString("profile"),
+        DefaultConsistencyLevel.valueOf(config.getString("serial-consistency")),
+        config.getInt("replay-page-size"));
+  }
+
+  public long partitionOf(long sequenceNr) {
+    return sequenceNr / partitionSize;
+  }
+
+  public long firstOf(long partition) {
+    return partition * partitionSize;
+  }
+
+  public long lastOf(long partition) {
+    return (partition + 1) * partitionSize - 1;
+  }
+}
