@@ -41,6 +41,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
 
+  static {
+    // Pekko's Java API hands out CompletionStages whose dependent stages always run asynchronously on
+    // CompletableFuture's default executor. That is the common ForkJoinPool only if its parallelism is
+    // at least 2; below (the JDK's default on a 2-core machine is 1) every stage starts a new thread.
+    // Must be set before anything touches ForkJoinPool, hence here, ahead of logging.
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null) {
+      System.setProperty(parallelism, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
@@ -50,6 +61,10 @@ public final class Main {
       System.exit(checkPipelines(new File(args[1])));
     }
     long started = System.nanoTime();
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      log.warn("common ForkJoinPool parallelism is {}: every async stage of Pekko's Java API starts a thread",
+          java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+    }
     try {
       start(NodeConfig.load(), started);
     } catch (Throwable e) {

@@ -64,6 +64,13 @@ public final class CassandraSchema {
           "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).one() != null;
       session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
           .forEach(row -> tables.add(row.getString("table_name")));
+      if (tables.contains("messages") && !tables.contains("journal")) {
+        // Keyflow 0.1 journaled through pekko-persistence-cassandra's unfenced messages table; its
+        // snapshots would point past the empty fenced journal and no key group could append.
+        throw new IllegalStateException("keyspace " + keyspace + " holds a journal of an earlier Keyflow"
+            + " (table messages, without writer fencing) that this version cannot continue: start from empty"
+            + " data (bin/keyflow clean) or set keyflow.cassandra.keyspace to a new keyspace");
+      }
       for (String statement : statements) {
         Matcher ks = KEYSPACE.matcher(statement);
         Matcher table = TABLE.matcher(statement);

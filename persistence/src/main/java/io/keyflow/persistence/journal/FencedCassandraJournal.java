@@ -61,15 +61,17 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   public FencedCassandraJournal(Config config, String configPath) {
     this.settings = JournalSettings.create(config);
     this.serialization = SerializationExtension.get(context().system());
-    this.session = CassandraSessionRegistry.get(context().system())
+    // The registry's stage would run every dependent stage asynchronously (a Scala future seen from
+    // Java); a plain CompletableFuture lets appends continue on the driver's threads.
+    this.session = plain(CassandraSessionRegistry.get(context().system())
         .sessionFor(CassandraSessionSettings.create(settings.sessionConfigPath()))
-        .underlying();
+        .underlying());
     this.statements = session.thenCompose(s -> Statements.prepare(s, settings));
   }
 
   /** One append was refused because another writer appended to the same persistence id first. */
   public static final class WriterConflictException extends RuntimeException {
-    WriterConflictException(String persistenceId, long expected, Long found) {
+    WriterConflictException(String persistenceId, long expected, long found) {
       super("journal of " + persistenceId + " was appended to by another writer: expected head "
           + expected + ", found " + found + " (this writer is stale; it must recover before writing)");
     }
@@ -132,6 +134,11 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       if (!rs.wasApplied()) {
         Row current = rs.one();
         Long found = current == null || current.isNull("head") ? null : current.getLong("head");
+        if (found == null) {
+          throw new IllegalStateException("journal of " + pid + " has no head in partition " + partition
+              + " although its writer is at " + previous + ": journal rows were lost or removed behind"
+              + " Keyflow's back (snapshots remain); refusing to append");
+        }
         throw new WriterConflictException(pid, previous, found);
       }
       return null;
@@ -252,6 +259,18 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       return chain.thenCompose(ignored -> s.executeAsync(st.updateDeletedTo().bind(to, pid)
           .setExecutionProfileName(settings.profile()))).thenApply(rs -> null);
     });
+  }
+
+  private static <T> CompletableFuture<T> plain(CompletionStage<T> stage) {
+    CompletableFuture<T> plain = new CompletableFuture<>();
+    stage.whenComplete((value, error) -> {
+      if (error == null) {
+        plain.complete(value);
+      } else {
+        plain.completeExceptionally(error);
+      }
+    });
+    return plain;
   }
 
   /** A Scala future of the stage that fails with the cause itself, not a CompletionException around it. */

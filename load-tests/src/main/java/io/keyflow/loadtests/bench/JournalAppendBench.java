@@ -1,0 +1,101 @@
+package io.keyflow.loadtests.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What writer fencing costs per journal append: the fenced journal's conditional batch (head check
+ * by lightweight transaction + insert) against the plain insert pekko-persistence-cassandra does,
+ * on the same table, alternating rounds in one run so the machine's noise hits both.
+ *
+ * <p>{@code bin/keyflow bench journal [--contact 127.0.0.1:9042] [--keyspace keyflow] [--appends 2000]
+ * [--writers 8] [--rounds 2]} — needs a running Cassandra with the Keyflow schema (bin/keyflow cassandra).
+ * Each writer appends to its own persistence id, one append after the other, as a key group does.
+ */
+public final class JournalAppendBench {
+
+  private JournalAppendBench() {}
+
+  public static void main(String[] args) throws Exception {
+    String contact = option(args, "--contact", "127.0.0.1:9042");
+    String keyspace = option(args, "--keyspace", "keyflow");
+    int appends = Integer.parseInt(option(args, "--appends", "2000"));
+    int writers = Integer.parseInt(option(args, "--writers", "8"));
+    int rounds = Integer.parseInt(option(args, "--rounds", "2"));
+    String[] hostPort = contact.split(":");
+    try (CqlSession session = CqlSession.builder()
+        .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
+        .withLocalDatacenter("datacenter1").build()) {
+      String table = keyspace + ".journal";
+      PreparedStatement insert = session.prepare("INSERT INTO " + table
+          + " (persistence_id, partition_nr, sequence_nr, writer_uuid, ser_id, ser_manifest, event_manifest, event,"
+          + " written_at) VALUES (?, 0, ?, 'bench', 1, '', '', ?, ?)");
+      PreparedStatement claim = session.prepare(
+          "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = null");
+      PreparedStatement advance = session.prepare(
+          "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = ?");
+      ByteBuffer event = ByteBuffer.wrap(new byte[400]);
+      System.out.printf("journal append bench: %d appends x %d writers per round, %d rounds%n", appends, writers, rounds);
+      for (int round = 1; round <= rounds; round++) {
+        for (boolean fenced : new boolean[] {false, true}) {
+          Histogram latency = new Histogram(60_000_000L, 3);
+          long started = System.nanoTime();
+          ExecutorService pool = Executors.newFixedThreadPool(writers);
+          List<Future<?>> done = new ArrayList<>();
+          for (int w = 0; w < writers; w++) {
+            String pid = "bench-" + UUID.randomUUID();
+            done.add(pool.submit(() -> {
+              for (long seq = 1; seq <= appends; seq++) {
+                Statement<?> statement = fenced
+                    ? BatchStatement.newInstance(BatchType.UNLOGGED,
+                        seq == 1 ? claim.bind(seq, pid) : advance.bind(seq, pid, seq - 1),
+                        insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis()))
+                    : insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis());
+                long t0 = System.nanoTime();
+                boolean applied = session.execute(statement).wasApplied();
+                synchronized (latency) {
+                  latency.recordValue((System.nanoTime() - t0) / 1_000);
+                }
+                if (!applied) {
+                  throw new IllegalStateException("append " + seq + " of " + pid + " was not applied");
+                }
+              }
+              return null;
+            }));
+          }
+          for (Future<?> f : done) {
+            f.get();
+          }
+          pool.shutdown();
+          double seconds = (System.nanoTime() - started) / 1e9;
+          System.out.println(String.format(Locale.ROOT,
+              "bench=journal-append mode=%s round=%d appends=%d rate_per_s=%.0f p50_ms=%.2f p99_ms=%.2f",
+              fenced ? "fenced" : "plain", round, (long) appends * writers, appends * writers / seconds,
+              latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0));
+        }
+      }
+    }
+  }
+
+  private static String option(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return fallback;
+  }
+}
