@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LedgerClient {
 
+  private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+
   private final List<String> nodes;
   private final String pipeline;
   private final int keys;
@@ -50,12 +52,23 @@ final class LedgerClient {
     this.giveUpAfter = giveUpAfter;
   }
 
-  /** One worker's loop; returns the number of requests it completed. */
-  long run(int worker, long seed, AtomicBoolean running, long pauseBetweenMillis) throws InterruptedException {
+  /**
+   * One worker's loop; returns the number of requests it completed. With {@code intervalNanos > 0}
+   * a new request starts at most every interval (paced), otherwise as soon as the previous one is acknowledged.
+   */
+  long run(int worker, long seed, AtomicBoolean running, long intervalNanos) throws InterruptedException {
     Random random = new Random(seed * 31 + worker);
     long requests = 0;
     int node = worker;
+    long nextAt = System.nanoTime();
     while (running.get()) {
+      if (intervalNanos > 0) {
+        long wait = nextAt - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+        nextAt = Math.max(nextAt + intervalNanos, System.nanoTime() - intervalNanos);
+      }
       Map<String, java.util.List<Long>> seqs = new TreeMap<>();
       StringBuilder body = new StringBuilder();
       for (int i = 0; i < eventsPerRequest; i++) {
@@ -94,9 +107,6 @@ final class LedgerClient {
         retriedRequests.incrementAndGet();
       }
       requests++;
-      if (pauseBetweenMillis > 0) {
-        Thread.sleep(pauseBetweenMillis);
-      }
     }
     return requests;
   }
@@ -104,7 +114,9 @@ final class LedgerClient {
   private int post(String node, String id, String body) {
     try {
       HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/events"))
-          .timeout(Duration.ofSeconds(30))
+          // A stopped or cut-off node accepts the connection and never answers: give up on it well
+          // before the node's own ask-timeout would, and retry the same request on the next node.
+          .timeout(ATTEMPT_TIMEOUT)
           .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", id)
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
       return response.statusCode();

@@ -1,0 +1,79 @@
+package io.keyflow.loadtests.chaos;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts links between local nodes with iptables rules on {@code lo} that name both loopback addresses
+ * ({@code -i lo -s 127.0.0.a -d 127.0.0.b -j DROP}), and removes exactly the rules it added. Refuses
+ * any address outside 127.0.0.0/8.
+ */
+final class LinkCutter implements AutoCloseable {
+
+  private final List<List<String>> added = new ArrayList<>();
+
+  /** Whether iptables is installed and usable here (root, netfilter). */
+  static boolean available() {
+    return run(List.of("iptables", "-w", "-L", "INPUT", "-n")) == 0;
+  }
+
+  /** Drops all traffic between {@code host} and each of {@code others}, both ways; true if every rule was added. */
+  synchronized boolean isolate(String host, List<String> others) {
+    boolean all = true;
+    for (String other : others) {
+      all &= drop(host, other) & drop(other, host);
+    }
+    return all;
+  }
+
+  private boolean drop(String from, String to) {
+    if (!from.startsWith("127.") || !to.startsWith("127.")) {
+      throw new IllegalArgumentException("only loopback addresses may be cut: " + from + " -> " + to);
+    }
+    List<String> rule = List.of("INPUT", "-i", "lo", "-s", from, "-d", to, "-j", "DROP");
+    if (run(command("-I", rule)) != 0) {
+      return false;
+    }
+    added.add(rule);
+    return true;
+  }
+
+  /** Removes every rule this cutter added. */
+  synchronized void heal() {
+    for (List<String> rule : added) {
+      if (run(command("-D", rule)) != 0) {
+        System.out.println("chaos: could not remove iptables rule " + String.join(" ", rule));
+      }
+    }
+    added.clear();
+  }
+
+  synchronized int activeRules() {
+    return added.size();
+  }
+
+  @Override
+  public void close() {
+    heal();
+  }
+
+  private static List<String> command(String action, List<String> rule) {
+    List<String> command = new ArrayList<>(List.of("iptables", "-w", action));
+    command.addAll(rule);
+    return command;
+  }
+
+  private static int run(List<String> command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return process.waitFor();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+}

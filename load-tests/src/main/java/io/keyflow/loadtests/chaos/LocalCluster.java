@@ -1,0 +1,227 @@
+package io.keyflow.loadtests.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The local cluster a chaos scenario runs on, driven only through {@code bin/keyflow}, signals to the
+ * PIDs it recorded in {@code run/}, iptables rules on {@code lo} and the public HTTP API. Closing it
+ * resumes paused processes, removes every iptables rule and stops everything.
+ */
+final class LocalCluster implements AutoCloseable {
+
+  static final String NODE_MAIN = "io.keyflow.node.Main";
+  static final String CASSANDRA_MAIN = "org.apache.cassandra.service.CassandraDaemon";
+
+  private final Path home;
+  private final int size;
+  private final Path pipelines;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final ObjectMapper json = new ObjectMapper();
+  private final Set<Long> paused = ConcurrentHashMap.newKeySet();
+  final LinkCutter links = new LinkCutter();
+
+  LocalCluster(Path home, int size, Path pipelines) {
+    this.home = home;
+    this.size = size;
+    this.pipelines = pipelines;
+  }
+
+  int size() {
+    return size;
+  }
+
+  static String host(int n) {
+    return "127.0.0." + (n + 1);
+  }
+
+  String url(int n) {
+    return "http://" + host(n) + ":8080";
+  }
+
+  List<String> urls() {
+    List<String> urls = new ArrayList<>();
+    for (int n = 1; n <= size; n++) {
+      urls.add(url(n));
+    }
+    return urls;
+  }
+
+  /** Starts Cassandra and the nodes (once more after a failed start); the number of retries, or -1. */
+  int start() throws IOException, InterruptedException {
+    if (keyflow("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0) {
+      return 0;
+    }
+    System.out.println("chaos: the cluster did not form; stopping it and starting once more");
+    keyflow("stop");
+    return keyflow("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0 ? 1 : -1;
+  }
+
+  /** Starts what is not running (Cassandra after its kill) and waits until all nodes are ready. */
+  boolean restartMissing() {
+    return keyflowQuietly("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0;
+  }
+
+  boolean join(int n) {
+    return keyflowQuietly("join", Integer.toString(n)) == 0;
+  }
+
+  boolean leave(int n) {
+    return keyflowQuietly("leave", Integer.toString(n)) == 0;
+  }
+
+  /** The live process recorded in run/{@code name}.pid, if it really is a {@code mainClass} JVM. */
+  Optional<ProcessHandle> process(String name, String mainClass) {
+    try {
+      long pid = Long.parseLong(Files.readString(home.resolve("run/" + name + ".pid")).strip());
+      return ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains(mainClass));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  Optional<ProcessHandle> node(int n) {
+    return process("node-" + n, NODE_MAIN);
+  }
+
+  /** kill -9; true only if the process was the expected JVM and it died. */
+  boolean kill(Optional<ProcessHandle> process, String what) {
+    if (process.isEmpty()) {
+      System.out.println("chaos: " + what + " is not running as expected; no fault injected");
+      return false;
+    }
+    process.get().destroyForcibly();
+    return waitExited(process.get(), Duration.ofSeconds(30));
+  }
+
+  boolean pause(ProcessHandle process) {
+    boolean ok = signal(process.pid(), "STOP");
+    if (ok) {
+      paused.add(process.pid());
+    }
+    return ok;
+  }
+
+  boolean resume(ProcessHandle process) {
+    paused.remove(process.pid());
+    return signal(process.pid(), "CONT");
+  }
+
+  static boolean waitExited(ProcessHandle process, Duration timeout) {
+    try {
+      process.onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      return !process.isAlive();
+    }
+  }
+
+  /**
+   * Waits until a node other than {@code n} reports {@code n} gone from the membership and every key
+   * group of every pipeline placed on the others: the takeover is complete.
+   */
+  boolean waitTakenOver(int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String address = "pekko://keyflow@" + host(n) + ":25520";
+    while (System.nanoTime() < deadline) {
+      for (int other = 1; other <= size; other++) {
+        if (other != n && takenOver(url(other), address)) {
+          return true;
+        }
+      }
+      Thread.sleep(500);
+    }
+    return false;
+  }
+
+  private boolean takenOver(String node, String address) {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/cluster"))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return false;
+      }
+      JsonNode view = json.readTree(response.body());
+      for (JsonNode member : view.get("members")) {
+        if (member.get("address").asText().equals(address)) {
+          return false;
+        }
+      }
+      for (JsonNode p : view.get("pipelines")) {
+        if (p.get("placed").asInt() != p.get("key_groups").asInt() || p.get("key_groups_per_member").has(address)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Lines of node n's log that contain {@code text}. */
+  long logLines(int n, String text) {
+    try (var lines = Files.lines(home.resolve("logs/node-" + n + ".log"))) {
+      return lines.filter(l -> l.contains(text)).count();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Long pid : paused) {
+      signal(pid, "CONT");
+    }
+    paused.clear();
+    links.heal();
+    keyflowQuietly("stop");
+  }
+
+  private static boolean signal(long pid, String signal) {
+    try {
+      return new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  int keyflowQuietly(String... args) {
+    try {
+      return keyflow(args);
+    } catch (IOException e) {
+      throw new IllegalStateException("bin/keyflow " + String.join(" ", args) + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  int keyflow(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(home.resolve("bin/keyflow").toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).inheritIO()
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    return process.waitFor();
+  }
+}

@@ -1,0 +1,233 @@
+package io.keyflow.loadtests.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+
+/**
+ * The chaos scenarios: what each injects, how it heals, and on how many nodes. A scenario's
+ * {@link #run} blocks from the first fault until everything is healed and returns how many faults
+ * really happened (a PID that was not the expected JVM, or a rule that could not be added, does not
+ * count).
+ */
+enum Scenario {
+  KILL("kill", 3),
+  KILL_BURST("kill-burst", 5),
+  PAUSE("pause", 3),
+  LEAVE_JOIN("leave-join", 3),
+  PARTITION("partition", 3),
+  CASSANDRA("cassandra", 3),
+  ROLLING("rolling", 3),
+  MIXED("mixed", 3);
+
+  /** How long a takeover of a failed node's key groups may take before the scenario gives up waiting. */
+  private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(60);
+
+  final String label;
+  final int nodes;
+
+  Scenario(String label, int nodes) {
+    this.label = label;
+    this.nodes = nodes;
+  }
+
+  static Optional<Scenario> named(String label) {
+    for (Scenario s : values()) {
+      if (s.label.equals(label)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  static List<String> labels() {
+    return java.util.Arrays.stream(values()).map(s -> s.label).toList();
+  }
+
+  /** What a scenario sees while it runs; {@code notes} end up as extra fields of the scenario line. */
+  record Context(LocalCluster cluster, LedgerClient client, AtomicReference<String> phase, long healAtNanos,
+                 Random random, Map<String, String> notes) {
+
+    static Context create(LocalCluster cluster, LedgerClient client, AtomicReference<String> phase,
+                          long healAtNanos, long seed) {
+      return new Context(cluster, client, phase, healAtNanos, new Random(seed), new LinkedHashMap<>());
+    }
+
+    void fault(String what) {
+      client.faultAtNanos.compareAndSet(0, System.nanoTime());
+      phase.set("fault:" + what);
+    }
+
+    void awaitHeal() throws InterruptedException {
+      long left = healAtNanos - System.nanoTime();
+      if (left > 0) {
+        Thread.sleep(left / 1_000_000);
+      }
+      phase.set("heal");
+    }
+  }
+
+  int run(Context c) throws Exception {
+    LocalCluster cluster = c.cluster();
+    int last = cluster.size();
+    return switch (this) {
+      case KILL -> {
+        c.fault("kill -9 node-" + last);
+        int faults = cluster.kill(cluster.node(last), "node-" + last) ? 1 : 0;
+        c.awaitHeal();
+        cluster.join(last);
+        yield faults;
+      }
+      case KILL_BURST -> {
+        c.fault("kill -9 node-" + last);
+        int faults = cluster.kill(cluster.node(last), "node-" + last) ? 1 : 0;
+        Thread.sleep(5_000);
+        c.fault("kill -9 node-" + (last - 1));
+        faults += cluster.kill(cluster.node(last - 1), "node-" + (last - 1)) ? 1 : 0;
+        c.awaitHeal();
+        cluster.join(last - 1);
+        cluster.join(last);
+        yield faults;
+      }
+      case PAUSE -> pause(c, last);
+      case LEAVE_JOIN -> {
+        c.fault("leave node-" + last);
+        int faults = cluster.leave(last) ? 1 : 0;
+        c.awaitHeal();
+        cluster.join(last);
+        yield faults;
+      }
+      case PARTITION -> partition(c, last);
+      case CASSANDRA -> {
+        c.fault("kill -9 cassandra");
+        int faults = cluster.kill(cluster.process("cassandra", LocalCluster.CASSANDRA_MAIN), "cassandra") ? 1 : 0;
+        c.awaitHeal();
+        cluster.restartMissing();
+        yield faults;
+      }
+      case ROLLING -> {
+        int faults = 0;
+        for (int n = 1; n <= last; n++) {
+          c.fault("restart node-" + n);
+          boolean left = cluster.leave(n);
+          faults += left && cluster.join(n) ? 1 : 0;
+        }
+        yield faults;
+      }
+      case MIXED -> mixed(c);
+    };
+  }
+
+  /**
+   * SIGSTOP beyond stable-after: the others down the node and take its key groups over. On SIGCONT
+   * the node learns it was downed and exits, and whatever it still tries to append to the journal is
+   * fenced off (counted from its log).
+   */
+  private static int pause(Context c, int n) throws Exception {
+    LocalCluster cluster = c.cluster();
+    Optional<ProcessHandle> node = cluster.node(n);
+    c.fault("SIGSTOP node-" + n);
+    if (node.isEmpty() || !cluster.pause(node.get())) {
+      return 0;
+    }
+    boolean takenOver = tookOver(c, n);
+    c.awaitHeal();
+    cluster.resume(node.get());
+    afterStaleNodeWakes(c, n, node.get());
+    return takenOver ? 1 : 0;
+  }
+
+  /** One node cut off from all others (not from Cassandra or clients): it downs itself, they take over. */
+  private static int partition(Context c, int n) throws Exception {
+    LocalCluster cluster = c.cluster();
+    if (!LinkCutter.available()) {
+      System.out.println("chaos: iptables is not available (install it, run as root); no fault injected");
+      return 0;
+    }
+    Optional<ProcessHandle> node = cluster.node(n);
+    List<String> others = IntStream.rangeClosed(1, cluster.size()).filter(o -> o != n)
+        .mapToObj(LocalCluster::host).toList();
+    c.fault("partition node-" + n);
+    if (node.isEmpty() || !cluster.links.isolate(LocalCluster.host(n), others)) {
+      cluster.links.heal();
+      return 0;
+    }
+    boolean takenOver = tookOver(c, n);
+    c.awaitHeal();
+    cluster.links.heal();
+    afterStaleNodeWakes(c, n, node.get());
+    return takenOver ? 1 : 0;
+  }
+
+  /** Whether the others took node n's key groups over: only then did the fault really cut it off. */
+  private static boolean tookOver(Context c, int n) throws InterruptedException {
+    long started = System.nanoTime();
+    boolean takenOver = c.cluster().waitTakenOver(n, TAKEOVER_TIMEOUT);
+    c.notes().merge("taken_over", Boolean.toString(takenOver), (a, b) -> a + "," + b);
+    if (takenOver) {
+      c.notes().merge("takeover_s", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9),
+          (a, b) -> a + "," + b);
+    } else {
+      System.out.println("chaos: node-" + n + "'s key groups were not taken over; the fault did not cut it off");
+    }
+    return takenOver;
+  }
+
+  private static void afterStaleNodeWakes(Context c, int n, ProcessHandle node) {
+    LocalCluster cluster = c.cluster();
+    boolean exited = LocalCluster.waitExited(node, Duration.ofSeconds(60));
+    c.notes().merge("stale_exited", Boolean.toString(exited), (a, b) -> a + "," + b);
+    if (!exited) {
+      node.destroyForcibly();
+      LocalCluster.waitExited(node, Duration.ofSeconds(30));
+    }
+    c.notes().merge("fenced_appends", Long.toString(cluster.logLines(n, "appended to by another writer")),
+        (a, b) -> Long.toString(Long.parseLong(a) + Long.parseLong(b)));
+    cluster.join(n);
+  }
+
+  /** Random faults, one after the other, each healed before the next, until the heal point. */
+  private static int mixed(Context c) throws Exception {
+    List<Scenario> pool = new ArrayList<>(List.of(KILL, PAUSE, LEAVE_JOIN));
+    if (LinkCutter.available()) {
+      pool.add(PARTITION);
+    }
+    int faults = 0;
+    List<String> done = new ArrayList<>();
+    while (System.nanoTime() < c.healAtNanos()) {
+      Scenario next = pool.get(c.random().nextInt(pool.size()));
+      int n = 1 + c.random().nextInt(c.cluster().size());
+      // Each fault heals right away (its own heal point is now): the next one starts from a whole cluster.
+      Context single = new Context(c.cluster(), c.client(), c.phase(), System.nanoTime() + 10_000_000_000L,
+          c.random(), c.notes());
+      int injected = switch (next) {
+        case KILL -> {
+          single.fault("kill -9 node-" + n);
+          int f = c.cluster().kill(c.cluster().node(n), "node-" + n) ? 1 : 0;
+          single.awaitHeal();
+          c.cluster().join(n);
+          yield f;
+        }
+        case LEAVE_JOIN -> {
+          single.fault("leave node-" + n);
+          int f = c.cluster().leave(n) ? 1 : 0;
+          single.awaitHeal();
+          c.cluster().join(n);
+          yield f;
+        }
+        case PAUSE -> pause(single, n);
+        default -> partition(single, n);
+      };
+      faults += injected;
+      done.add(next.label + "@" + n);
+    }
+    c.notes().put("sequence", String.join(",", done));
+    return faults;
+  }
+}
