@@ -9,7 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * timers fire without new input, also right after a failover: every {@code wake-interval} each node
  * wakes all key groups (a cheap message that starts, and if needed recovers, the entity). A sweep
  * in which every key group answered marks the node ready.
+ *
+ * <p>Sharding allocates a shard only when a message asks for it, so when a member is removed (the
+ * moment its key groups become free) every node wakes all key groups at once, without waiting for
+ * the next sweep or for a sweep still waiting on the removed member's groups.
  */
 public final class KeyGroupKeeper {
 
@@ -35,6 +45,13 @@ public final class KeyGroupKeeper {
     this.settings = settings;
     this.schedule = system.scheduler().scheduleWithFixedDelay(
         Duration.ZERO, settings.wakeInterval(), this::sweep, system.executionContext());
+    ActorRef<ClusterEvent.MemberRemoved> onRemoved = system.systemActorOf(
+        Behaviors.receiveMessage(removed -> {
+          log.info("member {} removed: waking every key group", removed.member().address());
+          wakeAll();
+          return Behaviors.same();
+        }), "keyflow-key-group-keeper", Props.empty());
+    Cluster.get(system).subscriptions().tell(Subscribe.create(onRemoved, ClusterEvent.MemberRemoved.class));
   }
 
   public static KeyGroupKeeper start(ActorSystem<?> system, KeyGroupSharding sharding, ShardingSettings settings) {
@@ -63,15 +80,7 @@ public final class KeyGroupKeeper {
     if (!sweeping.compareAndSet(false, true)) {
       return;
     }
-    List<CompletableFuture<Boolean>> wakes = new ArrayList<>();
-    for (PipelineDefinition definition : sharding.pipelines().values()) {
-      for (int kg = 0; kg < definition.maxKeyGroups(); kg++) {
-        wakes.add(sharding.keyGroup(definition, kg)
-            .<KeyGroupEntity.Awake>ask(KeyGroupEntity.Wake::new, settings.wakeTimeout())
-            .handle((awake, failure) -> failure == null)
-            .toCompletableFuture());
-      }
-    }
+    List<CompletableFuture<Boolean>> wakes = wakeAll();
     CompletableFuture.allOf(wakes.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
       int awake = (int) wakes.stream().filter(CompletableFuture::join).count();
       boolean all = awake == wakes.size();
@@ -82,5 +91,19 @@ public final class KeyGroupKeeper {
       allAwake.set(all);
       sweeping.set(false);
     });
+  }
+
+  /** Wakes every key group of every pipeline; each future says whether its group answered in time. */
+  private List<CompletableFuture<Boolean>> wakeAll() {
+    List<CompletableFuture<Boolean>> wakes = new ArrayList<>();
+    for (PipelineDefinition definition : sharding.pipelines().values()) {
+      for (int kg = 0; kg < definition.maxKeyGroups(); kg++) {
+        wakes.add(sharding.keyGroup(definition, kg)
+            .<KeyGroupEntity.Awake>ask(KeyGroupEntity.Wake::new, settings.wakeTimeout())
+            .handle((awake, failure) -> failure == null)
+            .toCompletableFuture());
+      }
+    }
+    return wakes;
   }
 }

@@ -179,8 +179,8 @@ public final class ChaosRunner {
     }
     pool.shutdownNow();
 
-    post(nodes.get(0) + "/v1/pipelines/" + pipeline + "/watermark", "{\"watermark\":" + (5L * 86_400_000) + "}");
-    Map<String, LedgerChecker.ReadBack> readBack = readBackStable(nodes.get(1));
+    post(nodes, "/v1/pipelines/" + pipeline + "/watermark", "{\"watermark\":" + (5L * 86_400_000) + "}");
+    Map<String, LedgerChecker.ReadBack> readBack = readBackStable(nodes);
     LedgerChecker.Report report = LedgerChecker.check(client.ledger, readBack);
     double recovery = client.recoveredAtNanos.get() == 0 ? -1
         : (client.recoveredAtNanos.get() - client.faultAtNanos.get()) / 1e9;
@@ -198,36 +198,63 @@ public final class ChaosRunner {
         client.longestPauseNanos.get() / 1e9, healed, notes, ok);
   }
 
-  private Map<String, LedgerChecker.ReadBack> readBackStable(String node) throws Exception {
+  /** Reads results until two reads agree (bounded), from the first node that answers. */
+  private Map<String, LedgerChecker.ReadBack> readBackStable(List<String> nodes) throws InterruptedException {
     Map<String, LedgerChecker.ReadBack> previous = null;
     for (int attempt = 0; attempt < 30; attempt++) {
       Thread.sleep(1_000);
-      Map<String, LedgerChecker.ReadBack> current = readBack(node);
+      Map<String, LedgerChecker.ReadBack> current = null;
+      for (String node : nodes) {
+        current = readBack(node);
+        if (current != null) {
+          break;
+        }
+      }
+      if (current == null) {
+        System.out.println("chaos: no node answered the results read-back");
+        continue;
+      }
       if (current.equals(previous)) {
         return current;
       }
       previous = current;
     }
-    return previous;
+    return previous == null ? Map.of() : previous;
   }
 
-  private Map<String, LedgerChecker.ReadBack> readBack(String node) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/results"))
-        .GET().build(), HttpResponse.BodyHandlers.ofString());
-    Map<String, LedgerChecker.ReadBack> byKey = new HashMap<>();
-    if (response.statusCode() != 200) {
+  /** One node's read-back of every key's results, or null if it did not answer 200. */
+  private Map<String, LedgerChecker.ReadBack> readBack(String node) throws InterruptedException {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/results"))
+          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return null;
+      }
+      Map<String, LedgerChecker.ReadBack> byKey = new HashMap<>();
+      for (JsonNode r : json.readTree(response.body())) {
+        JsonNode v = r.get("values");
+        byKey.merge(r.get("key").asText(), new LedgerChecker.ReadBack(v.get("n").asLong(), v.get("seq_sum").asLong(),
+            v.get("seq_min").asLong(), v.get("seq_max").asLong()), LedgerChecker.ReadBack::plus);
+      }
       return byKey;
+    } catch (IOException e) {
+      return null;
     }
-    for (JsonNode r : json.readTree(response.body())) {
-      JsonNode v = r.get("values");
-      byKey.merge(r.get("key").asText(), new LedgerChecker.ReadBack(v.get("n").asLong(), v.get("seq_sum").asLong(),
-          v.get("seq_min").asLong(), v.get("seq_max").asLong()), LedgerChecker.ReadBack::plus);
-    }
-    return byKey;
   }
 
-  private void post(String url, String body) throws IOException, InterruptedException {
-    http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+  /** Posts to the first node that answers 2xx. */
+  private void post(List<String> nodes, String path, String body) throws InterruptedException {
+    for (String node : nodes) {
+      try {
+        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node + path))
+            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() / 100 == 2) {
+          return;
+        }
+      } catch (IOException e) {
+        System.out.println("chaos: " + node + path + " failed: " + e);
+      }
+    }
   }
 }
