@@ -41,7 +41,13 @@ public final class ChaosRunner {
         aggregations = [ { name = n, fn = count }, { name = seq_sum, fn = sum, field = seq },
                          { name = seq_min, fn = min, field = seq }, { name = seq_max, fn = max, field = seq } ]
       }
+      # The recovery probe's own pipeline (never checked).
+      keyflow.pipelines.%s_probe {
+        window { type = tumbling, size = 1d }
+        aggregations = [ { name = n, fn = count } ]
+      }
       """;
+  private static final int PROBE_KEYS = 32;
   /** Load keeps running this long at most after the duration while a scenario finishes healing. */
   private static final Duration HEAL_GRACE = Duration.ofMinutes(6);
   private static final int WORKERS = 4;
@@ -116,7 +122,7 @@ public final class ChaosRunner {
       }
     }
     Path pipelines = home.resolve("run/chaos-pipelines.conf");
-    Files.writeString(pipelines, PIPELINES.formatted(pipeline));
+    Files.writeString(pipelines, PIPELINES.formatted(pipeline, pipeline));
     LocalCluster cluster = new LocalCluster(home, scenario.nodes, pipelines);
     Thread cleanup = new Thread(cluster::close, "chaos-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
@@ -131,6 +137,22 @@ public final class ChaosRunner {
     } finally {
       cluster.close();
       Runtime.getRuntime().removeShutdownHook(cleanup);
+      keepLogs(scenario);
+    }
+  }
+
+  /** Moves this run's node and Cassandra logs to logs/chaos/&lt;scenario&gt;-&lt;pipeline&gt;/ for diagnosis. */
+  private void keepLogs(Scenario scenario) {
+    Path logs = home.resolve("logs");
+    Path target = logs.resolve("chaos").resolve(scenario.label + "-" + pipeline);
+    try (var files = Files.list(logs)) {
+      Files.createDirectories(target);
+      for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+        Files.move(log, target.resolve(log.getFileName()));
+      }
+      System.out.println("chaos: logs of this run in " + home.relativize(target));
+    } catch (IOException e) {
+      System.out.println("chaos: could not keep the logs: " + e);
     }
   }
 
@@ -139,16 +161,23 @@ public final class ChaosRunner {
     LedgerClient client = new LedgerClient(nodes, pipeline, 500, EVENTS_PER_REQUEST, Duration.ofSeconds(120));
     AtomicBoolean running = new AtomicBoolean(true);
     long intervalNanos = rate > 0 ? (long) (WORKERS * EVENTS_PER_REQUEST * 1e9 / rate) : 0;
-    ExecutorService pool = Executors.newFixedThreadPool(WORKERS + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(WORKERS + 2);
     List<Future<Long>> futures = new ArrayList<>();
     for (int w = 0; w < WORKERS; w++) {
       int worker = w;
       futures.add(pool.submit(() -> client.run(worker, seed, running, intervalNanos)));
     }
+    RecoveryProbe probe = new RecoveryProbe(
+        scenario.untouchedNodes().stream().map(cluster::url).toList(), pipeline + "_probe", PROBE_KEYS);
+    futures.add(pool.submit(() -> {
+      probe.run(running);
+      return 0L;
+    }));
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     AtomicReference<String> phase = new AtomicReference<>("load");
-    Scenario.Context context = Scenario.Context.create(cluster, client, phase, start + 2 * duration.toNanos() / 3, seed);
+    Scenario.Context context = Scenario.Context.create(cluster, client, probe, phase,
+        start + 2 * duration.toNanos() / 3, seed);
     Future<Integer> faults = pool.submit(() -> {
       Thread.sleep(duration.toMillis() / 3);
       int injected = scenario.run(context);
@@ -182,7 +211,7 @@ public final class ChaosRunner {
     post(nodes, "/v1/pipelines/" + pipeline + "/watermark", "{\"watermark\":" + (5L * 86_400_000) + "}");
     Map<String, LedgerChecker.ReadBack> readBack = readBackStable(nodes);
     LedgerChecker.Report report = LedgerChecker.check(client.ledger, readBack);
-    double recovery = client.recoveredAtNanos.get() == 0 ? -1
+    double clientRecovery = client.recoveredAtNanos.get() == 0 ? -1
         : (client.recoveredAtNanos.get() - client.faultAtNanos.get()) / 1e9;
     // A node that was cut off must notice it was downed and exit on its own (exit-jvm).
     boolean staleExited = !context.notes().getOrDefault("stale_exited", "true").contains("false");
@@ -192,9 +221,11 @@ public final class ChaosRunner {
     StringBuilder notes = new StringBuilder();
     context.notes().forEach((k, v) -> notes.append(' ').append(k).append('=').append(v));
     return String.format("scenario=%s seed=%d faults=%d acked=%d lost=%d duplicated=%d gaps=%d requests=%d"
-            + " failed_requests=%d retried=%d abandoned=%d recovery_s=%.1f pause_max_s=%.1f healed=%s%s ok=%s",
+            + " failed_requests=%d retried=%d abandoned=%d recovery_s=%.1f recovery_all_s=%.1f probe_affected=%d"
+            + " client_recovery_s=%.1f pause_max_s=%.1f healed=%s%s ok=%s",
         scenario.label, seed, injected, report.acked(), report.lost(), report.duplicated(), report.gaps(), requests,
-        client.retriedRequests.get(), client.failedAttempts.get(), client.abandoned.get(), recovery,
+        client.retriedRequests.get(), client.failedAttempts.get(), client.abandoned.get(),
+        probe.firstRecoverySeconds(), probe.allRecoveredSeconds(), probe.affected(), clientRecovery,
         client.longestPauseNanos.get() / 1e9, healed, notes, ok);
   }
 

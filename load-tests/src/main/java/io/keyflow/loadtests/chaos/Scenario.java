@@ -46,22 +46,38 @@ enum Scenario {
     return Optional.empty();
   }
 
+  /**
+   * The nodes this scenario never faults, which the recovery probe writes through (so a probe that
+   * fails means its key group is unavailable, not its entry node); every node if all may be faulted.
+   */
+  List<Integer> untouchedNodes() {
+    int keep = switch (this) {
+      case KILL, PAUSE, LEAVE_JOIN, PARTITION -> nodes - 1;
+      case KILL_BURST -> nodes - 2;
+      default -> nodes;
+    };
+    return IntStream.rangeClosed(1, keep).boxed().toList();
+  }
+
   static List<String> labels() {
     return java.util.Arrays.stream(values()).map(s -> s.label).toList();
   }
 
   /** What a scenario sees while it runs; {@code notes} end up as extra fields of the scenario line. */
-  record Context(LocalCluster cluster, LedgerClient client, AtomicReference<String> phase, long healAtNanos,
-                 Random random, Map<String, String> notes) {
+  record Context(LocalCluster cluster, LedgerClient client, RecoveryProbe probe, AtomicReference<String> phase,
+                 long healAtNanos, Random random, Map<String, String> notes) {
 
-    static Context create(LocalCluster cluster, LedgerClient client, AtomicReference<String> phase,
-                          long healAtNanos, long seed) {
-      return new Context(cluster, client, phase, healAtNanos, new Random(seed), new LinkedHashMap<>());
+    static Context create(LocalCluster cluster, LedgerClient client, RecoveryProbe probe,
+                          AtomicReference<String> phase, long healAtNanos, long seed) {
+      return new Context(cluster, client, probe, phase, healAtNanos, new Random(seed), new LinkedHashMap<>());
     }
 
     void fault(String what) {
-      client.faultAtNanos.compareAndSet(0, System.nanoTime());
+      long now = System.nanoTime();
+      client.faultAtNanos.compareAndSet(0, now);
+      probe.fault(now);
       phase.set("fault:" + what);
+      System.out.println("chaos: fault " + what + " at " + java.time.LocalTime.now());
     }
 
     void awaitHeal() throws InterruptedException {
@@ -204,8 +220,8 @@ enum Scenario {
       Scenario next = pool.get(c.random().nextInt(pool.size()));
       int n = 1 + c.random().nextInt(c.cluster().size());
       // Each fault heals right away (its own heal point is now): the next one starts from a whole cluster.
-      Context single = new Context(c.cluster(), c.client(), c.phase(), System.nanoTime() + 10_000_000_000L,
-          c.random(), c.notes());
+      Context single = new Context(c.cluster(), c.client(), c.probe(), c.phase(),
+          System.nanoTime() + 10_000_000_000L, c.random(), c.notes());
       int injected = switch (next) {
         case KILL -> {
           single.fault("kill -9 node-" + n);

@@ -1,0 +1,142 @@
+package io.keyflow.loadtests.chaos;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Measures recovery the way the brief defines it, independently of the load clients' timeouts and
+ * retries: every 500 ms it writes one event for each of {@code keys} probe keys (spread over most key
+ * groups) to a probe pipeline of its own, each to the next live node with a 1 s timeout. After a fault,
+ * a probe key whose writes failed is affected; its first 2xx after the fault is when its key group
+ * was back. {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the
+ * latest (all affected key groups back). The probe pipeline is never checked: probes are not retried.
+ */
+final class RecoveryProbe {
+
+  private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+  private static final long ROUND_NANOS = 500_000_000L;
+
+  private final List<String> nodes;
+  private final String pipeline;
+  private final int keys;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(ATTEMPT_TIMEOUT).build();
+  private final AtomicLong faultAt = new AtomicLong();
+  /** Per probe key: nanos of its first failure after the fault (0: none yet) and of its first 2xx after that. */
+  private final AtomicLongArray failedAt;
+  private final AtomicLongArray recoveredAt;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong sent = new AtomicLong();
+
+  RecoveryProbe(List<String> nodes, String pipeline, int keys) {
+    this.nodes = nodes;
+    this.pipeline = pipeline;
+    this.keys = keys;
+    this.failedAt = new AtomicLongArray(keys);
+    this.recoveredAt = new AtomicLongArray(keys);
+  }
+
+  /** Marks the fault (the first call wins). */
+  void fault(long nanos) {
+    faultAt.compareAndSet(0, nanos);
+  }
+
+  /** Probes until {@code running} turns false. */
+  void run(AtomicBoolean running) throws InterruptedException {
+    boolean[] busy = new boolean[keys];
+    Object lock = new Object();
+    long round = 0;
+    while (running.get()) {
+      long started = System.nanoTime();
+      for (int k = 0; k < keys; k++) {
+        synchronized (lock) {
+          if (busy[k]) {
+            continue;
+          }
+          busy[k] = true;
+        }
+        int key = k;
+        String node = nodes.get((int) ((round + k) % nodes.size()));
+        long sentAt = System.nanoTime();
+        long n = sent.incrementAndGet();
+        String body = "{\"key\":\"probe" + key + "\",\"ts\":" + (3_600_000 + n) + "}";
+        inFlight.incrementAndGet();
+        http.sendAsync(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/events"))
+                .timeout(ATTEMPT_TIMEOUT).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+            .handle((response, error) -> {
+              record(key, sentAt, error == null && response.statusCode() == 200);
+              synchronized (lock) {
+                busy[key] = false;
+              }
+              inFlight.decrementAndGet();
+              return null;
+            });
+      }
+      round++;
+      long left = ROUND_NANOS - (System.nanoTime() - started);
+      if (left > 0) {
+        Thread.sleep(left / 1_000_000);
+      }
+    }
+  }
+
+  private void record(int key, long sentAt, boolean ok) {
+    long fault = faultAt.get();
+    if (fault == 0 || sentAt < fault) {
+      return;
+    }
+    if (!ok) {
+      failedAt.compareAndSet(key, 0, System.nanoTime());
+    } else if (failedAt.get(key) != 0) {
+      recoveredAt.compareAndSet(key, 0, System.nanoTime());
+    }
+  }
+
+  /** Probe keys that failed after the fault. */
+  int affected() {
+    int affected = 0;
+    for (int k = 0; k < keys; k++) {
+      affected += failedAt.get(k) != 0 ? 1 : 0;
+    }
+    return affected;
+  }
+
+  /** Seconds from the fault to the first 2xx of an affected key group; -1 if none recovered (or none affected). */
+  double firstRecoverySeconds() {
+    return bound(true);
+  }
+
+  /** Seconds from the fault until every affected key group had a 2xx; -1 if one never did. */
+  double allRecoveredSeconds() {
+    return bound(false);
+  }
+
+  private double bound(boolean first) {
+    long fault = faultAt.get();
+    long best = first ? Long.MAX_VALUE : 0;
+    boolean any = false;
+    for (int k = 0; k < keys; k++) {
+      if (failedAt.get(k) == 0) {
+        continue;
+      }
+      long back = recoveredAt.get(k);
+      if (back == 0) {
+        if (!first) {
+          return -1;
+        }
+        continue;
+      }
+      any = true;
+      best = first ? Math.min(best, back) : Math.max(best, back);
+    }
+    return any && fault != 0 ? (best - fault) / 1e9 : -1;
+  }
+}
