@@ -2,6 +2,9 @@ package io.keyflow.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Loads a node's configuration: system properties, then the application config
@@ -15,10 +18,21 @@ public final class NodeConfig {
 
   public static Config load() {
     ConfigFactory.invalidateCaches();
-    return ConfigFactory.defaultOverrides()
+    Config config = ConfigFactory.defaultOverrides()
         .withFallback(ConfigFactory.defaultApplication())
         .withFallback(ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "keyflow-defaults.conf"))
         .withFallback(ConfigFactory.defaultReferenceUnresolved())
         .resolve();
+    return withJoinSeeds(config);
+  }
+
+  /** {@code keyflow.node.join-seeds}, when set, replaces the configured seed nodes. */
+  static Config withJoinSeeds(Config config) {
+    String seeds = config.getString("keyflow.node.join-seeds").strip();
+    if (seeds.isEmpty()) {
+      return config;
+    }
+    List<String> list = Arrays.stream(seeds.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    return config.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(list));
   }
 }

@@ -33,6 +33,7 @@ final class LocalCluster implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Set<Long> paused = ConcurrentHashMap.newKeySet();
+  private final Set<Process> running = ConcurrentHashMap.newKeySet();
   final LinkCutter links = new LinkCutter();
 
   LocalCluster(Path home, int size, Path pipelines) {
@@ -186,6 +187,13 @@ final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    // A scenario may still be inside bin/keyflow join or leave: end those first (and what they
+    // started), or they would start a node after the stop below.
+    for (Process process : running) {
+      process.descendants().forEach(ProcessHandle::destroy);
+      process.destroy();
+    }
+    running.clear();
     for (Long pid : paused) {
       signal(pid, "CONT");
     }
@@ -222,6 +230,11 @@ final class LocalCluster implements AutoCloseable {
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).inheritIO()
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    return process.waitFor();
+    running.add(process);
+    try {
+      return process.waitFor();
+    } finally {
+      running.remove(process);
+    }
   }
 }
