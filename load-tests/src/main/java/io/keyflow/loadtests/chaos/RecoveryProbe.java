@@ -7,17 +7,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Measures recovery the way the brief defines it, independently of the load clients' timeouts and
  * retries: every 500 ms it writes one event for each of {@code keys} probe keys (spread over most key
- * groups) to a probe pipeline of its own, each to the next node with a 3 s timeout (a loaded 2-core machine answers healthy writes in 0.5–2 s). After a fault,
- * a probe key whose writes failed is affected; its first 2xx after the fault is when its key group
- * was back. {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the
- * latest (all affected key groups back). The probe pipeline is never checked: probes are not retried.
+ * groups) to a probe pipeline of its own, each to the next node with a 3 s timeout (a loaded 2-core
+ * machine answers healthy writes in 0.5–2 s). After a fault, a probe key whose writes failed is
+ * affected; its first 2xx after the fault is when its key group was back. {@link #firstRecoverySeconds}
+ * is the earliest of those, {@link #allRecoveredSeconds} the latest (all affected key groups back). The probe pipeline is never checked: probes are not retried.
  */
 final class RecoveryProbe {
 
@@ -32,7 +31,6 @@ final class RecoveryProbe {
   /** Per probe key: nanos of its first failure after the fault (0: none yet) and of its first 2xx after that. */
   private final AtomicLongArray failedAt;
   private final AtomicLongArray recoveredAt;
-  private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong sent = new AtomicLong();
 
   RecoveryProbe(List<String> nodes, String pipeline, int keys) {
@@ -67,7 +65,6 @@ final class RecoveryProbe {
         long sentAt = System.nanoTime();
         long n = sent.incrementAndGet();
         String body = "{\"key\":\"probe" + key + "\",\"ts\":" + (3_600_000 + n) + "}";
-        inFlight.incrementAndGet();
         http.sendAsync(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/events"))
                 .timeout(ATTEMPT_TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
@@ -76,7 +73,6 @@ final class RecoveryProbe {
               synchronized (lock) {
                 busy[key] = false;
               }
-              inFlight.decrementAndGet();
               return null;
             });
       }

@@ -261,30 +261,25 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     });
   }
 
+  /**
+   * A plain CompletableFuture of the stage (its dependents run on the completing thread, not on
+   * CompletableFuture's default executor), failing with the cause itself, not a CompletionException.
+   */
   private static <T> CompletableFuture<T> plain(CompletionStage<T> stage) {
     CompletableFuture<T> plain = new CompletableFuture<>();
     stage.whenComplete((value, error) -> {
       if (error == null) {
         plain.complete(value);
       } else {
-        plain.completeExceptionally(error);
+        plain.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+            ? error.getCause() : error);
       }
     });
     return plain;
   }
 
-  /** A Scala future of the stage that fails with the cause itself, not a CompletionException around it. */
   private static <T> Future<T> toScala(CompletionStage<T> stage) {
-    CompletableFuture<T> unwrapped = new CompletableFuture<>();
-    stage.whenComplete((value, error) -> {
-      if (error == null) {
-        unwrapped.complete(value);
-      } else {
-        unwrapped.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-            ? error.getCause() : error);
-      }
-    });
-    return FutureConverters.asScala(unwrapped);
+    return FutureConverters.asScala(plain(stage));
   }
 
   /** The journal's prepared statements. */
