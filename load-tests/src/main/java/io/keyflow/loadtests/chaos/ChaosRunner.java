@@ -222,10 +222,11 @@ public final class ChaosRunner {
     context.notes().forEach((k, v) -> notes.append(' ').append(k).append('=').append(v));
     return String.format("scenario=%s seed=%d faults=%d acked=%d lost=%d duplicated=%d gaps=%d requests=%d"
             + " failed_requests=%d retried=%d abandoned=%d recovery_s=%.1f recovery_all_s=%.1f probe_affected=%d"
+            + " probe_rejected=%d"
             + " client_recovery_s=%.1f pause_max_s=%.1f healed=%s%s ok=%s",
         scenario.label, seed, injected, report.acked(), report.lost(), report.duplicated(), report.gaps(), requests,
         client.retriedRequests.get(), client.failedAttempts.get(), client.abandoned.get(),
-        probe.firstRecoverySeconds(), probe.allRecoveredSeconds(), probe.affected(), clientRecovery,
+        probe.firstRecoverySeconds(), probe.allRecoveredSeconds(), probe.affected(), probe.rejected.get(), clientRecovery,
         client.longestPauseNanos.get() / 1e9, healed, notes, ok);
   }
 

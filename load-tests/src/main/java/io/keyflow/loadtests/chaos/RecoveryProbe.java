@@ -32,6 +32,8 @@ final class RecoveryProbe {
   private final AtomicLongArray failedAt;
   private final AtomicLongArray recoveredAt;
   private final AtomicLong sent = new AtomicLong();
+  /** Probes answered 4xx: the probe itself is wrong, and its figures mean nothing. */
+  final AtomicLong rejected = new AtomicLong();
 
   RecoveryProbe(List<String> nodes, String pipeline, int keys) {
     this.nodes = nodes;
@@ -64,11 +66,14 @@ final class RecoveryProbe {
         String node = nodes.get((int) ((round + k) % nodes.size()));
         long sentAt = System.nanoTime();
         long n = sent.incrementAndGet();
-        String body = "{\"key\":\"probe" + key + "\",\"ts\":" + (3_600_000 + n) + "}";
+        String body = "[{\"key\":\"probe" + key + "\",\"ts\":" + (3_600_000 + n) + "}]";
         http.sendAsync(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/events"))
                 .timeout(ATTEMPT_TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
             .handle((response, error) -> {
+              if (error == null && response.statusCode() / 100 == 4) {
+                rejected.incrementAndGet();
+              }
               record(key, sentAt, error == null && response.statusCode() == 200);
               synchronized (lock) {
                 busy[key] = false;
