@@ -140,36 +140,37 @@ class KillUnderLoadExactlyOnceIT {
         counts.merge(key, 1L, Long::sum);
         body.append("{\"key\":\"").append(key).append("\",\"ts\":").append(3_600_000 + sent).append("}\n");
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (true) {
-        NodeProcess node = nodes.get(attempt++ % nodes.size());
-        int status;
-        try {
-          HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                  URI.create(node.baseUrl() + "/v1/pipelines/ledger/events"))
-              .timeout(Duration.ofSeconds(30))
-              .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", id)
-              .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-          status = response.statusCode();
-        } catch (java.io.IOException e) {
-          status = -1;
-        }
-        if (status == 200) {
-          counts.forEach((key, n) -> ledger.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(n));
-          long now = System.nanoTime();
-          long previous = lastSuccessNanos.getAndSet(now);
-          longestPauseNanos.accumulateAndGet(now - previous, Math::max);
-          break;
-        }
-        failedAttempts.incrementAndGet();
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("request " + id + " not acknowledged within 90 s, last status " + status);
-        }
-        Thread.sleep(100);
-      }
+      String payload = body.toString();
+      AtomicInteger next = new AtomicInteger(attempt);
+      // Retried (any node, same Idempotency-Key) until acknowledged; 90 s covers a failover.
+      await("request " + id + " acknowledged").atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> {
+            if (post(client, nodes.get(next.getAndIncrement() % nodes.size()), id, payload) != 200) {
+              failedAttempts.incrementAndGet();
+              return false;
+            }
+            counts.forEach((key, n) -> ledger.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(n));
+            long now = System.nanoTime();
+            longestPauseNanos.accumulateAndGet(now - lastSuccessNanos.getAndSet(now), Math::max);
+            return true;
+          });
+      attempt = next.get();
       sent++;
     }
     return sent;
+  }
+
+  private static int post(HttpClient client, NodeProcess node, String id, String body) throws InterruptedException {
+    try {
+      return client.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/pipelines/ledger/events"))
+          .timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", id)
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   private long total() {
