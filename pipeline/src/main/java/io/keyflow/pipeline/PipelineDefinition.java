@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *                           processing time; 0 = never (the default)
  * @param processingTime     windows on processing time (the time a batch is applied, journaled with it)
  *                           instead of event time; they fire when processing time passes their end
+ * @param functions          the user code of a Java pipeline (key selector, timestamp assigner, window
+ *                           or process function), or null for a declarative (HOCON) pipeline
  */
 public record PipelineDefinition(
     String name,
@@ -37,7 +39,8 @@ public record PipelineDefinition(
     List<Aggregation> aggregations,
     String lateOutput,
     long idleTimeout,
-    boolean processingTime) {
+    boolean processingTime,
+    StageFunctions functions) {
 
   /** Pipeline and stage names are safe in URLs, persistence ids and entity type keys. */
   public static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_-]{0,63}");
@@ -63,8 +66,12 @@ public record PipelineDefinition(
     if (maxKeyGroups < 1 || maxKeyGroups > 32768) {
       throw new IllegalArgumentException("max-key-groups must be in 1..32768, was " + maxKeyGroups);
     }
-    if (window == null) {
+    boolean windowless = functions != null && functions.process() != null;
+    if (window == null && !windowless) {
       throw new IllegalArgumentException("window must be set");
+    }
+    if (window != null && windowless) {
+      throw new IllegalArgumentException("a KeyedProcessFunction stage has no window");
     }
     if (lateOutput != null) {
       requireName(lateOutput, "late-output");
@@ -73,7 +80,7 @@ public record PipelineDefinition(
       throw new IllegalArgumentException("idle-timeout must not be negative");
     }
     aggregations = List.copyOf(aggregations);
-    if (aggregations.isEmpty()) {
+    if (aggregations.isEmpty() && (functions == null || !functions.hasFunction())) {
       throw new IllegalArgumentException("at least one aggregation is needed");
     }
     Set<String> names = new LinkedHashSet<>();
@@ -82,6 +89,15 @@ public record PipelineDefinition(
         throw new IllegalArgumentException("aggregation name " + a.name() + " is used twice");
       }
     }
+  }
+
+  /** A declarative pipeline (no user functions). */
+  public PipelineDefinition(
+      String name, String stage, String keyField, String timeField, long maxOutOfOrderness,
+      long allowedLateness, int maxKeyGroups, WindowSpec window, List<Aggregation> aggregations,
+      String lateOutput, long idleTimeout, boolean processingTime) {
+    this(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness, maxKeyGroups, window,
+        aggregations, lateOutput, idleTimeout, processingTime, null);
   }
 
   /** A pipeline without a late side output and without idleness. */
@@ -101,6 +117,16 @@ public record PipelineDefinition(
         aggregations, lateOutput, idleTimeout, false);
   }
 
+  /** Whether events keep all their fields (user code may read any) rather than only numeric ones. */
+  public boolean keepsAllFields() {
+    return functions != null;
+  }
+
+  /** Whether this is a windowless stage running a {@link KeyedProcessFunction}. */
+  public boolean isProcessStage() {
+    return window == null;
+  }
+
   /** The numeric fields the aggregations read, in first-use order. */
   public List<String> numericFields() {
     Set<String> fields = new LinkedHashSet<>();
@@ -110,6 +136,87 @@ public record PipelineDefinition(
       }
     }
     return List.copyOf(fields);
+  }
+
+  /**
+   * The record of {@code event}: its key (key selector or key field: a string, or an integer as its
+   * decimal text), its event time (timestamp assigner or integral time field) and its fields (all of
+   * them for Java pipelines, else only the numeric fields the aggregations read, which must be present).
+   *
+   * @throws IllegalArgumentException naming what is wrong with the event
+   */
+  public Record recordOf(Event event) {
+    String key;
+    if (functions != null && functions.keySelector() != null) {
+      try {
+        key = functions.keySelector().getKey(event);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("key selector failed: " + describe(e));
+      }
+      if (key == null || key.isEmpty()) {
+        throw new IllegalArgumentException("key selector returned an empty key");
+      }
+    } else {
+      Object k = event.get(keyField);
+      if (k == null) {
+        throw new IllegalArgumentException("missing key field '" + keyField + "'");
+      } else if (k instanceof String text) {
+        key = text;
+      } else if (k instanceof Long number) {
+        key = number.toString();
+      } else {
+        throw new IllegalArgumentException("key field '" + keyField + "' must be a string or an integer");
+      }
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("key field '" + keyField + "' must not be empty");
+      }
+    }
+    long ts;
+    if (functions != null && functions.timestampAssigner() != null) {
+      try {
+        ts = functions.timestampAssigner().extractTimestamp(event);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("timestamp assigner failed: " + describe(e));
+      }
+    } else {
+      Object t = event.get(timeField);
+      if (t == null) {
+        throw new IllegalArgumentException("missing time field '" + timeField + "'");
+      }
+      if (!(t instanceof Long millis)) {
+        throw new IllegalArgumentException("time field '" + timeField + "' must be an integer (epoch millis)");
+      }
+      ts = millis;
+    }
+    if (keepsAllFields()) {
+      for (String field : numericFields()) {
+        requireNumber(event, field);
+      }
+      return new Record(key, ts, event.fields());
+    }
+    java.util.Map<String, Object> numbers = new java.util.LinkedHashMap<>();
+    for (String field : numericFields()) {
+      numbers.put(field, requireNumber(event, field));
+    }
+    return new Record(key, ts, numbers);
+  }
+
+  private static Number requireNumber(Event event, String field) {
+    Object v = event.get(field);
+    if (v == null) {
+      throw new IllegalArgumentException("missing numeric field '" + field + "'");
+    }
+    if (!(v instanceof Number n)) {
+      throw new IllegalArgumentException("field '" + field + "' must be a number");
+    }
+    if (n instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      throw new IllegalArgumentException("field '" + field + "' is out of range");
+    }
+    return n;
+  }
+
+  private static String describe(RuntimeException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** The key group of {@code key} in this pipeline. */

@@ -1,10 +1,18 @@
 package io.keyflow.pipeline.runtime;
 
+import io.keyflow.pipeline.AggregateFunction;
 import io.keyflow.pipeline.Aggregation;
+import io.keyflow.pipeline.OutputTag;
 import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.ProcessWindowFunction;
 import io.keyflow.pipeline.Record;
+import io.keyflow.pipeline.ReduceFunction;
+import io.keyflow.pipeline.StateCodec;
+import io.keyflow.pipeline.StageFunctions;
+import io.keyflow.pipeline.TimeWindow;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.WindowSpec;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,119 +21,57 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The pure operator core of a keyed window stage: given a {@link StageState} and an input (a batch
- * of records, or a watermark), it updates the state and returns the outputs. Deterministic,
- * single-threaded, no clock, no I/O — the same code runs in the unit-test harness, in the
- * persistent entity and during journal replay, so replay reproduces the same state and outputs.
+ * The core of a windowed keyed stage: tumbling, sliding and session windows on event or processing
+ * time, with built-in aggregations, an {@link AggregateFunction}, a {@link ReduceFunction} or a
+ * {@link ProcessWindowFunction}.
  *
- * <p>Time follows Flink's rules: the watermark of a key group is {@code max event time − bound −
- * 1}; a window {@code [start, end)} fires when the watermark reaches {@code end − 1}; a window is
- * late once {@code end − 1 + allowedLateness <= watermark}, and a record whose every window is late
- * is dropped and counted. A record that lands in a window that already fired (within allowed
- * lateness) re-fires it with the updated value. Records of one batch are judged against the
- * watermark from before the batch, which then advances once — like Flink's periodic watermarks.
+ * <p>A window {@code [start, end)} fires when the watermark reaches {@code end − 1}; it is late once
+ * {@code end − 1 + allowedLateness <= watermark}, and a record whose every window is late is dropped
+ * and counted (or sent to the late side output). A record that lands in a window that already fired
+ * (within allowed lateness) re-fires it with the updated value. Session windows that touch or overlap
+ * merge (Flink's {@code TimeWindow.intersects}).
  */
-public final class WindowOperator {
+public final class WindowOperator extends StageOperator {
 
-  private final PipelineDefinition definition;
+  private enum Kind { BUILT_IN, AGGREGATE, REDUCE, PROCESS }
+
   private final List<Aggregation> aggregations;
+  private final Kind kind;
+  @SuppressWarnings("rawtypes")
+  private final AggregateFunction aggregate;
+  private final Type accumulatorType;
+  private final ReduceFunction reduce;
+  @SuppressWarnings("rawtypes")
+  private final ProcessWindowFunction processWindow;
 
   public WindowOperator(PipelineDefinition definition) {
-    this.definition = definition;
+    super(definition);
+    if (definition.window() == null) {
+      throw new IllegalArgumentException("pipeline " + definition.name() + " has no window");
+    }
     this.aggregations = definition.aggregations();
+    StageFunctions f = definition.functions();
+    this.aggregate = f == null ? null : f.aggregate();
+    this.accumulatorType = f == null ? null : f.accumulatorType();
+    this.reduce = f == null ? null : f.reduce();
+    this.processWindow = f == null ? null : f.processWindow();
+    this.kind = aggregate != null ? Kind.AGGREGATE : reduce != null ? Kind.REDUCE
+        : processWindow != null ? Kind.PROCESS : Kind.BUILT_IN;
   }
 
-  public PipelineDefinition definition() {
-    return definition;
-  }
-
-  /**
-   * Applies a batch that arrived at {@code processingTime} (epoch ms, an input like any other: the
-   * runtime journals it with the batch) — the start of an idle key group's idleness clock.
-   */
-  public List<Output> processBatch(StageState state, List<Record> batch, long processingTime) {
-    if (!batch.isEmpty()) {
-      state.lastInputProcessingTime = Math.max(state.lastInputProcessingTime, processingTime);
-    }
+  @Override
+  protected void applyBatch(StageState state, List<Record> batch, List<Output> outputs) {
     if (definition.processingTime()) {
-      return processOnProcessingTime(state, batch, processingTime);
+      applyOnProcessingTime(state, batch, outputs);
+      return;
     }
-    return processBatch(state, batch);
-  }
-
-  /**
-   * Processing-time windows: every record of the batch is assigned by the batch's processing time
-   * (never earlier than the clock already reached, so no record is ever late), and the stage's
-   * watermark is that processing-time clock. Windows fire on {@link #advanceProcessingTime}.
-   */
-  private List<Output> processOnProcessingTime(StageState state, List<Record> batch, long processingTime) {
-    long now = state.watermark == Long.MIN_VALUE ? processingTime : Math.max(processingTime, state.watermark + 1);
-    List<Record> stamped = new ArrayList<>(batch.size());
-    for (Record r : batch) {
-      stamped.add(new Record(r.key(), now, r.fields()));
-    }
-    List<Output> outputs = advanceWatermark(state, now - 1);
-    long maxTimestamp = state.maxTimestamp;
-    for (Record r : stamped) {
-      state.recordsApplied++;
-      boolean accepted = definition.window() instanceof WindowSpec.Session session
-          ? addToSession(state, r, session.gapMillis(), new TreeMap<>())
-          : addToAlignedWindows(state, r, new TreeMap<>());
-      if (!accepted) {
-        state.lateRecordsDropped++;
-      }
-    }
-    state.maxTimestamp = Math.max(maxTimestamp, now);
-    return outputs;
-  }
-
-  /**
-   * Processing time advanced to {@code now}. With an idle-timeout, a key group without records for
-   * that long is idle: its watermark advances by the processing time that elapsed since it became
-   * idle (never jumping to the wall clock), so its windows close without new input.
-   */
-  public List<Output> advanceProcessingTime(StageState state, long now) {
-    if (definition.processingTime()) {
-      // A window [start, end) on processing time fires once the clock reaches end − 1.
-      return advanceWatermark(state, now);
-    }
-    if (!idleAdvanceDue(state, now)) {
-      return new ArrayList<>();
-    }
-    long from = Math.max(state.lastInputProcessingTime + definition.idleTimeout(), state.idleAdvancedTo);
-    state.idleAdvancedTo = now;
-    return advanceWatermark(state, state.watermark + (now - from));
-  }
-
-  /** Whether processing time {@code now} would fire or purge something (a processing-time window is due). */
-  public boolean processingTimeDue(StageState state, long now) {
-    return definition.processingTime() ? !state.timers.isEmpty() && state.timers.firstKey() <= now
-        : idleAdvanceDue(state, now);
-  }
-
-  /** Whether {@link #advanceProcessingTime} at {@code now} would move an idle key group's watermark. */
-  public boolean idleAdvanceDue(StageState state, long now) {
-    if (definition.idleTimeout() == 0 || state.lastInputProcessingTime == Long.MIN_VALUE
-        || state.watermark == Long.MIN_VALUE) {
-      return false;
-    }
-    long idleSince = state.lastInputProcessingTime + definition.idleTimeout();
-    return now > Math.max(idleSince, state.idleAdvancedTo);
-  }
-
-  /** Applies a batch of records in order, then advances the watermark; returns the fired outputs. */
-  public List<Output> processBatch(StageState state, List<Record> batch) {
-    List<Output> outputs = new ArrayList<>();
     TreeMap<String, TreeSet<Long>> refire = new TreeMap<>();
     for (Record record : batch) {
       state.recordsApplied++;
       if (record.ts() > state.maxTimestamp) {
         state.maxTimestamp = record.ts();
       }
-      boolean accepted = definition.window() instanceof WindowSpec.Session session
-          ? addToSession(state, record, session.gapMillis(), refire)
-          : addToAlignedWindows(state, record, refire);
-      if (!accepted) {
+      if (!assign(state, record, refire)) {
         state.lateRecordsDropped++;
         if (definition.lateOutput() != null) {
           state.outputSeq++;
@@ -139,30 +85,63 @@ public final class WindowOperator {
         WindowState w = keyWindows == null ? null : keyWindows.get(start);
         if (w != null) {
           w.fired = true;
-          outputs.add(emit(state, key, w));
+          emit(state, key, w, outputs);
         }
       }
     });
-    if (state.maxTimestamp != Long.MIN_VALUE) {
-      long fromData = state.maxTimestamp - definition.maxOutOfOrderness() - 1;
-      outputs.addAll(advanceWatermark(state, fromData));
-    }
-    return outputs;
+    advanceWatermarkFromData(state, outputs);
   }
 
-  /** Moves the watermark forward (never back) and fires and purges every window it passes. */
-  public List<Output> advanceWatermark(StageState state, long watermark) {
-    List<Output> outputs = new ArrayList<>();
-    if (watermark <= state.watermark) {
-      return outputs;
+  /**
+   * Processing-time windows: every record of the batch is assigned by the batch's processing time
+   * (never earlier than the clock already reached, so no record is ever late), and the stage's
+   * watermark is that processing-time clock. Windows fire on {@link #advanceProcessingTime}.
+   */
+  private void applyOnProcessingTime(StageState state, List<Record> batch, List<Output> outputs) {
+    long processingTime = state.processingTime;
+    long now = state.watermark == Long.MIN_VALUE ? processingTime : Math.max(processingTime, state.watermark + 1);
+    advanceWatermark(state, now - 1, outputs);
+    for (Record r : batch) {
+      state.recordsApplied++;
+      if (!assign(state, r.withTimestamp(now), new TreeMap<>())) {
+        state.lateRecordsDropped++;
+      }
     }
-    state.watermark = watermark;
+    state.maxTimestamp = Math.max(state.maxTimestamp, now);
+  }
+
+  private boolean assign(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
+    return definition.window() instanceof WindowSpec.Session session
+        ? addToSession(state, record, session.gapMillis(), refire)
+        : addToAlignedWindows(state, record, refire);
+  }
+
+  @Override
+  protected void fireEventTime(StageState state, List<Output> outputs) {
+    long watermark = state.watermark;
     while (!state.timers.isEmpty() && state.timers.firstKey() <= watermark) {
       for (String key : state.timers.pollFirstEntry().getValue()) {
         onTimer(state, key, outputs);
       }
     }
-    return outputs;
+  }
+
+  @Override
+  protected void fireProcessingTime(StageState state, long now, List<Output> outputs) {
+    if (definition.processingTime()) {
+      // A window [start, end) on processing time fires once the clock reaches end − 1.
+      advanceWatermark(state, now, outputs);
+    }
+  }
+
+  @Override
+  protected boolean processingTimersDue(StageState state, long now) {
+    return definition.processingTime() && !state.timers.isEmpty() && state.timers.firstKey() <= now;
+  }
+
+  @Override
+  public boolean idleAdvanceDue(StageState state, long now) {
+    return !definition.processingTime() && super.idleAdvanceDue(state, now);
   }
 
   /** The open windows of one key, with their current values, for queryable state. */
@@ -171,10 +150,15 @@ public final class WindowOperator {
     TreeMap<Long, WindowState> keyWindows = state.windows.get(key);
     if (keyWindows != null) {
       for (WindowState w : keyWindows.values()) {
-        result.add(new WindowResult(key, w.start, w.end, values(w)));
+        result.add(new WindowResult(key, w.start, w.end, currentValues(w)));
       }
     }
     return result;
+  }
+
+  @Override
+  public KeyView queryKey(StageState state, String key) {
+    return new KeyView(openWindows(state, key), Map.of());
   }
 
   private void onTimer(StageState state, String key, List<Output> outputs) {
@@ -188,7 +172,7 @@ public final class WindowOperator {
       WindowState w = it.next();
       if (!w.fired && w.maxTimestamp() <= wm) {
         w.fired = true;
-        outputs.add(emit(state, key, w));
+        emit(state, key, w, outputs);
       }
       if (isLate(w.end, wm)) {
         it.remove();
@@ -221,9 +205,11 @@ public final class WindowOperator {
       if (isLate(end, state.watermark)) {
         continue;
       }
-      accepted = true;
       WindowState w = windowOf(state, record.key(), start, end);
-      add(w, record);
+      if (!add(state, w, record)) {
+        continue;
+      }
+      accepted = true;
       if (w.maxTimestamp() <= state.watermark) {
         refire.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(start);
       }
@@ -251,18 +237,17 @@ public final class WindowOperator {
       return false;
     }
     WindowState merged = new WindowState(start, end, aggregations.size());
+    initContents(merged);
     for (WindowState w : overlapping) {
       keyWindows.remove(w.start);
-      for (int i = 0; i < aggregations.size(); i++) {
-        merged.accumulators.get(i).merge(w.accumulators.get(i));
-      }
+      mergeInto(state, merged, w);
       if (refire.containsKey(record.key())) {
         refire.get(record.key()).remove(w.start);
       }
     }
     keyWindows.put(start, merged);
     registerTimers(state, record.key(), merged);
-    add(merged, record);
+    add(state, merged, record);
     if (merged.maxTimestamp() <= state.watermark) {
       refire.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(start);
     }
@@ -274,10 +259,17 @@ public final class WindowOperator {
     WindowState w = keyWindows.get(start);
     if (w == null) {
       w = new WindowState(start, end, aggregations.size());
+      initContents(w);
       keyWindows.put(start, w);
       registerTimers(state, key, w);
     }
     return w;
+  }
+
+  private void initContents(WindowState w) {
+    if (kind == Kind.PROCESS) {
+      w.elements = new ArrayList<>();
+    }
   }
 
   private void registerTimers(StageState state, String key, WindowState w) {
@@ -287,11 +279,84 @@ public final class WindowOperator {
     }
   }
 
-  private void add(WindowState w, Record record) {
-    for (int i = 0; i < aggregations.size(); i++) {
-      Aggregation a = aggregations.get(i);
-      w.accumulators.get(i).add(a.field() == null ? null : record.field(a.field()));
+  /** Adds {@code record} to {@code w}; false when a user function threw (the record is skipped). */
+  @SuppressWarnings("unchecked")
+  private boolean add(StageState state, WindowState w, Record record) {
+    switch (kind) {
+      case BUILT_IN:
+        for (int i = 0; i < aggregations.size(); i++) {
+          Aggregation a = aggregations.get(i);
+          w.accumulators.get(i).add(a.field() == null ? null : record.field(a.field()));
+        }
+        return true;
+      case AGGREGATE:
+        try {
+          Object acc = w.acc == null ? aggregate.createAccumulator() : StateCodec.decode(w.acc, accumulatorType);
+          w.acc = StateCodec.encode(aggregate.add(record, acc));
+          return true;
+        } catch (Exception e) {
+          functionFailed(state, "aggregate", e);
+          return false;
+        }
+      case REDUCE:
+        try {
+          Record reduced = w.acc == null ? record : reduce.reduce(asRecord(record.key(), w), record);
+          w.acc = StateCodec.encode(reduced.fields());
+          return true;
+        } catch (Exception e) {
+          functionFailed(state, "reduce", e);
+          return false;
+        }
+      case PROCESS:
+        w.elements.add(record);
+        return true;
+      default:
+        throw new IllegalStateException(kind.name());
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void mergeInto(StageState state, WindowState merged, WindowState w) {
+    switch (kind) {
+      case BUILT_IN:
+        for (int i = 0; i < aggregations.size(); i++) {
+          merged.accumulators.get(i).merge(w.accumulators.get(i));
+        }
+        break;
+      case AGGREGATE:
+        if (merged.acc == null) {
+          merged.acc = w.acc;
+        } else if (w.acc != null) {
+          try {
+            merged.acc = StateCodec.encode(aggregate.merge(
+                StateCodec.decode(merged.acc, accumulatorType), StateCodec.decode(w.acc, accumulatorType)));
+          } catch (Exception e) {
+            functionFailed(state, "aggregate merge", e);
+          }
+        }
+        break;
+      case REDUCE:
+        if (merged.acc == null) {
+          merged.acc = w.acc;
+        } else if (w.acc != null) {
+          try {
+            merged.acc = StateCodec.encode(reduce.reduce(asRecord("", merged), asRecord("", w)).fields());
+          } catch (Exception e) {
+            functionFailed(state, "reduce", e);
+          }
+        }
+        break;
+      case PROCESS:
+        merged.elements.addAll(w.elements);
+        break;
+      default:
+        throw new IllegalStateException(kind.name());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Record asRecord(String key, WindowState w) {
+    return new Record(key, w.maxTimestamp(), (Map<String, Object>) w.acc);
   }
 
   private boolean isLate(long windowEnd, long watermark) {
@@ -303,17 +368,92 @@ public final class WindowOperator {
     return cleanup < windowEnd - 1 ? Long.MAX_VALUE : cleanup;
   }
 
-  private Output emit(StageState state, String key, WindowState w) {
+  @SuppressWarnings("unchecked")
+  private void emit(StageState state, String key, WindowState w, List<Output> outputs) {
+    if (kind == Kind.PROCESS) {
+      WindowContext ctx = new WindowContext(state, key, w, outputs);
+      try {
+        processWindow.process(key, ctx, List.copyOf(w.elements), ctx::collect);
+      } catch (Exception e) {
+        functionFailed(state, "process window [" + w.start + ", " + w.end + ") of " + key, e);
+      }
+      return;
+    }
+    Map<String, Object> values;
+    try {
+      values = currentValues(w);
+    } catch (RuntimeException e) {
+      functionFailed(state, "aggregate result", e);
+      return;
+    }
     state.outputSeq++;
-    return new Output(state.outputSeq, new WindowResult(key, w.start, w.end, values(w)));
+    outputs.add(new Output(state.outputSeq, new WindowResult(key, w.start, w.end, values)));
   }
 
-  private Map<String, Object> values(WindowState w) {
-    Map<String, Object> values = new LinkedHashMap<>();
-    for (int i = 0; i < aggregations.size(); i++) {
-      Aggregation a = aggregations.get(i);
-      values.put(a.name(), w.accumulators.get(i).result(a.fn()));
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> currentValues(WindowState w) {
+    switch (kind) {
+      case AGGREGATE: {
+        Object acc = w.acc == null ? aggregate.createAccumulator() : StateCodec.decode(w.acc, accumulatorType);
+        return valuesOf(aggregate.getResult(acc));
+      }
+      case REDUCE:
+        return w.acc == null ? Map.of() : (Map<String, Object>) w.acc;
+      case PROCESS: {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("elements", (long) w.elements.size());
+        return v;
+      }
+      default: {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < aggregations.size(); i++) {
+          Aggregation a = aggregations.get(i);
+          values.put(a.name(), w.accumulators.get(i).result(a.fn()));
+        }
+        return values;
+      }
     }
-    return values;
+  }
+
+  /** The context of one firing of a process window function; collects its outputs in order. */
+  private final class WindowContext implements ProcessWindowFunction.Context {
+    private final StageState state;
+    private final String key;
+    private final WindowState window;
+    private final List<Output> outputs;
+
+    WindowContext(StageState state, String key, WindowState window, List<Output> outputs) {
+      this.state = state;
+      this.key = key;
+      this.window = window;
+      this.outputs = outputs;
+    }
+
+    void collect(Object value) {
+      state.outputSeq++;
+      outputs.add(new Output(state.outputSeq, new WindowResult(key, window.start, window.end, valuesOf(value))));
+    }
+
+    @Override
+    public TimeWindow window() {
+      return new TimeWindow(window.start, window.end);
+    }
+
+    @Override
+    public long currentWatermark() {
+      return state.watermark;
+    }
+
+    @Override
+    public long currentProcessingTime() {
+      return state.processingTime;
+    }
+
+    @Override
+    public <X> void output(OutputTag<X> tag, X value) {
+      state.outputSeq++;
+      outputs.add(new Output(state.outputSeq, new WindowResult(key, window.start, window.end, valuesOf(value)),
+          null, tag.name()));
+    }
   }
 }

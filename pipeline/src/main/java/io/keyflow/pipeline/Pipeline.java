@@ -1,0 +1,185 @@
+package io.keyflow.pipeline;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A keyed pipeline written in Java, shaped like a Flink job:
+ *
+ * <pre>{@code
+ * Pipeline.named("clicks")
+ *     .keyBy(e -> e.string("user"))
+ *     .eventTime(e -> e.ts(), WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(2))
+ *                                             .withIdleness(Duration.ofSeconds(30)))
+ *     .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+ *     .allowedLateness(Duration.ofSeconds(30))
+ *     .sideOutputLateData("late-clicks")
+ *     .aggregate(Aggregations.count("n").sum("amount", "amount"));
+ * }</pre>
+ *
+ * A windowed stream ends in {@code aggregate}, {@code reduce} or {@code process(ProcessWindowFunction)};
+ * a keyed stream may instead end in {@code process(KeyedProcessFunction)}. The result is an immutable
+ * {@link Pipeline}; deploy it with a {@link PipelineProvider} class named in the node's configuration
+ * ({@code keyflow.pipelines.clicks.class = "com.acme.Clicks"}), or test it with
+ * {@link PipelineTestHarness}. Without {@code eventTime(...)}, event time is the {@code ts} field and
+ * the watermark trails it by 0 ms.
+ */
+public final class Pipeline {
+
+  private final PipelineDefinition definition;
+
+  private Pipeline(PipelineDefinition definition) {
+    this.definition = definition;
+  }
+
+  /** Starts a pipeline named {@code name} (letters, digits, {@code _} and {@code -}; used in URLs). */
+  public static Builder named(String name) {
+    return new Builder(name);
+  }
+
+  /** The runtime form of this pipeline. */
+  public PipelineDefinition definition() {
+    return definition;
+  }
+
+  public String name() {
+    return definition.name();
+  }
+
+  /** The first step: name given, key to come. */
+  public static final class Builder {
+    private final String name;
+    private int maxKeyGroups = KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /** Number of key groups (Flink's max parallelism), default 128; fixed for the life of the state. */
+    public Builder maxKeyGroups(int n) {
+      this.maxKeyGroups = n;
+      return this;
+    }
+
+    /** Keys each event by {@code selector}. */
+    public KeyedStream keyBy(KeySelector selector) {
+      return new KeyedStream(name, maxKeyGroups, "key", selector);
+    }
+
+    /** Keys each event by the string (or integer) field {@code field}. */
+    public KeyedStream keyBy(String field) {
+      return new KeyedStream(name, maxKeyGroups, field, null);
+    }
+  }
+
+  /** A keyed stream: give it event time, then a window or a process function. */
+  public static final class KeyedStream {
+    private final String name;
+    private final int maxKeyGroups;
+    private final String keyField;
+    private final KeySelector keySelector;
+    private String timeField = "ts";
+    private TimestampAssigner timestamps;
+    private WatermarkStrategy watermarks = WatermarkStrategy.forMonotonousTimestamps();
+
+    private KeyedStream(String name, int maxKeyGroups, String keyField, KeySelector keySelector) {
+      this.name = name;
+      this.maxKeyGroups = maxKeyGroups;
+      this.keyField = keyField;
+      this.keySelector = keySelector;
+    }
+
+    /** Event time from {@code assigner}, watermarks by {@code strategy}. */
+    public KeyedStream eventTime(TimestampAssigner assigner, WatermarkStrategy strategy) {
+      this.timestamps = assigner;
+      this.watermarks = strategy;
+      return this;
+    }
+
+    /** Event time from the integral field {@code field} (epoch ms), watermarks by {@code strategy}. */
+    public KeyedStream eventTime(String field, WatermarkStrategy strategy) {
+      this.timeField = field;
+      this.timestamps = null;
+      this.watermarks = strategy;
+      return this;
+    }
+
+    /** Windows the keyed stream. */
+    public WindowedStream window(WindowAssigner assigner) {
+      return new WindowedStream(this, assigner);
+    }
+
+    /** Ends the pipeline in a windowless keyed function with state and timers. */
+    public Pipeline process(KeyedProcessFunction<?> function) {
+      return new Pipeline(definition(null, false, 0, null, List.of(), StageFunctions.of(keySelector, timestamps)
+          .withProcess(function)));
+    }
+
+    private PipelineDefinition definition(WindowSpec window, boolean processingTime, long lateness,
+        String lateOutput, List<Aggregation> aggregations, StageFunctions functions) {
+      return new PipelineDefinition(name, PipelineDefinition.DEFAULT_STAGE, keyField, timeField,
+          watermarks.maxOutOfOrderness(), lateness, maxKeyGroups, window, aggregations, lateOutput,
+          watermarks.idleTimeout(), processingTime, functions);
+    }
+  }
+
+  /** A windowed keyed stream: optionally lateness and a late side output, then the window function. */
+  public static final class WindowedStream {
+    private final KeyedStream keyed;
+    private final WindowAssigner assigner;
+    private long allowedLateness;
+    private String lateOutput;
+
+    private WindowedStream(KeyedStream keyed, WindowAssigner assigner) {
+      this.keyed = keyed;
+      this.assigner = assigner;
+    }
+
+    /** A fired window keeps its state this long and re-fires with an updated result for late records. */
+    public WindowedStream allowedLateness(Duration lateness) {
+      this.allowedLateness = lateness.toMillis();
+      return this;
+    }
+
+    /**
+     * Records too late for every window go to the side output {@code name}, readable with
+     * {@code GET /v1/pipelines/{p}/late}; without it they are only counted (Flink drops them).
+     */
+    public WindowedStream sideOutputLateData(String name) {
+      this.lateOutput = name;
+      return this;
+    }
+
+    /** Built-in aggregations per window. */
+    public Pipeline aggregate(Aggregations aggregations) {
+      return finish(aggregations.toList(), StageFunctions.of(keyed.keySelector, keyed.timestamps));
+    }
+
+    /** An incremental aggregate function per window; its accumulator type is read from its class. */
+    public Pipeline aggregate(AggregateFunction<?, ?> function) {
+      return aggregate(function, null);
+    }
+
+    /** An incremental aggregate function per window with the accumulator type given explicitly. */
+    public Pipeline aggregate(AggregateFunction<?, ?> function, Type accumulatorType) {
+      return finish(List.of(), StageFunctions.of(keyed.keySelector, keyed.timestamps)
+          .withAggregate(function, accumulatorType));
+    }
+
+    /** Reduces the records of each window pairwise; the result values are the reduced record's fields. */
+    public Pipeline reduce(ReduceFunction function) {
+      return finish(List.of(), StageFunctions.of(keyed.keySelector, keyed.timestamps).withReduce(function));
+    }
+
+    /** Processes all records of a window when it fires. */
+    public Pipeline process(ProcessWindowFunction<?> function) {
+      return finish(List.of(), StageFunctions.of(keyed.keySelector, keyed.timestamps).withProcessWindow(function));
+    }
+
+    private Pipeline finish(List<Aggregation> aggregations, StageFunctions functions) {
+      return new Pipeline(keyed.definition(assigner.spec(), assigner.isProcessingTime(), allowedLateness,
+          lateOutput, aggregations, functions));
+    }
+  }
+}
