@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.keyflow.pipeline.Event;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import java.nio.charset.Charset;
@@ -100,6 +101,17 @@ final class EventParser {
     if (node == null || !node.isObject()) {
       return "an event must be a JSON object";
     }
+    if (pipeline.keepsAllFields()) {
+      // A Java pipeline: user code keys and timestamps the whole event, and may read any field.
+      try {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = (Map<String, Object>) toValue(node);
+        records.add(pipeline.recordOf(new Event(fields)));
+        return null;
+      } catch (IllegalArgumentException e) {
+        return e.getMessage();
+      }
+    }
     JsonNode key = node.get(pipeline.keyField());
     String keyText;
     if (key == null || key.isNull()) {
@@ -121,7 +133,7 @@ final class EventParser {
     if (!ts.isIntegralNumber() || !ts.canConvertToLong()) {
       return "time field '" + pipeline.timeField() + "' must be an integer (epoch millis)";
     }
-    Map<String, Number> fields = new LinkedHashMap<>();
+    Map<String, Object> fields = new LinkedHashMap<>();
     for (String field : numericFields) {
       JsonNode value = node.get(field);
       if (value == null || value.isNull()) {
@@ -140,6 +152,40 @@ final class EventParser {
       fields.put(field, number);
     }
     records.add(new Record(keyText, ts.longValue(), fields));
+    return null;
+  }
+
+  /** A JSON value as the neutral tree records hold: String, Long, Double, Boolean, List, Map or null. */
+  private static Object toValue(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isIntegralNumber()) {
+      if (!node.canConvertToLong()) {
+        throw new IllegalArgumentException("number " + node + " is out of range");
+      }
+      return node.longValue();
+    }
+    if (node.isNumber()) {
+      double d = node.doubleValue();
+      if (Double.isInfinite(d) || Double.isNaN(d)) {
+        throw new IllegalArgumentException("number " + node + " is out of range");
+      }
+      return d;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isArray()) {
+      List<Object> items = new ArrayList<>(node.size());
+      node.forEach(item -> items.add(toValue(item)));
+      return items;
+    }
+    if (node.isObject()) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      node.fields().forEachRemaining(e -> fields.put(e.getKey(), toValue(e.getValue())));
+      return fields;
+    }
     return null;
   }
 }

@@ -223,7 +223,11 @@ final class HttpApi extends AllDirectives {
   private Route results(PipelineDefinition p) {
     return parameterMap(params -> {
       String stage = params.getOrDefault("stage", p.stage());
-      if (!stage.equals(p.stage())) {
+      // A Java pipeline's side outputs are stored under their tag's name; their names are known only
+      // to the user code, so any valid name is accepted there (an unknown one reads as []).
+      boolean known = stage.equals(p.stage())
+          || (p.keepsAllFields() && PipelineDefinition.NAME.matcher(stage).matches());
+      if (!known) {
         return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
       }
       long[] range = timeRange(params);
@@ -234,8 +238,8 @@ final class HttpApi extends AllDirectives {
       long to = range[1];
       String key = params.get("key");
       var found = key != null
-          ? results.resultsOfKey(p.name(), p.stage(), p.keyGroupOf(key), key, from, to)
-          : results.resultsOfGroups(p.name(), p.stage(), p.maxKeyGroups(), from, to);
+          ? results.resultsOfKey(p.name(), stage, p.keyGroupOf(key), key, from, to)
+          : results.resultsOfGroups(p.name(), stage, p.maxKeyGroups(), from, to);
       return completeWithFuture(found
           .thenApply(list -> json(StatusCodes.OK, JsonViews.results(list)))
           .exceptionally(e -> unavailable("results store", e)));

@@ -71,6 +71,13 @@ final class JsonViews {
     node.set("windows", results(view.openWindows()));
     node.put("key_group_records", view.keyGroupRecords());
     node.put("key_group_late_records_dropped", view.keyGroupLateRecordsDropped());
+    if (!view.state().isEmpty()) {
+      node.set("state", MAPPER.valueToTree(view.state()));
+    }
+    if (view.keyGroupFunctionErrors() > 0) {
+      node.put("key_group_function_errors", view.keyGroupFunctionErrors());
+      node.put("last_function_error", view.lastFunctionError());
+    }
     return node;
   }
 
@@ -88,6 +95,24 @@ final class JsonViews {
     }
     node.put("idle_timeout_ms", p.idleTimeout());
     node.put("max_key_groups", p.maxKeyGroups());
+    var functions = p.functions();
+    if (functions != null) {
+      String kind = functions.process() != null ? "keyed-process"
+          : functions.processWindow() != null ? "process-window"
+          : functions.aggregate() != null ? "aggregate-function"
+          : functions.reduce() != null ? "reduce" : "aggregations";
+      node.put("function", kind);
+      Object fn = functions.process() != null ? functions.process() : functions.processWindow() != null
+          ? functions.processWindow() : functions.aggregate();
+      if (fn != null) {
+        node.put("function_class", fn.getClass().getName());
+      }
+    }
+    if (p.window() == null) {
+      node.putNull("window");
+      node.putArray("aggregations");
+      return node;
+    }
     ObjectNode window = node.putObject("window");
     window.put("time", p.processingTime() ? "processing" : "event");
     if (p.window() instanceof WindowSpec.Tumbling t) {

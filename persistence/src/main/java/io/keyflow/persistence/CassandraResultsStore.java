@@ -75,7 +75,9 @@ public final class CassandraResultsStore implements ResultsSink {
           batch.addStatement(late.bind(pipeline, stage, keyGroup, entry.getKey(), r.key(), r.ts(), toJson(r.fields())));
         } else {
           WindowResult r = o.result();
-          batch.addStatement(ps.bind(pipeline, stage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
+          // A side output of a process function is stored like results, under its tag as the stage.
+          String rowStage = o.tag() == null ? stage : o.tag();
+          batch.addStatement(ps.bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
               entry.getKey(), toJson(r.values()), entry.getKey()));
         }
       }
@@ -93,8 +95,7 @@ public final class CassandraResultsStore implements ResultsSink {
           .thenApply(rows -> {
             List<LateRecord> late = new ArrayList<>();
             for (Row row : rows) {
-              Map<String, Number> fields = new LinkedHashMap<>();
-              fromJson(row.getString("fields")).forEach((k, v) -> fields.put(k, (Number) v));
+              Map<String, Object> fields = fromJson(row.getString("fields"));
               late.add(new LateRecord(group, row.getLong("output_seq"),
                   new Record(row.getString("key"), row.getLong("ts"), fields)));
             }

@@ -4,7 +4,7 @@ import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.runtime.Output;
-import io.keyflow.pipeline.runtime.WindowOperator;
+import io.keyflow.pipeline.runtime.StageOperator;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One key group of one keyed stage: an event-sourced actor holding the state of every key in the
  * group. Each {@link ProcessBatch} becomes ONE journal event (group commit); the event handler
- * runs the pure {@link WindowOperator}, so recovery replays exactly the same state and outputs.
+ * runs the pure {@link StageOperator}, so recovery replays exactly the same state and outputs.
  * The reply is sent only after the event is in the journal. Fired results go to the
  * {@link ResultsSink} after the write, from the outbox kept in the state.
  */
@@ -92,9 +92,21 @@ public final class KeyGroupEntity
 
   public record Awake(int keyGroup) implements CborSerializable {}
 
+  /**
+   * One key's state: open windows (window stages) or keyed state by name (process stages), with
+   * figures of its key group, including user-function calls that threw and the last such error.
+   */
   public record KeyStateView(
       String key, int keyGroup, long watermark, List<WindowResult> openWindows,
-      long keyGroupRecords, long keyGroupLateRecordsDropped) implements CborSerializable {}
+      long keyGroupRecords, long keyGroupLateRecordsDropped, java.util.Map<String, Object> state,
+      long keyGroupFunctionErrors, String lastFunctionError) implements CborSerializable {
+
+    @SuppressWarnings("unchecked")
+    public KeyStateView {
+      // CBOR hands small longs back as Integer: keep one number representation.
+      state = state == null ? java.util.Map.of() : (java.util.Map<String, Object>) io.keyflow.pipeline.StateCodec.neutral(state);
+    }
+  }
 
   /** Journal events. */
   public sealed interface Event extends CborSerializable {}
@@ -116,7 +128,7 @@ public final class KeyGroupEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final PipelineDefinition definition;
-  private final WindowOperator operator;
+  private final StageOperator operator;
   private final int keyGroup;
   private final ResultsSink sink;
   private final PersistenceSettings settings;
@@ -149,7 +161,7 @@ public final class KeyGroupEntity
     this.context = context;
     this.timers = timers;
     this.definition = definition;
-    this.operator = new WindowOperator(definition);
+    this.operator = StageOperator.create(definition, keyGroup);
     this.keyGroup = keyGroup;
     this.sink = sink;
     this.settings = settings;
@@ -247,12 +259,9 @@ public final class KeyGroupEntity
       lastSnapshotNanos = System.nanoTime();
       return Effect().persist(new SnapshotMarker("interval", deliveredInMemory)).thenNoReply();
     }
-    if (definition.idleTimeout() == 0 && !definition.processingTime()) {
-      return Effect().noReply();
-    }
-    // Only worth a journal write when it closes something: a processing-time window is due, or the
-    // key group is idle with windows open.
-    if (state.stage().timers.isEmpty() || !operator.processingTimeDue(state.stage(), now)) {
+    // Only worth a journal write when it fires something: a processing-time window or timer is due,
+    // or the key group is idle with windows or event-time timers pending.
+    if (!operator.processingTimeDue(state.stage(), now)) {
       return Effect().noReply();
     }
     return Effect().persist(new ProcessingTimeAdvanced(now, deliveredInMemory)).thenRun(this::deliver).thenNoReply();
@@ -260,8 +269,10 @@ public final class KeyGroupEntity
 
   private ReplyEffect<Event, KeyGroupState> onGetKeyState(KeyGroupState state, GetKeyState cmd) {
     var stage = state.stage();
+    StageOperator.KeyView view = operator.queryKey(stage, cmd.key());
     return Effect().reply(cmd.replyTo(), new KeyStateView(cmd.key(), keyGroup, stage.watermark,
-        operator.openWindows(stage, cmd.key()), stage.recordsApplied, stage.lateRecordsDropped));
+        view.openWindows(), stage.recordsApplied, stage.lateRecordsDropped, view.state(),
+        stage.functionErrors, stage.lastFunctionError));
   }
 
   private ReplyEffect<Event, KeyGroupState> onOutputsDelivered(KeyGroupState state, OutputsDelivered cmd) {

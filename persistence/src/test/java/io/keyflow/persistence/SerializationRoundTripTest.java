@@ -62,7 +62,9 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.WatermarkAdvancedTo(3, 99),
         new KeyGroupEntity.Awake(5),
         new KeyGroupEntity.KeyStateView("ann", 3, 1_000,
-            List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1),
+            List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1, Map.of(), 0, null),
+        new KeyGroupEntity.KeyStateView("bob", 3, 1_000, List.of(), 20, 0,
+            Map.of("count", Map.of("count", 2L, "lastModified", 5L), "seen", List.of("a", "b")), 1, "processElement: boom"),
         new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L),
         new KeyGroupEntity.WatermarkAdvanced(77, 0),
         new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3),
@@ -97,6 +99,32 @@ class SerializationRoundTripTest {
         new Record("bob", 9_000, Map.of("amount", 4L, "price", 0.5)));
     assertThat(op.processBatch(copy.stage(), next)).isEqualTo(op.processBatch(state.stage(), next));
     assertThat(op.openWindows(copy.stage(), "ann")).isEqualTo(op.openWindows(state.stage(), "ann"));
+  }
+
+  /** Java pipelines keep user values as neutral trees: process state, timers, accumulators, elements. */
+  @Test
+  void javaPipelineStatesRoundTripToTheSameBehaviour() {
+    List<io.keyflow.pipeline.Pipeline> pipelines = List.of(
+        io.keyflow.examples.CountWithTimeout.build("quiet"),
+        io.keyflow.examples.LetterWindows.build("letters"),
+        io.keyflow.pipeline.Pipeline.named("avg").keyBy(e -> e.string("user"))
+            .window(io.keyflow.pipeline.EventTimeSessionWindows.withGap(Duration.ofSeconds(1)))
+            .reduce((a, b) -> new Record(a.key(), b.ts(), Map.of("n", a.longValue("n") + b.longValue("n")))));
+    for (var pipeline : pipelines) {
+      var op = io.keyflow.pipeline.runtime.StageOperator.create(pipeline.definition(), 0);
+      KeyGroupState state = KeyGroupState.empty();
+      List<Record> first = List.of(
+          new Record("ann", 1_000, Map.of("user", "ann", "letter", "apple", "n", 1L, "ts", 1_000L, "tags", List.of("x", 2L))),
+          new Record("ann", 1_500, Map.of("user", "ann", "letter", "avocado", "n", 2L, "ts", 1_500L)),
+          new Record("bob", 800, Map.of("user", "bob", "letter", "banana", "n", 3L, "ts", 800L, "nested", Map.of("k", 1.5))));
+      op.processBatch(state.stage(), first, 10_000).forEach(o -> state.outbox().put(o.seq(), o));
+      KeyGroupState copy = roundTrip(state);
+      List<Record> next = List.of(new Record("ann", 30_000, Map.of("user", "ann", "letter", "axe", "n", 4L, "ts", 30_000L)));
+      assertThat(op.processBatch(copy.stage(), next, 20_000)).as(pipeline.name())
+          .isEqualTo(op.processBatch(state.stage(), next, 20_000)).isNotEmpty();
+      assertThat(op.queryKey(copy.stage(), "ann")).isEqualTo(op.queryKey(state.stage(), "ann"));
+      assertThat(op.advanceWatermark(copy.stage(), 100_000)).isEqualTo(op.advanceWatermark(state.stage(), 100_000));
+    }
   }
 
   @Test

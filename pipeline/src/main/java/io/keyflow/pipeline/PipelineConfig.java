@@ -32,7 +32,7 @@ public final class PipelineConfig {
 
   private static final Set<String> PIPELINE_KEYS = Set.of(
       "key-field", "time-field", "max-out-of-orderness", "allowed-lateness", "max-key-groups",
-      "window", "aggregations", "stage", "late-output", "idle-timeout");
+      "window", "aggregations", "stage", "late-output", "idle-timeout", "class");
 
   private PipelineConfig() {}
 
@@ -75,6 +75,9 @@ public final class PipelineConfig {
             "unknown key (known: " + String.join(", ", PIPELINE_KEYS.stream().sorted().toList()) + ")");
       }
     }
+    if (c.hasPath("class")) {
+      return javaPipeline(name, c, path);
+    }
     String keyField = string(c, "key-field", "key", path);
     String timeField = string(c, "time-field", "ts", path);
     long outOfOrder = millis(c, "max-out-of-orderness", 0, path);
@@ -99,6 +102,53 @@ public final class PipelineConfig {
     } catch (IllegalArgumentException e) {
       throw new InvalidPipelineException(path, e.getMessage());
     }
+  }
+
+  /**
+   * {@code class = "com.acme.MyPipeline"}: a {@link PipelineProvider} on the classpath, with a public
+   * no-argument constructor, whose pipeline has this name. The class says everything else.
+   */
+  private static PipelineDefinition javaPipeline(String name, Config c, String path) {
+    for (String key : c.root().keySet()) {
+      if (!key.equals("class")) {
+        throw new InvalidPipelineException(path + "." + key,
+            "a Java pipeline (class = ...) is configured in its code; remove this key");
+      }
+    }
+    String className = string(c, "class", null, path);
+    String classPath = path + ".class";
+    Class<?> type;
+    try {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      type = Class.forName(className, true, loader == null ? PipelineConfig.class.getClassLoader() : loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new InvalidPipelineException(classPath, "class " + className + " is not on the node's classpath");
+    }
+    if (!PipelineProvider.class.isAssignableFrom(type)) {
+      throw new InvalidPipelineException(classPath, className + " does not implement " + PipelineProvider.class.getName());
+    }
+    Pipeline pipeline;
+    try {
+      pipeline = ((PipelineProvider) type.getConstructor().newInstance()).pipeline();
+    } catch (NoSuchMethodException e) {
+      throw new InvalidPipelineException(classPath, className + " has no public no-argument constructor");
+    } catch (ReflectiveOperationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new InvalidPipelineException(classPath, "building the pipeline failed: " + cause);
+    } catch (RuntimeException e) {
+      throw new InvalidPipelineException(classPath, "building the pipeline failed: " + e.getMessage());
+    }
+    if (pipeline == null || !pipeline.name().equals(name)) {
+      throw new InvalidPipelineException(classPath, className + " builds pipeline '"
+          + (pipeline == null ? null : pipeline.name()) + "', not '" + name + "'");
+    }
+    try {
+      // Copies the functions, opens them and checks their state types now, not at the first record.
+      io.keyflow.pipeline.runtime.StageOperator.create(pipeline.definition(), 0);
+    } catch (RuntimeException e) {
+      throw new InvalidPipelineException(classPath, e.getMessage());
+    }
+    return pipeline.definition();
   }
 
   /** {@code idle-timeout = off} (the default) or a duration. */
