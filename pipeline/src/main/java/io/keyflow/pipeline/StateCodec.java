@@ -41,6 +41,36 @@ public final class StateCodec {
 
   private static final Map<Type, String> CHECKED = new ConcurrentHashMap<>();
 
+  /** A record type's components, accessors and canonical constructor, looked up once per class. */
+  private record RecordShape(String[] names, java.lang.reflect.Method[] accessors, Type[] types,
+      Class<?>[] rawTypes, Constructor<?> constructor) {}
+
+  private static final ClassValue<RecordShape> RECORDS = new ClassValue<>() {
+    @Override
+    protected RecordShape computeValue(Class<?> type) {
+      RecordComponent[] components = type.getRecordComponents();
+      int n = components.length;
+      String[] names = new String[n];
+      java.lang.reflect.Method[] accessors = new java.lang.reflect.Method[n];
+      Type[] types = new Type[n];
+      Class<?>[] raw = new Class<?>[n];
+      for (int i = 0; i < n; i++) {
+        names[i] = components[i].getName();
+        accessors[i] = components[i].getAccessor();
+        accessors[i].setAccessible(true);
+        types[i] = components[i].getGenericType();
+        raw[i] = components[i].getType();
+      }
+      try {
+        Constructor<?> ctor = type.getDeclaredConstructor(raw);
+        ctor.setAccessible(true);
+        return new RecordShape(names, accessors, types, raw, ctor);
+      } catch (NoSuchMethodException e) {
+        throw new UnsupportedTypeException("record " + type.getName() + " has no canonical constructor");
+      }
+    }
+  };
+
   private StateCodec() {}
 
   /** Thrown when a type cannot be kept in state; the message names the type and where it was found. */
@@ -161,10 +191,9 @@ public final class StateCodec {
     Map<String, Object> out = new LinkedHashMap<>();
     try {
       if (type.isRecord()) {
-        for (RecordComponent c : type.getRecordComponents()) {
-          var accessor = c.getAccessor();
-          accessor.setAccessible(true);
-          out.put(c.getName(), encode(accessor.invoke(value)));
+        RecordShape shape = RECORDS.get(type);
+        for (int i = 0; i < shape.names().length; i++) {
+          out.put(shape.names()[i], encode(shape.accessors()[i].invoke(value)));
         }
       } else {
         for (Field f : stateFields(type, false)) {
@@ -265,17 +294,13 @@ public final class StateCodec {
     Map<?, ?> fields = (Map<?, ?>) tree;
     try {
       if (raw.isRecord()) {
-        RecordComponent[] components = raw.getRecordComponents();
-        Class<?>[] types = new Class<?>[components.length];
-        Object[] args = new Object[components.length];
-        for (int i = 0; i < components.length; i++) {
-          types[i] = components[i].getType();
-          Object v = fields.get(components[i].getName());
-          args[i] = v == null && types[i].isPrimitive() ? defaultOf(types[i]) : decodeAny(v, components[i].getGenericType());
+        RecordShape shape = RECORDS.get(raw);
+        Object[] args = new Object[shape.names().length];
+        for (int i = 0; i < args.length; i++) {
+          Object v = fields.get(shape.names()[i]);
+          args[i] = v == null && shape.rawTypes()[i].isPrimitive() ? defaultOf(shape.rawTypes()[i]) : decodeAny(v, shape.types()[i]);
         }
-        Constructor<?> ctor = raw.getDeclaredConstructor(types);
-        ctor.setAccessible(true);
-        return ctor.newInstance(args);
+        return shape.constructor().newInstance(args);
       }
       Constructor<?> ctor = raw.getDeclaredConstructor();
       ctor.setAccessible(true);
