@@ -70,7 +70,9 @@ public abstract class StageOperator {
   /**
    * Processing time advanced to {@code now}: fires processing-time windows and timers that are due,
    * and with an idle timeout advances an idle key group's watermark by the processing time that
-   * elapsed since it became idle (never jumping to the wall clock).
+   * elapsed since it became idle (never jumping to the wall clock). Idleness is applied only while the
+   * key group has event-time work pending (open windows, event-time timers), so an empty idle key
+   * group costs no journal write; a record ends the idle period either way.
    */
   public final List<Output> advanceProcessingTime(StageState state, long now) {
     List<Output> outputs = new ArrayList<>();

@@ -139,6 +139,12 @@ public final class WindowOperator extends StageOperator {
     return definition.processingTime() && !state.timers.isEmpty() && state.timers.firstKey() <= now;
   }
 
+  /** Idleness advances the watermark only while some window is open (merged sessions leave stale timers). */
+  @Override
+  protected boolean hasEventTimeWork(StageState state) {
+    return !state.windows.isEmpty();
+  }
+
   @Override
   public boolean idleAdvanceDue(StageState state, long now) {
     return !definition.processingTime() && super.idleAdvanceDue(state, now);

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The window operator against a deliberately naive model of Flink's event-time rules, over thousands
  * of random streams: keys, out-of-order timestamps (some exactly at window end − 1 and end), random
- * explicit watermarks, records beyond the allowed lateness. The model keeps raw records per window
- * and recomputes every aggregate from scratch; it shares no code with the operator.
+ * explicit watermarks, records beyond the allowed lateness, idle key groups whose watermark advances
+ * with processing time. The model keeps raw records per window and recomputes every aggregate from
+ * scratch; it shares no code with the operator.
  */
 class WindowOperatorDifferentialTest {
 
@@ -68,11 +69,31 @@ class WindowOperatorDifferentialTest {
     long watermark = Long.MIN_VALUE;
     long maxTs = Long.MIN_VALUE;
     long late;
+    final long idleTimeout;
+    long lastInput = Long.MIN_VALUE;
+    long idleUpTo = Long.MIN_VALUE;
 
-    NaiveModel(WindowSpec spec, long bound, long lateness) {
+    NaiveModel(WindowSpec spec, long bound, long lateness, long idleTimeout) {
       this.spec = spec;
       this.bound = bound;
       this.lateness = lateness;
+      this.idleTimeout = idleTimeout;
+    }
+
+    /**
+     * Keyflow's idleness: once no record came for idleTimeout, while windows are open, each
+     * processing-time step moves the watermark by the processing time elapsed since the idle period
+     * began (or since the last such step).
+     */
+    void processingTime(long now) {
+      if (idleTimeout == 0 || lastInput == Long.MIN_VALUE || watermark == Long.MIN_VALUE || live.isEmpty()) {
+        return;
+      }
+      long from = Math.max(lastInput + idleTimeout, idleUpTo);
+      if (now > from) {
+        idleUpTo = now;
+        advance(watermark + (now - from));
+      }
     }
 
     boolean windowLate(long end) {
@@ -201,18 +222,28 @@ class WindowOperatorDifferentialTest {
     }
     assertThat(streams).isEqualTo(1_500);
     assertThat(lateSeen).as("the streams exercise late records").isPositive();
+    assertThat(idleAdvances).as("the streams exercise idleness").isPositive();
   }
 
   private long runOne(long seed, WindowSpec spec, long bound, long lateness) {
     Random random = new Random(seed);
-    var definition = new PipelineDefinition("p", "main", "key", "ts", bound, lateness, 128, spec, AGGREGATIONS);
+    long idleTimeout = seed % 4 == 1 ? 300 + random.nextInt(700) : 0;
+    var definition = new PipelineDefinition("p", "main", "key", "ts", bound, lateness, 128, spec, AGGREGATIONS,
+        null, idleTimeout);
     var operator = new WindowOperator(definition);
     var state = new StageState();
-    var model = new NaiveModel(spec, bound, lateness);
+    var model = new NaiveModel(spec, bound, lateness, idleTimeout);
+    long processingTime = 1_000_000;
     Map<String, Map<String, Object>> fromOperator = new TreeMap<>();
     long clock = random.nextInt(1_000);
     int steps = 5 + random.nextInt(25);
     for (int step = 0; step < steps; step++) {
+      processingTime += random.nextInt(400);
+      if (random.nextInt(5) == 0) {
+        model.processingTime(processingTime);
+        collect(operator.advanceProcessingTime(state, processingTime), fromOperator);
+        continue;
+      }
       if (random.nextInt(8) == 0) {
         long wm = clock - random.nextInt(3_000);
         model.advance(wm);
@@ -230,14 +261,20 @@ class WindowOperatorDifferentialTest {
         batch.add(new Record("k" + random.nextInt(4), ts, Map.of("v", (long) random.nextInt(100) - 20)));
       }
       model.batch(batch);
-      collect(operator.processBatch(state, batch), fromOperator);
+      model.lastInput = processingTime;
+      collect(operator.processBatch(state, batch, processingTime), fromOperator);
     }
     assertThat(fromOperator).as("seed %d, %s, bound %d, lateness %d", seed, spec, bound, lateness)
         .isEqualTo(model.latest);
     assertThat(state.lateRecordsDropped).as("late records, seed %d", seed).isEqualTo(model.late);
     assertThat(state.watermark).isEqualTo(model.watermark);
+    if (model.idleUpTo != Long.MIN_VALUE) {
+      idleAdvances++;
+    }
     return model.late;
   }
+
+  private long idleAdvances;
 
   private static void collect(List<Output> outputs, Map<String, Map<String, Object>> into) {
     for (Output o : outputs) {
