@@ -1,11 +1,13 @@
 package io.keyflow.node;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.PersistenceSettings;
+import io.keyflow.persistence.PipelineCatalog;
 import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
 import io.keyflow.persistence.cassandra.CassandraSchema;
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * Pekko cluster member with one shard region per pipeline, pekko-management and the HTTP API.
  *
  * <p>{@code Main check-pipelines FILE} only validates a pipelines file and exits (bin/keyflow uses
- * it to refuse a bad file before anything starts).
+ * it to refuse a bad file before anything starts). {@code Main reset PIPELINE [--yes]} deletes one
+ * pipeline's state and results after asking for confirmation (bin/keyflow reset, nodes stopped).
  */
 public final class Main {
 
@@ -59,6 +62,9 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length == 2 && args[0].equals("check-pipelines")) {
       System.exit(checkPipelines(new File(args[1])));
+    }
+    if (args.length >= 2 && args[0].equals("reset")) {
+      System.exit(reset(args[1], List.of(args).contains("--yes")));
     }
     long started = System.nanoTime();
     if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
@@ -108,10 +114,43 @@ public final class Main {
     }
   }
 
+  /** Deletes the stored state and results of {@code pipeline}; asks first unless {@code yes}. */
+  private static int reset(String pipeline, boolean yes) {
+    try {
+      Config config = withCassandra(NodeConfig.load());
+      String keyspace = config.getString("keyflow.cassandra.keyspace");
+      try (CqlSession session = CassandraSchema.connect(
+          config.getStringList("datastax-java-driver.basic.contact-points"), config.getString("keyflow.cassandra.local-datacenter"))) {
+        PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
+        var stored = catalog.stored(pipeline);
+        System.out.println("This deletes the journal, snapshots, results, late records and idempotency keys of pipeline '"
+            + pipeline + "' in keyspace " + keyspace
+            + (stored == null ? " (no stored definition found)." : " (" + stored.maxKeyGroups() + " key groups, window "
+                + stored.window() + ")."));
+        if (!yes) {
+          System.out.print("Type the pipeline's name to confirm: ");
+          System.out.flush();
+          String answer = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+          if (answer == null || !answer.strip().equals(pipeline)) {
+            System.out.println("not confirmed; nothing deleted");
+            return 1;
+          }
+        }
+        var deleted = catalog.reset(pipeline);
+        System.out.println("deleted " + deleted.partitions() + " (partitions per table)");
+        return 0;
+      }
+    } catch (Exception e) {
+      System.err.println("reset failed: " + e);
+      return 1;
+    }
+  }
+
   static ActorSystem<Void> start(Config loaded, long startedNanos) throws Exception {
     Map<String, PipelineDefinition> pipelines = pipelines(loaded);
     Config config = withCassandra(loaded);
     NodeSettings nodeSettings = NodeSettings.create(config);
+    checkStoredState(config, pipelines);
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "keyflow", config);
     try {
@@ -134,6 +173,18 @@ public final class Main {
     } catch (Exception e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /**
+   * Refuses to start pipelines whose stored state was written under an incompatible definition
+   * (different key groups, window, stage function; aggregations removed or retyped); records the
+   * definition of new and compatibly changed ones.
+   */
+  static void checkStoredState(Config config, Map<String, PipelineDefinition> pipelines) {
+    try (CqlSession session = CassandraSchema.connect(
+        config.getStringList("datastax-java-driver.basic.contact-points"), config.getString("keyflow.cassandra.local-datacenter"))) {
+      new PipelineCatalog(session, config.getString("keyflow.cassandra.keyspace")).check(pipelines);
     }
   }
 

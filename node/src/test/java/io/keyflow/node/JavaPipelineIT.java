@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * the restart; the ProcessWindowFunction sample fires windows; side outputs read like results.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JavaPipelineIT {
 
   private static final long T = 1_767_225_600_000L;
@@ -36,6 +40,7 @@ class JavaPipelineIT {
     Files.writeString(pipelines, """
         keyflow.pipelines.quiet-users.class = "io.keyflow.examples.CountWithTimeout"
         keyflow.pipelines.letters.class = "io.keyflow.examples.LetterWindows"
+        keyflow.pipelines.counts { window { type = tumbling, size = 10s }, aggregations = [ { name = n, fn = count } ] }
         """);
     node = NodeProcess.start(1, keyspace, pipelines);
     node.awaitReady(Duration.ofSeconds(180));
@@ -53,6 +58,7 @@ class JavaPipelineIT {
   }
 
   @Test
+  @Order(1)
   void keyedStateAndTimersSurviveAKillAndFireAfterTheRestart() throws Exception {
     var bad = http.postNdjson(url("quiet-users", "/events"),
         "{\"user\":\"ann\",\"ts\":" + T + "}\n{\"name\":\"no user\",\"ts\":" + T + "}\n");
@@ -102,6 +108,7 @@ class JavaPipelineIT {
   }
 
   @Test
+  @Order(2)
   void processWindowFunctionSampleFiresFiveSecondWindowsPerFirstCharacter() throws Exception {
     String body = String.join("\n",
         "{\"letter\":\"apple\",\"ts\":" + (T + 100) + "}",
@@ -129,5 +136,31 @@ class JavaPipelineIT {
     });
     JsonNode listed = http.get(node.baseUrl() + "/v1/pipelines").json();
     assertThat(listed.toString()).contains("\"function\":\"process-window\"").contains("LetterWindows$CountLetters");
+  }
+
+  @Test
+  @Order(3)
+  void anIncompatibleChangeIsRefusedAtStartUntilThePipelineIsReset() throws Exception {
+    assertThat(http.postNdjson(url("counts", "/events"), "{\"key\":\"a\",\"ts\":" + T + "}").status()).isEqualTo(200);
+    node.close();
+    String changed = Files.readString(pipelines).replace("size = 10s", "size = 5s");
+    Files.writeString(pipelines, changed);
+
+    node = NodeProcess.start(1, keyspace, pipelines);
+    assertThat(node.awaitExit(Duration.ofSeconds(120))).isNotZero();
+    assertThat(node.log()).contains("pipeline 'counts' no longer matches its stored state: window changed from "
+        + "tumbling size 10000 ms, offset 0 ms, event time to tumbling size 5000 ms, offset 0 ms, event time")
+        .contains("bin/keyflow reset counts");
+
+    Path resetLog = TestCassandra.home().resolve("target/it-logs/" + keyspace + "-reset.log");
+    assertThat(NodeProcess.runMain(keyspace, resetLog, "reset", "counts", "--yes")).as(Files.readString(resetLog)).isZero();
+    assertThat(Files.readString(resetLog)).contains("journal=").contains("results=");
+
+    node = NodeProcess.start(1, keyspace, pipelines);
+    node.awaitReady(Duration.ofSeconds(180));
+    JsonNode listed = http.get(node.baseUrl() + "/v1/pipelines").json();
+    assertThat(listed.toString()).contains("\"size_ms\":5000");
+    assertThat(http.get(url("counts", "/state/a")).json().get("windows")).isEmpty();
+    assertThat(http.get(url("quiet-users", "/results")).json()).as("other pipelines keep their results").hasSize(3);
   }
 }

@@ -67,6 +67,37 @@ final class NodeProcess implements AutoCloseable {
     return new NodeProcess(n, process, log);
   }
 
+  /** Runs {@code io.keyflow.node.Main args} against {@code keyspace} like a node would; returns its exit code. */
+  static int runMain(String keyspace, Path log, String... args) throws IOException, InterruptedException {
+    Path home = TestCassandra.home();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Dconfig.file=" + home.resolve("cluster-config/node-1.conf"));
+    TestCassandra.nodeProperties(keyspace).forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-cp");
+    command.add(home.resolve("node/target/lib") + "/*:" + home.resolve("node/target/keyflow-node.jar"));
+    command.add("io.keyflow.node.Main");
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("Main " + List.of(args) + " did not finish in 120 s");
+    }
+    return process.exitValue();
+  }
+
+  /** Waits for the node to exit by itself; its exit code. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("node-" + n + " still running after " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  String log() throws IOException {
+    return Files.readString(log);
+  }
+
   String host() {
     return "127.0.0." + (n + 1);
   }

@@ -50,6 +50,17 @@ public final class CassandraSchema {
     return statements;
   }
 
+  /** A plain driver session to {@code host:port} (administrative work at start; close it after). */
+  public static CqlSession connect(String host, int port, String datacenter) {
+    return CqlSession.builder().addContactPoint(new InetSocketAddress(host, port)).withLocalDatacenter(datacenter).build();
+  }
+
+  /** {@link #connect} to the first of {@code contactPoints} ({@code host[:port]}, port 9042 by default). */
+  public static CqlSession connect(List<String> contactPoints, String datacenter) {
+    String[] first = contactPoints.get(0).split(":");
+    return connect(first[0], first.length > 1 ? Integer.parseInt(first[1]) : 9042, datacenter);
+  }
+
   /** Connects to {@code host:port} and applies what is missing. Blocking; call before the node starts. */
   public static void apply(String host, int port, String datacenter, String keyspace, Path ddlFile) throws IOException {
     List<String> statements = statements(Files.readString(ddlFile), keyspace);

@@ -290,6 +290,7 @@ public final class WindowOperator extends StageOperator {
   private boolean add(StageState state, WindowState w, Record record) {
     switch (kind) {
       case BUILT_IN:
+        padAccumulators(w);
         for (int i = 0; i < aggregations.size(); i++) {
           Aggregation a = aggregations.get(i);
           w.accumulators.get(i).add(a.field() == null ? null : record.field(a.field()));
@@ -325,6 +326,7 @@ public final class WindowOperator extends StageOperator {
   private void mergeInto(StageState state, WindowState merged, WindowState w) {
     switch (kind) {
       case BUILT_IN:
+        padAccumulators(w);
         for (int i = 0; i < aggregations.size(); i++) {
           merged.accumulators.get(i).merge(w.accumulators.get(i));
         }
@@ -357,6 +359,16 @@ public final class WindowOperator extends StageOperator {
         break;
       default:
         throw new IllegalStateException(kind.name());
+    }
+  }
+
+  /**
+   * A window stored before aggregations were appended to the pipeline (a compatible change, see
+   * {@link io.keyflow.pipeline.PipelineSignature}) gets empty accumulators for the new ones.
+   */
+  private void padAccumulators(WindowState w) {
+    while (w.accumulators.size() < aggregations.size()) {
+      w.accumulators.add(new Accumulator());
     }
   }
 
@@ -411,6 +423,7 @@ public final class WindowOperator extends StageOperator {
         return v;
       }
       default: {
+        padAccumulators(w);
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < aggregations.size(); i++) {
           Aggregation a = aggregations.get(i);

@@ -1,0 +1,105 @@
+package io.keyflow.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.keyflow.persistence.cassandra.BundledCassandraSettings;
+import io.keyflow.persistence.cassandra.CassandraSchema;
+import io.keyflow.persistence.cassandra.TestCassandra;
+import io.keyflow.pipeline.Aggregations;
+import io.keyflow.pipeline.Pipeline;
+import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.TumblingEventTimeWindows;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The pipelines catalog and reset against the real bundled Cassandra. */
+class PipelineCatalogIT {
+
+  private static CqlSession session;
+  private static String keyspace;
+
+  @BeforeAll
+  static void start() throws Exception {
+    BundledCassandraSettings cassandra = TestCassandra.ensureRunning();
+    keyspace = TestCassandra.uniqueKeyspace("catalog");
+    CassandraSchema.apply(cassandra.host(), cassandra.nativePort(), "datacenter1", keyspace,
+        TestCassandra.home().resolve("docker/keyflow.cql"));
+    session = CassandraSchema.connect(cassandra.host(), cassandra.nativePort(), "datacenter1");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (session != null) {
+      session.close();
+    }
+  }
+
+  private static PipelineDefinition counts(String name, Duration size, Aggregations aggregations) {
+    return Pipeline.named(name).keyBy("key").window(TumblingEventTimeWindows.of(size)).aggregate(aggregations).definition();
+  }
+
+  @Test
+  void newPipelinesAreRecordedCompatibleChangesAcceptedIncompatibleOnesRefused() {
+    PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
+    catalog.check(Map.of("clicks", counts("clicks", Duration.ofSeconds(10), Aggregations.count("n"))));
+    assertThat(catalog.stored("clicks").aggregations()).containsExactly("n = count");
+
+    catalog.check(Map.of("clicks", counts("clicks", Duration.ofSeconds(10), Aggregations.count("n").sum("total", "v"))));
+    assertThat(catalog.stored("clicks").aggregations()).containsExactly("n = count", "total = sum(v)");
+
+    assertThatThrownBy(() -> catalog.check(Map.of(
+        "clicks", counts("clicks", Duration.ofSeconds(5), Aggregations.count("n")),
+        "other", counts("other", Duration.ofSeconds(1), Aggregations.count("n")))))
+        .isInstanceOf(PipelineCatalog.IncompatiblePipelineException.class)
+        .hasMessageContaining("pipeline 'clicks' no longer matches its stored state")
+        .hasMessageContaining("window changed from tumbling size 10000 ms")
+        .hasMessageContaining("aggregation total = sum(v) was removed")
+        .hasMessageContaining("bin/keyflow reset clicks");
+    assertThat(catalog.stored("other")).as("nothing recorded when any pipeline is refused").isNull();
+  }
+
+  @Test
+  void resetDeletesEverythingOfOnePipelineAndNothingOfOthers() {
+    for (String p : new String[] {"shop", "shop_probe"}) {
+      for (int kg = 0; kg < 3; kg++) {
+        String pid = p + "|main|" + kg;
+        session.execute("INSERT INTO " + keyspace + ".journal (persistence_id, partition_nr, sequence_nr, head, event)"
+            + " VALUES (?, 0, 1, 1, ?)", pid, ByteBuffer.wrap(new byte[] {1}));
+        session.execute("INSERT INTO " + keyspace + ".journal_metadata (persistence_id, deleted_to) VALUES (?, 0)", pid);
+        session.execute("INSERT INTO " + keyspace + ".snapshots (persistence_id, sequence_nr, snapshot) VALUES (?, 1, ?)",
+            pid, ByteBuffer.wrap(new byte[] {2}));
+        session.execute("INSERT INTO " + keyspace + ".results (pipeline, stage, key_group, key, window_start, result)"
+            + " VALUES (?, 'main', ?, 'k', 0, '{}')", p, kg);
+        session.execute("INSERT INTO " + keyspace + ".results (pipeline, stage, key_group, key, window_start, result)"
+            + " VALUES (?, 'busy', ?, 'k', 0, '{}')", p, kg);
+        session.execute("INSERT INTO " + keyspace + ".late_records (pipeline, stage, key_group, output_seq, key)"
+            + " VALUES (?, 'main', ?, 1, 'k')", p, kg);
+      }
+      session.execute("INSERT INTO " + keyspace + ".idempotency_keys (pipeline, id, fingerprint) VALUES (?, 'r1', 'f')", p);
+    }
+    PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
+    catalog.check(Map.of("shop", counts("shop", Duration.ofSeconds(1), Aggregations.count("n"))));
+
+    var deleted = catalog.reset("shop");
+    assertThat(deleted.partitions()).containsEntry("journal", 3).containsEntry("journal_metadata", 3)
+        .containsEntry("snapshots", 3).containsEntry("results", 6).containsEntry("late_records", 3)
+        .containsEntry("idempotency_keys", 1);
+    assertThat(catalog.stored("shop")).isNull();
+    assertThat(count("journal", "persistence_id", "shop|")).isZero();
+    assertThat(count("journal", "persistence_id", "shop_probe|")).isEqualTo(3);
+    assertThat(session.execute("SELECT * FROM " + keyspace + ".results").all())
+        .allSatisfy(row -> assertThat(row.getString("pipeline")).isEqualTo("shop_probe")).hasSize(6);
+    assertThat(catalog.reset("shop").total()).isZero();
+  }
+
+  private static long count(String table, String column, String prefix) {
+    return session.execute("SELECT " + column + " FROM " + keyspace + "." + table).all().stream()
+        .filter(r -> r.getString(0).startsWith(prefix)).count();
+  }
+}
