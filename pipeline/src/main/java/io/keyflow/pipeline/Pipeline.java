@@ -35,25 +35,50 @@ public final class Pipeline {
 
   /** Starts a pipeline named {@code name} (letters, digits, {@code _} and {@code -}; used in URLs). */
   public static Builder named(String name) {
-    return new Builder(name);
+    return new Builder(name, PipelineDefinition.DEFAULT_STAGE, KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS, null);
   }
 
-  /** The runtime form of this pipeline. */
+  /** The runtime form of this pipeline: its first stage, linked to the next ones. */
   public PipelineDefinition definition() {
     return definition;
+  }
+
+  /**
+   * Adds a keyed stage named {@code stage} fed with this pipeline's results (re-keyed by its own
+   * {@code keyBy}): each result becomes an event with the result's values plus {@code key},
+   * {@code window_start}, {@code window_end} and {@code ts} (window end − 1). Delivery between stages
+   * is exactly-once. Example: count per item per window, then the top item per window:
+   * <pre>{@code
+   * Pipeline.named("top-items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
+   *     .aggregate(Aggregations.count("n"))
+   *     .then("top").keyBy(e -> "all").window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
+   *     .reduce((a, b) -> b.longValue("n") > a.longValue("n") ? b : a);
+   * }</pre>
+   */
+  public Builder then(String stage) {
+    return new Builder(definition.name(), stage, definition.lastStage().maxKeyGroups(), this);
+  }
+
+  private static PipelineDefinition append(PipelineDefinition chain, PipelineDefinition last) {
+    return chain.withNext(chain.next() == null ? last : append(chain.next(), last));
   }
 
   public String name() {
     return definition.name();
   }
 
-  /** The first step: name given, key to come. */
+  /** The first step of a stage: name given, key to come. */
   public static final class Builder {
     private final String name;
-    private int maxKeyGroups = KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS;
+    private final String stage;
+    private final Pipeline previous;
+    private int maxKeyGroups;
 
-    private Builder(String name) {
+    private Builder(String name, String stage, int maxKeyGroups, Pipeline previous) {
       this.name = name;
+      this.stage = stage;
+      this.maxKeyGroups = maxKeyGroups;
+      this.previous = previous;
     }
 
     /** Number of key groups (Flink's max parallelism), default 128; fixed for the life of the state. */
@@ -64,28 +89,26 @@ public final class Pipeline {
 
     /** Keys each event by {@code selector}. */
     public KeyedStream keyBy(KeySelector selector) {
-      return new KeyedStream(name, maxKeyGroups, "key", selector);
+      return new KeyedStream(this, "key", selector);
     }
 
     /** Keys each event by the string (or integer) field {@code field}. */
     public KeyedStream keyBy(String field) {
-      return new KeyedStream(name, maxKeyGroups, field, null);
+      return new KeyedStream(this, field, null);
     }
   }
 
   /** A keyed stream: give it event time, then a window or a process function. */
   public static final class KeyedStream {
-    private final String name;
-    private final int maxKeyGroups;
+    private final Builder builder;
     private final String keyField;
     private final KeySelector keySelector;
     private String timeField = "ts";
     private TimestampAssigner timestamps;
     private WatermarkStrategy watermarks = WatermarkStrategy.forMonotonousTimestamps();
 
-    private KeyedStream(String name, int maxKeyGroups, String keyField, KeySelector keySelector) {
-      this.name = name;
-      this.maxKeyGroups = maxKeyGroups;
+    private KeyedStream(Builder builder, String keyField, KeySelector keySelector) {
+      this.builder = builder;
       this.keyField = keyField;
       this.keySelector = keySelector;
     }
@@ -112,15 +135,15 @@ public final class Pipeline {
 
     /** Ends the pipeline in a windowless keyed function with state and timers. */
     public Pipeline process(KeyedProcessFunction<?> function) {
-      return new Pipeline(definition(null, false, 0, null, List.of(), StageFunctions.of(keySelector, timestamps)
-          .withProcess(function)));
+      return finish(null, false, 0, null, List.of(), StageFunctions.of(keySelector, timestamps).withProcess(function));
     }
 
-    private PipelineDefinition definition(WindowSpec window, boolean processingTime, long lateness,
+    private Pipeline finish(WindowSpec window, boolean processingTime, long lateness,
         String lateOutput, List<Aggregation> aggregations, StageFunctions functions) {
-      return new PipelineDefinition(name, PipelineDefinition.DEFAULT_STAGE, keyField, timeField,
-          watermarks.maxOutOfOrderness(), lateness, maxKeyGroups, window, aggregations, lateOutput,
+      PipelineDefinition stage = new PipelineDefinition(builder.name, builder.stage, keyField, timeField,
+          watermarks.maxOutOfOrderness(), lateness, builder.maxKeyGroups, window, aggregations, lateOutput,
           watermarks.idleTimeout(), processingTime, functions);
+      return new Pipeline(builder.previous == null ? stage : append(builder.previous.definition, stage));
     }
   }
 
@@ -178,8 +201,8 @@ public final class Pipeline {
     }
 
     private Pipeline finish(List<Aggregation> aggregations, StageFunctions functions) {
-      return new Pipeline(keyed.definition(assigner.spec(), assigner.isProcessingTime(), allowedLateness,
-          lateOutput, aggregations, functions));
+      return keyed.finish(assigner.spec(), assigner.isProcessingTime(), allowedLateness, lateOutput, aggregations,
+          functions);
     }
   }
 }

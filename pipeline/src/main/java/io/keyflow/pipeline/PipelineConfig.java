@@ -32,7 +32,7 @@ public final class PipelineConfig {
 
   private static final Set<String> PIPELINE_KEYS = Set.of(
       "key-field", "time-field", "max-out-of-orderness", "allowed-lateness", "max-key-groups",
-      "window", "aggregations", "stage", "late-output", "idle-timeout", "class");
+      "window", "aggregations", "stage", "late-output", "idle-timeout", "class", "stages");
 
   private PipelineConfig() {}
 
@@ -77,6 +77,9 @@ public final class PipelineConfig {
     }
     if (c.hasPath("class")) {
       return javaPipeline(name, c, path);
+    }
+    if (c.hasPath("stages")) {
+      return stages(name, c, path);
     }
     String keyField = string(c, "key-field", "key", path);
     String timeField = string(c, "time-field", "ts", path);
@@ -149,6 +152,63 @@ public final class PipelineConfig {
       throw new InvalidPipelineException(classPath, e.getMessage());
     }
     return pipeline.definition();
+  }
+
+  /**
+   * {@code stages = [ { name, key-field, window, aggregations, ... }, ... ]}: a multi-stage pipeline.
+   * The first stage reads the posted events; each next stage reads the results of the one before,
+   * re-keyed by its own {@code key-field} (see {@link PipelineDefinition#recordOfResult}). Only
+   * {@code max-key-groups} may stay at the pipeline level; everything else belongs to a stage.
+   */
+  private static PipelineDefinition stages(String name, Config c, String path) {
+    for (String key : c.root().keySet()) {
+      if (!key.equals("stages") && !key.equals("max-key-groups")) {
+        throw new InvalidPipelineException(path + "." + key,
+            "with stages = [...] this key belongs in each stage (only max-key-groups is shared)");
+      }
+    }
+    List<? extends ConfigValue> list;
+    try {
+      list = c.getList("stages");
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidPipelineException(path + ".stages", "must be a list of stage objects");
+    }
+    if (list.isEmpty()) {
+      throw new InvalidPipelineException(path + ".stages", "must not be empty");
+    }
+    List<PipelineDefinition> stages = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String itemPath = path + ".stages[" + i + "]";
+      if (list.get(i).valueType() != ConfigValueType.OBJECT) {
+        throw new InvalidPipelineException(itemPath, "must be an object { name, key-field, window, aggregations }");
+      }
+      Config stage = ((com.typesafe.config.ConfigObject) list.get(i)).toConfig();
+      for (String forbidden : List.of("stage", "stages", "class", "max-key-groups")) {
+        if (stage.hasPath(forbidden)) {
+          throw new InvalidPipelineException(itemPath + "." + forbidden,
+              forbidden.equals("stage") ? "a stage is named by name" : "not allowed in a stage");
+        }
+      }
+      String stageName = string(stage, "name", null, itemPath);
+      if (stageName == null) {
+        throw new InvalidPipelineException(itemPath + ".name", "missing");
+      }
+      Config merged = stage.withoutPath("name")
+          .withValue("stage", com.typesafe.config.ConfigValueFactory.fromAnyRef(stageName));
+      if (c.hasPath("max-key-groups")) {
+        merged = merged.withValue("max-key-groups", c.getValue("max-key-groups"));
+      }
+      stages.add(parse(name, merged, itemPath));
+    }
+    PipelineDefinition chain = null;
+    for (int i = stages.size() - 1; i >= 0; i--) {
+      try {
+        chain = chain == null ? stages.get(i) : stages.get(i).withNext(chain);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidPipelineException(path + ".stages[" + i + "]", e.getMessage());
+      }
+    }
+    return chain;
   }
 
   /** {@code idle-timeout = off} (the default) or a duration. */

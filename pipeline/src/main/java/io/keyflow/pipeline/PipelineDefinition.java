@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  *                           instead of event time; they fire when processing time passes their end
  * @param functions          the user code of a Java pipeline (key selector, timestamp assigner, window
  *                           or process function), or null for a declarative (HOCON) pipeline
+ * @param next               the next keyed stage of the same pipeline, fed with this stage's results
+ *                           (re-keyed by its own key), or null when this is the last stage
  */
 public record PipelineDefinition(
     String name,
@@ -40,7 +42,8 @@ public record PipelineDefinition(
     String lateOutput,
     long idleTimeout,
     boolean processingTime,
-    StageFunctions functions) {
+    StageFunctions functions,
+    PipelineDefinition next) {
 
   /** Pipeline and stage names are safe in URLs, persistence ids and entity type keys. */
   public static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_-]{0,63}");
@@ -83,6 +86,16 @@ public record PipelineDefinition(
     if (aggregations.isEmpty() && (functions == null || !functions.hasFunction())) {
       throw new IllegalArgumentException("at least one aggregation is needed");
     }
+    if (next != null) {
+      if (!next.name().equals(name)) {
+        throw new IllegalArgumentException("stage " + next.stage() + " belongs to pipeline " + next.name() + ", not " + name);
+      }
+      for (PipelineDefinition s = next; s != null; s = s.next()) {
+        if (s.stage().equals(stage)) {
+          throw new IllegalArgumentException("stage name '" + stage + "' is used twice");
+        }
+      }
+    }
     Set<String> names = new LinkedHashSet<>();
     for (Aggregation a : aggregations) {
       if (!names.add(a.name())) {
@@ -97,7 +110,68 @@ public record PipelineDefinition(
       long allowedLateness, int maxKeyGroups, WindowSpec window, List<Aggregation> aggregations,
       String lateOutput, long idleTimeout, boolean processingTime) {
     this(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness, maxKeyGroups, window,
-        aggregations, lateOutput, idleTimeout, processingTime, null);
+        aggregations, lateOutput, idleTimeout, processingTime, null, null);
+  }
+
+  /** A single-stage pipeline, or the last stage of one. */
+  public PipelineDefinition(
+      String name, String stage, String keyField, String timeField, long maxOutOfOrderness,
+      long allowedLateness, int maxKeyGroups, WindowSpec window, List<Aggregation> aggregations,
+      String lateOutput, long idleTimeout, boolean processingTime, StageFunctions functions) {
+    this(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness, maxKeyGroups, window,
+        aggregations, lateOutput, idleTimeout, processingTime, functions, null);
+  }
+
+  /** This stage followed by {@code next} (and whatever follows it). */
+  public PipelineDefinition withNext(PipelineDefinition next) {
+    return new PipelineDefinition(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness,
+        maxKeyGroups, window, aggregations, lateOutput, idleTimeout, processingTime, functions, next);
+  }
+
+  /** This stage and the ones after it, in order (the first is the one HTTP events enter). */
+  public List<PipelineDefinition> stages() {
+    List<PipelineDefinition> stages = new java.util.ArrayList<>();
+    for (PipelineDefinition s = this; s != null; s = s.next()) {
+      stages.add(s);
+    }
+    return stages;
+  }
+
+  /** The last stage: the default for results. */
+  public PipelineDefinition lastStage() {
+    PipelineDefinition s = this;
+    while (s.next() != null) {
+      s = s.next();
+    }
+    return s;
+  }
+
+  /** The stage named {@code stageName} of this stage chain, or null. */
+  public PipelineDefinition stageNamed(String stageName) {
+    for (PipelineDefinition s = this; s != null; s = s.next()) {
+      if (s.stage().equals(stageName)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The record a result of the previous stage becomes in this stage: an event with the result's
+   * values plus {@code key} (the previous stage's key), {@code window_start}, {@code window_end} and
+   * {@code ts} — the result's timestamp, {@code window_end − 1} for a window (Flink's window result
+   * timestamp), the output's own time for a process function — keyed and timestamped by this stage.
+   * Those four names are set by Keyflow and take precedence over values of the same name.
+   *
+   * @throws IllegalArgumentException when this stage cannot key or timestamp the result
+   */
+  public Record recordOfResult(WindowResult result) {
+    java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>(result.values());
+    fields.put("key", result.key());
+    fields.put("window_start", result.windowStart());
+    fields.put("window_end", result.windowEnd());
+    fields.put("ts", result.windowEnd() > result.windowStart() ? result.windowEnd() - 1 : result.windowStart());
+    return recordOf(new Event(fields));
   }
 
   /** A pipeline without a late side output and without idleness. */

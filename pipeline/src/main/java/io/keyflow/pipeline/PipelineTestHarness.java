@@ -25,22 +25,30 @@ import java.util.TreeMap;
  *
  * A call with several events applies them as the runtime applies one request: grouped by key group,
  * one batch per key group (in key-group order), each batch judged against its group's watermark from
- * before it. Not thread-safe.
+ * before it. In a multi-stage pipeline the results of a stage are forwarded to the next stage right
+ * after the step that produced them (one batch per target key group), and a watermark or processing
+ * time reaches each stage after the previous stage's outputs did. Not thread-safe.
  */
 public final class PipelineTestHarness {
 
-  private final PipelineDefinition definition;
-  private final StageOperator[] operators;
-  private final StageState[] states;
+  private final List<PipelineDefinition> stages;
+  private final StageOperator[][] operators;
+  private final StageState[][] states;
   private final List<Output> outputs = new ArrayList<>();
+  private final List<List<Output>> stageOutputs = new ArrayList<>();
+  private final List<String> forwardErrors = new ArrayList<>();
   private long processingTime = 0;
 
-  private PipelineTestHarness(PipelineDefinition definition, StageState[] states) {
-    this.definition = definition;
-    this.operators = new StageOperator[definition.maxKeyGroups()];
+  private PipelineTestHarness(PipelineDefinition definition, StageState[][] states) {
+    this.stages = definition.stages();
     this.states = states;
-    for (int g = 0; g < operators.length; g++) {
-      operators[g] = StageOperator.create(definition, g);
+    this.operators = new StageOperator[stages.size()][];
+    for (int s = 0; s < stages.size(); s++) {
+      operators[s] = new StageOperator[stages.get(s).maxKeyGroups()];
+      for (int g = 0; g < operators[s].length; g++) {
+        operators[s][g] = StageOperator.create(stages.get(s), g);
+      }
+      stageOutputs.add(new ArrayList<>());
     }
   }
 
@@ -49,11 +57,15 @@ public final class PipelineTestHarness {
     return of(pipeline.definition());
   }
 
-  /** A harness for {@code definition} with empty state, processing time 0. */
+  /** A harness for {@code definition} (and its later stages) with empty state, processing time 0. */
   public static PipelineTestHarness of(PipelineDefinition definition) {
-    StageState[] states = new StageState[definition.maxKeyGroups()];
-    for (int g = 0; g < states.length; g++) {
-      states[g] = new StageState();
+    List<PipelineDefinition> stages = definition.stages();
+    StageState[][] states = new StageState[stages.size()][];
+    for (int s = 0; s < stages.size(); s++) {
+      states[s] = new StageState[stages.get(s).maxKeyGroups()];
+      for (int g = 0; g < states[s].length; g++) {
+        states[s][g] = new StageState();
+      }
     }
     return new PipelineTestHarness(definition, states);
   }
@@ -64,13 +76,22 @@ public final class PipelineTestHarness {
   }
 
   public static PipelineTestHarness restore(PipelineDefinition definition, Snapshot snapshot) {
-    if (snapshot.states.size() != definition.maxKeyGroups()) {
-      throw new IllegalArgumentException("the snapshot has " + snapshot.states.size()
-          + " key groups, the pipeline " + definition.maxKeyGroups());
+    List<PipelineDefinition> stages = definition.stages();
+    if (snapshot.states.size() != stages.size()) {
+      throw new IllegalArgumentException("the snapshot has " + snapshot.states.size() + " stages, the pipeline "
+          + stages.size());
     }
-    StageState[] states = new StageState[snapshot.states.size()];
-    for (int g = 0; g < states.length; g++) {
-      states[g] = StateCodec.decode(StateCodec.neutral(snapshot.states.get(g)), StageState.class);
+    StageState[][] states = new StageState[stages.size()][];
+    for (int s = 0; s < stages.size(); s++) {
+      List<Object> trees = snapshot.states.get(s);
+      if (trees.size() != stages.get(s).maxKeyGroups()) {
+        throw new IllegalArgumentException("the snapshot of stage " + stages.get(s).stage() + " has " + trees.size()
+            + " key groups, the pipeline " + stages.get(s).maxKeyGroups());
+      }
+      states[s] = new StageState[trees.size()];
+      for (int g = 0; g < trees.size(); g++) {
+        states[s][g] = StateCodec.decode(StateCodec.neutral(trees.get(g)), StageState.class);
+      }
     }
     PipelineTestHarness h = new PipelineTestHarness(definition, states);
     h.processingTime = snapshot.processingTime;
@@ -78,23 +99,27 @@ public final class PipelineTestHarness {
   }
 
   /**
-   * The state of every key group, encoded by {@link StateCodec} into neutral trees — fully detached
-   * from the harness, as a persisted snapshot is.
+   * The state of every key group of every stage, encoded by {@link StateCodec} into neutral trees —
+   * fully detached from the harness, as a persisted snapshot is.
    */
   public Snapshot snapshot() {
-    List<Object> trees = new ArrayList<>(states.length);
-    for (StageState s : states) {
-      trees.add(StateCodec.encode(s));
+    List<List<Object>> trees = new ArrayList<>(states.length);
+    for (StageState[] stage : states) {
+      List<Object> groups = new ArrayList<>(stage.length);
+      for (StageState s : stage) {
+        groups.add(StateCodec.encode(s));
+      }
+      trees.add(groups);
     }
     return new Snapshot(trees, processingTime);
   }
 
   /** A detached copy of every key group's state. */
   public static final class Snapshot {
-    private final List<Object> states;
+    private final List<List<Object>> states;
     private final long processingTime;
 
-    private Snapshot(List<Object> states, long processingTime) {
+    private Snapshot(List<List<Object>> states, long processingTime) {
       this.states = states;
       this.processingTime = processingTime;
     }
@@ -111,7 +136,7 @@ public final class PipelineTestHarness {
     List<Record> records = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       try {
-        records.add(definition.recordOf(new Event((Map<String, Object>) events.get(i))));
+        records.add(stages.get(0).recordOf(new Event((Map<String, Object>) events.get(i))));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("event " + (i + 1) + ": " + e.getMessage(), e);
       }
@@ -119,19 +144,51 @@ public final class PipelineTestHarness {
     processRecords(records);
   }
 
-  /** Applies already keyed records as one request. */
+  /** Applies already keyed records to the first stage as one request. */
   public void processRecords(List<Record> records) {
-    TreeMap<Integer, List<Record>> byGroup = new TreeMap<>();
-    for (Record r : records) {
-      byGroup.computeIfAbsent(definition.keyGroupOf(r.key()), g -> new ArrayList<>()).add(r);
-    }
-    byGroup.forEach((g, batch) -> outputs.addAll(operators[g].processBatch(states[g], batch, processingTime)));
+    apply(0, records);
   }
 
-  /** An explicit watermark for every key group (as {@code POST /v1/pipelines/{p}/watermark}). */
+  private void apply(int stage, List<Record> records) {
+    TreeMap<Integer, List<Record>> byGroup = new TreeMap<>();
+    for (Record r : records) {
+      byGroup.computeIfAbsent(stages.get(stage).keyGroupOf(r.key()), g -> new ArrayList<>()).add(r);
+    }
+    List<Output> produced = new ArrayList<>();
+    byGroup.forEach((g, batch) -> produced.addAll(operators[stage][g].processBatch(states[stage][g], batch, processingTime)));
+    emitted(stage, produced);
+  }
+
+  /** Records {@code produced} by {@code stage} and forwards its results to the next stage. */
+  private void emitted(int stage, List<Output> produced) {
+    outputs.addAll(produced);
+    stageOutputs.get(stage).addAll(produced);
+    if (stage + 1 >= stages.size()) {
+      return;
+    }
+    List<Record> forwarded = new ArrayList<>();
+    for (Output o : produced) {
+      if (o.result() != null && o.tag() == null) {
+        try {
+          forwarded.add(stages.get(stage + 1).recordOfResult(o.result()));
+        } catch (IllegalArgumentException e) {
+          forwardErrors.add(stages.get(stage + 1).stage() + ": " + e.getMessage());
+        }
+      }
+    }
+    if (!forwarded.isEmpty()) {
+      apply(stage + 1, forwarded);
+    }
+  }
+
+  /** An explicit watermark for every key group of every stage, stage by stage (as {@code POST .../watermark}). */
   public void processWatermark(long watermark) {
-    for (int g = 0; g < states.length; g++) {
-      outputs.addAll(operators[g].advanceWatermark(states[g], watermark));
+    for (int s = 0; s < stages.size(); s++) {
+      List<Output> produced = new ArrayList<>();
+      for (int g = 0; g < states[s].length; g++) {
+        produced.addAll(operators[s][g].advanceWatermark(states[s][g], watermark));
+      }
+      emitted(s, produced);
     }
   }
 
@@ -144,8 +201,12 @@ public final class PipelineTestHarness {
       throw new IllegalArgumentException("processing time cannot go back from " + processingTime + " to " + now);
     }
     processingTime = now;
-    for (int g = 0; g < states.length; g++) {
-      outputs.addAll(operators[g].advanceProcessingTime(states[g], now));
+    for (int s = 0; s < stages.size(); s++) {
+      List<Output> produced = new ArrayList<>();
+      for (int g = 0; g < states[s].length; g++) {
+        produced.addAll(operators[s][g].advanceProcessingTime(states[s][g], now));
+      }
+      emitted(s, produced);
     }
   }
 
@@ -153,17 +214,28 @@ public final class PipelineTestHarness {
     return processingTime;
   }
 
-  /** Every output so far (results, side outputs, late records), in the order produced. */
+  /** Every output so far of every stage (results, side outputs, late records), in the order produced. */
   public List<Output> outputs() {
     return List.copyOf(outputs);
   }
 
-  /** Every result of the main output in the order produced, re-fires included. */
+  /** Every result of the last stage in the order produced, re-fires included. */
   public List<WindowResult> results() {
-    return resultsTagged(null);
+    return results(stages.get(stages.size() - 1).stage());
   }
 
-  /** The latest result per key and window (what the results store keeps), by key then window start. */
+  /** Every result of stage {@code stage} in the order produced. */
+  public List<WindowResult> results(String stage) {
+    List<WindowResult> results = new ArrayList<>();
+    for (Output o : stageOutputs.get(indexOf(stage))) {
+      if (o.result() != null && o.tag() == null) {
+        results.add(o.result());
+      }
+    }
+    return results;
+  }
+
+  /** The latest result per key and window of the last stage (what the results store keeps), by key then window start. */
   public List<WindowResult> latestResults() {
     Map<String, WindowResult> latest = new TreeMap<>();
     for (WindowResult r : results()) {
@@ -172,12 +244,18 @@ public final class PipelineTestHarness {
     return new ArrayList<>(latest.values());
   }
 
-  /** The values emitted to side output {@code tag}, in order. */
+  /** The values emitted to side output {@code tag} by any stage, in order. */
   public List<WindowResult> sideOutput(String tag) {
-    return resultsTagged(tag);
+    List<WindowResult> results = new ArrayList<>();
+    for (Output o : outputs) {
+      if (o.result() != null && tag.equals(o.tag())) {
+        results.add(o.result());
+      }
+    }
+    return results;
   }
 
-  /** Records too late for every window, sent to the late side output, in order. */
+  /** Records too late for every window, sent to a late side output by any stage, in order. */
   public List<Record> lateRecords() {
     List<Record> late = new ArrayList<>();
     for (Output o : outputs) {
@@ -188,49 +266,64 @@ public final class PipelineTestHarness {
     return late;
   }
 
+  /** Results a later stage could not key or timestamp (skipped, as the runtime skips and counts them). */
+  public List<String> forwardErrors() {
+    return List.copyOf(forwardErrors);
+  }
+
   /** Forgets the outputs collected so far (state is kept). */
   public void clearOutputs() {
     outputs.clear();
+    stageOutputs.forEach(List::clear);
   }
 
-  /** The current state of {@code key}: open windows, or keyed state by state name. */
+  /** The current state of {@code key} in the first stage: open windows, or keyed state by state name. */
   public StageOperator.KeyView state(String key) {
-    int g = definition.keyGroupOf(key);
-    return operators[g].queryKey(states[g], key);
+    return state(stages.get(0).stage(), key);
   }
 
-  /** The watermark of {@code key}'s key group. */
+  /** The current state of {@code key} in stage {@code stage}. */
+  public StageOperator.KeyView state(String stage, String key) {
+    int s = indexOf(stage);
+    int g = stages.get(s).keyGroupOf(key);
+    return operators[s][g].queryKey(states[s][g], key);
+  }
+
+  /** The watermark of {@code key}'s key group in the first stage. */
   public long watermarkOf(String key) {
-    return states[definition.keyGroupOf(key)].watermark;
+    return states[0][stages.get(0).keyGroupOf(key)].watermark;
   }
 
-  /** Records dropped as too late, over all key groups. */
+  /** Records dropped as too late, over all key groups of all stages. */
   public long lateRecordsDropped() {
     long n = 0;
-    for (StageState s : states) {
-      n += s.lateRecordsDropped;
+    for (StageState[] stage : states) {
+      for (StageState s : stage) {
+        n += s.lateRecordsDropped;
+      }
     }
     return n;
   }
 
-  /** User-function calls that threw, over all key groups, with the last message per group. */
-  public Map<Integer, String> functionErrors() {
-    Map<Integer, String> errors = new LinkedHashMap<>();
-    for (int g = 0; g < states.length; g++) {
-      if (states[g].functionErrors > 0) {
-        errors.put(g, states[g].functionErrors + " × " + states[g].lastFunctionError);
+  /** User-function calls that threw, per "stage/key group", with the count and the last message. */
+  public Map<String, String> functionErrors() {
+    Map<String, String> errors = new LinkedHashMap<>();
+    for (int s = 0; s < states.length; s++) {
+      for (int g = 0; g < states[s].length; g++) {
+        if (states[s][g].functionErrors > 0) {
+          errors.put(stages.get(s).stage() + "/" + g, states[s][g].functionErrors + " × " + states[s][g].lastFunctionError);
+        }
       }
     }
     return errors;
   }
 
-  private List<WindowResult> resultsTagged(String tag) {
-    List<WindowResult> results = new ArrayList<>();
-    for (Output o : outputs) {
-      if (o.result() != null && java.util.Objects.equals(o.tag(), tag)) {
-        results.add(o.result());
+  private int indexOf(String stage) {
+    for (int s = 0; s < stages.size(); s++) {
+      if (stages.get(s).stage().equals(stage)) {
+        return s;
       }
     }
-    return results;
+    throw new IllegalArgumentException("no stage named '" + stage + "'");
   }
 }

@@ -52,7 +52,13 @@ class DeterminismTest {
         new Object[] {"keyed process, state and timers", Pipeline.named("d").maxKeyGroups(8).keyBy(e -> e.string("k"))
             .eventTime(e -> e.ts(), WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(300)))
             .process(new PipelineHarnessTest.AllStates())},
-        new Object[] {"count with timeout", CountWithTimeout.build("d")});
+        new Object[] {"count with timeout", CountWithTimeout.build("d")},
+        new Object[] {"two stages: counts, then top per window", keyed.get()
+            .window(TumblingEventTimeWindows.of(Duration.ofMillis(500))).aggregate(Aggregations.count("n").sum("s", "v"))
+            .then("top").keyBy(e -> "k" + (e.longValue("s") % 3)).eventTime("ts", WatermarkStrategy.forMonotonousTimestamps()
+                .withIdleness(Duration.ofMillis(500)))
+            .window(SlidingEventTimeWindows.of(Duration.ofMillis(1_000), Duration.ofMillis(500)))
+            .aggregate(Aggregations.count("windows").max("most", "n").sum("total", "s"))});
   }
 
   @ParameterizedTest(name = "{0}")
