@@ -222,11 +222,11 @@ final class HttpApi extends AllDirectives {
 
   private Route results(PipelineDefinition p) {
     return parameterMap(params -> {
-      String stage = params.getOrDefault("stage", p.stage());
+      String stage = params.getOrDefault("stage", p.lastStage().stage());
       // A Java pipeline's side outputs are stored under their tag's name; their names are known only
       // to the user code, so any valid name is accepted there (an unknown one reads as []).
-      boolean known = stage.equals(p.stage())
-          || (p.keepsAllFields() && PipelineDefinition.NAME.matcher(stage).matches());
+      boolean known = p.stageNamed(stage) != null
+          || (p.stages().stream().anyMatch(PipelineDefinition::keepsAllFields) && PipelineDefinition.NAME.matcher(stage).matches());
       if (!known) {
         return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
       }
@@ -257,13 +257,17 @@ final class HttpApi extends AllDirectives {
     }
   }
 
-  /** The late side output, in the shape of the events that were late, ordered by event time. */
-  private Route late(PipelineDefinition p) {
-    if (p.lateOutput() == null) {
-      return complete(json(StatusCodes.NOT_FOUND, JsonViews.error(
-          "pipeline '" + p.name() + "' has no late-output; its late records are only counted", null)));
-    }
+  /** The late side output of a stage (default the first), shaped like the late events, by event time. */
+  private Route late(PipelineDefinition pipeline) {
     return parameterMap(params -> {
+      PipelineDefinition p = pipeline.stageNamed(params.getOrDefault("stage", pipeline.stage()));
+      if (p == null) {
+        return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + params.get("stage") + "'", null)));
+      }
+      if (p.lateOutput() == null) {
+        return complete(json(StatusCodes.NOT_FOUND, JsonViews.error(
+            "stage '" + p.stage() + "' of pipeline '" + p.name() + "' has no late-output; its late records are only counted", null)));
+      }
       long[] range = timeRange(params);
       if (range == null) {
         return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("from and to must be integers (epoch millis)", null)));
@@ -283,12 +287,19 @@ final class HttpApi extends AllDirectives {
     });
   }
 
-  private Route state(PipelineDefinition p, String key) {
-    CompletionStage<HttpResponse> view = sharding.keyGroup(p, p.keyGroupOf(key))
-        .<KeyGroupEntity.KeyStateView>ask(replyTo -> new KeyGroupEntity.GetKeyState(key, replyTo), settings.queryTimeout())
-        .thenApply(v -> json(StatusCodes.OK, JsonViews.keyState(v)))
-        .exceptionally(e -> unavailable("key group", e));
-    return completeWithFuture(view);
+  /** Queryable state of one key in a stage ({@code ?stage=}, default the first: the one events enter). */
+  private Route state(PipelineDefinition pipeline, String key) {
+    return parameterMap(params -> {
+      PipelineDefinition p = pipeline.stageNamed(params.getOrDefault("stage", pipeline.stage()));
+      if (p == null) {
+        return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + params.get("stage") + "'", null)));
+      }
+      CompletionStage<HttpResponse> view = sharding.keyGroup(p, p.keyGroupOf(key))
+          .<KeyGroupEntity.KeyStateView>ask(replyTo -> new KeyGroupEntity.GetKeyState(key, replyTo), settings.queryTimeout())
+          .thenApply(v -> json(StatusCodes.OK, JsonViews.keyState(v)))
+          .exceptionally(e -> unavailable("key group", e));
+      return completeWithFuture(view);
+    });
   }
 
   private Route clusterView() {

@@ -85,7 +85,11 @@ final class JsonViews {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("name", p.name());
     ArrayNode stages = node.putArray("stages");
-    stages.add(p.stage());
+    p.stages().forEach(s -> stages.add(s.stage()));
+    if (p.next() != null) {
+      ArrayNode details = node.putArray("stage_details");
+      p.stages().forEach(s -> details.add(pipeline(s.withNext(null))));
+    }
     node.put("key_field", p.keyField());
     node.put("time_field", p.timeField());
     node.put("max_out_of_orderness_ms", p.maxOutOfOrderness());

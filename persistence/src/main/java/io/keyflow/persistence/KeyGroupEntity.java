@@ -72,6 +72,25 @@ public final class KeyGroupEntity
   /** Internal: time to retry delivery. */
   public enum RetryDelivery implements Command { INSTANCE }
 
+  /**
+   * Results of key group {@code source} ({@code <stage>/<keyGroup>}) of the previous stage, as this
+   * stage's records, each with the source's output sequence number. Records at or below the
+   * high-water mark of {@code source} were applied before and are dropped.
+   */
+  public record ForwardBatch(String source, List<Forwarded> records, ActorRef<ForwardAccepted> replyTo) implements Command {}
+
+  /** One forwarded record and its output sequence number in its source key group. */
+  public record Forwarded(long seq, Record record) implements CborSerializable {}
+
+  /** Internal: the next stage has every output up to {@code upToSeq}. */
+  public record OutputsForwarded(long upToSeq) implements Command {}
+
+  /** Internal: forwarding to the next stage failed; retried after a back-off. */
+  public record ForwardFailed(String reason) implements Command {}
+
+  /** Internal: time to retry forwarding. */
+  public enum RetryForward implements Command { INSTANCE }
+
   /** Internal: processing time passed; an idle key group may advance its watermark. */
   public enum Tick implements Command { INSTANCE }
 
@@ -89,6 +108,9 @@ public final class KeyGroupEntity
   public record BatchAccepted(int keyGroup, List<Boolean> duplicate) implements CborSerializable {}
 
   public record WatermarkAdvancedTo(int keyGroup, long watermark) implements CborSerializable {}
+
+  /** {@code applied}: records of the batch that were new (the rest were re-deliveries). */
+  public record ForwardAccepted(int keyGroup, int applied) implements CborSerializable {}
 
   public record Awake(int keyGroup) implements CborSerializable {}
 
@@ -115,15 +137,19 @@ public final class KeyGroupEntity
    * Parts were applied at {@code appliedAt} (wall clock of the writer, kept for the idempotency
    * window's age); outputs up to {@code deliveredUpTo} are in the results store.
    */
-  public record BatchApplied(List<Part> parts, long deliveredUpTo, long appliedAt) implements Event {}
+  public record BatchApplied(List<Part> parts, long deliveredUpTo, long appliedAt, long forwardedUpTo) implements Event {}
 
-  public record WatermarkAdvanced(long watermark, long deliveredUpTo) implements Event {}
+  public record WatermarkAdvanced(long watermark, long deliveredUpTo, long forwardedUpTo) implements Event {}
 
   /** A marker written only to take a snapshot (on hand-off, or when snapshot-interval passed). */
-  public record SnapshotMarker(String reason, long deliveredUpTo) implements Event {}
+  public record SnapshotMarker(String reason, long deliveredUpTo, long forwardedUpTo) implements Event {}
 
   /** Processing time reached {@code now} (journaled, so replaying idleness is exact). */
-  public record ProcessingTimeAdvanced(long now, long deliveredUpTo) implements Event {}
+  public record ProcessingTimeAdvanced(long now, long deliveredUpTo, long forwardedUpTo) implements Event {}
+
+  /** Records forwarded from {@code source} of the previous stage were applied at {@code appliedAt}. */
+  public record ForwardApplied(String source, List<Forwarded> records, long appliedAt, long deliveredUpTo,
+      long forwardedUpTo) implements Event {}
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -131,7 +157,14 @@ public final class KeyGroupEntity
   private final StageOperator operator;
   private final int keyGroup;
   private final ResultsSink sink;
+  private final StageForwarder forwarder;
   private final PersistenceSettings settings;
+  private long forwardedInMemory;
+  private boolean forwardInFlight;
+  /** Explicit-watermark replies waiting until the next stage has every output up to their seq. */
+  private final List<PendingWatermark> pendingWatermarks = new ArrayList<>();
+
+  private record PendingWatermark(long untilSeq, ActorRef<WatermarkAdvancedTo> replyTo, long watermark) {}
   private final long startedNanos = System.nanoTime();
   private long deliveredInMemory;
   private boolean deliveryInFlight;
@@ -147,15 +180,27 @@ public final class KeyGroupEntity
     return PersistenceId.ofUniqueId(definition.name() + "|" + definition.stage() + "|" + keyGroup);
   }
 
+  /** A key group of the last (or only) stage of a pipeline. */
   public static Behavior<Command> create(
       PipelineDefinition definition, int keyGroup, ResultsSink sink, PersistenceSettings settings) {
+    return create(definition, keyGroup, sink, null, settings);
+  }
+
+  /** A key group of a stage; {@code forwarder} delivers its results to the next stage (null: none). */
+  public static Behavior<Command> create(
+      PipelineDefinition definition, int keyGroup, ResultsSink sink, StageForwarder forwarder,
+      PersistenceSettings settings) {
+    if ((definition.next() == null) != (forwarder == null)) {
+      throw new IllegalArgumentException("stage " + definition.stage() + " of " + definition.name()
+          + (forwarder == null ? " has a next stage but no forwarder" : " has no next stage to forward to"));
+    }
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new KeyGroupEntity(context, timers, definition, keyGroup, sink, settings)));
+        new KeyGroupEntity(context, timers, definition, keyGroup, sink, forwarder, settings)));
   }
 
   private KeyGroupEntity(
       ActorContext<Command> context, TimerScheduler<Command> timers, PipelineDefinition definition,
-      int keyGroup, ResultsSink sink, PersistenceSettings settings) {
+      int keyGroup, ResultsSink sink, StageForwarder forwarder, PersistenceSettings settings) {
     super(persistenceId(definition, keyGroup),
         SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2));
     this.context = context;
@@ -164,6 +209,7 @@ public final class KeyGroupEntity
     this.operator = StageOperator.create(definition, keyGroup);
     this.keyGroup = keyGroup;
     this.sink = sink;
+    this.forwarder = forwarder;
     this.settings = settings;
     long every = definition.idleTimeout() > 0 ? Math.max(200, Math.min(1_000, definition.idleTimeout() / 2)) : 1_000;
     timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
@@ -202,6 +248,10 @@ public final class KeyGroupEntity
         .onCommand(OutputsDelivered.class, this::onOutputsDelivered)
         .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
         .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(this::deliver).thenNoReply())
+        .onCommand(ForwardBatch.class, this::onForwardBatch)
+        .onCommand(OutputsForwarded.class, this::onOutputsForwarded)
+        .onCommand(ForwardFailed.class, this::onForwardFailed)
+        .onCommand(RetryForward.class, (state, cmd) -> Effect().none().thenRun(this::forward).thenNoReply())
         .onCommand(Tick.class, this::onTick)
         .onCommand(HandOff.class, this::onHandOff)
         .onCommand(StopAfterHandOff.class, (state, cmd) -> Effect().stop().thenNoReply())
@@ -224,19 +274,124 @@ public final class KeyGroupEntity
       return Effect().reply(cmd.replyTo(), reply);
     }
     return Effect()
-        .persist(new BatchApplied(fresh, deliveredInMemory, System.currentTimeMillis()))
-        .thenRun(this::deliver)
+        .persist(new BatchApplied(fresh, deliveredInMemory, System.currentTimeMillis(), forwardedInMemory))
+        .thenRun(this::afterWrite)
         .thenReply(cmd.replyTo(), s -> reply);
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onForwardBatch(KeyGroupState state, ForwardBatch cmd) {
+    long highWater = state.highWater().getOrDefault(cmd.source(), 0L);
+    List<Forwarded> fresh = new ArrayList<>();
+    for (Forwarded f : cmd.records()) {
+      if (f.seq() > highWater) {
+        fresh.add(f);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), new ForwardAccepted(keyGroup, 0));
+    }
+    return Effect()
+        .persist(new ForwardApplied(cmd.source(), fresh, System.currentTimeMillis(), deliveredInMemory, forwardedInMemory))
+        .thenRun(this::afterWrite)
+        .thenReply(cmd.replyTo(), s -> new ForwardAccepted(keyGroup, fresh.size()));
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onOutputsForwarded(KeyGroupState state, OutputsForwarded cmd) {
+    forwardInFlight = false;
+    forwardedInMemory = Math.max(forwardedInMemory, cmd.upToSeq());
+    pendingWatermarks.removeIf(p -> {
+      if (p.untilSeq() <= forwardedInMemory) {
+        p.replyTo().tell(new WatermarkAdvancedTo(keyGroup, p.watermark()));
+        return true;
+      }
+      return false;
+    });
+    return Effect().none().thenRun(this::forward).thenNoReply();
+  }
+
+  private ReplyEffect<Event, KeyGroupState> onForwardFailed(KeyGroupState state, ForwardFailed cmd) {
+    forwardInFlight = false;
+    context.getLog().warn("key group {} of {}|{}: forwarding to stage {} failed, retrying in {}: {}",
+        keyGroup, definition.name(), definition.stage(), definition.next().stage(), settings.deliveryRetry(), cmd.reason());
+    timers.startSingleTimer(RetryForward.INSTANCE, settings.deliveryRetry());
+    return Effect().noReply();
+  }
+
+  /** After every write: results to the store, and to the next stage if there is one. */
+  private void afterWrite(KeyGroupState state) {
+    deliver(state);
+    forward(state);
+  }
+
+  /**
+   * Forwards outbox results past what the next stage is known to have, one batch in flight at a
+   * time, in output order: every target key group sees each source's records in increasing sequence
+   * numbers, which is what makes its high-water mark exact.
+   */
+  private void forward(KeyGroupState state) {
+    if (forwarder == null || forwardInFlight) {
+      return;
+    }
+    SortedMap<Long, Output> pending = state.outbox().tailMap(forwardedInMemory, false);
+    if (pending.isEmpty()) {
+      return;
+    }
+    PipelineDefinition next = definition.next();
+    java.util.Map<Integer, List<Forwarded>> byTarget = new TreeMap<>();
+    long upTo = forwardedInMemory;
+    int taken = 0;
+    for (var entry : pending.entrySet()) {
+      if (taken++ >= settings.deliveryBatch()) {
+        break;
+      }
+      upTo = entry.getKey();
+      Output o = entry.getValue();
+      if (o.result() == null || o.tag() != null) {
+        continue; // late records and side outputs stay in this stage
+      }
+      try {
+        Record r = next.recordOfResult(o.result());
+        byTarget.computeIfAbsent(next.keyGroupOf(r.key()), g -> new ArrayList<>()).add(new Forwarded(entry.getKey(), r));
+      } catch (IllegalArgumentException e) {
+        context.getLog().warn("key group {} of {}|{}: result {} cannot enter stage {} and is skipped: {}",
+            keyGroup, definition.name(), definition.stage(), o.result(), next.stage(), e.getMessage());
+      }
+    }
+    long done = upTo;
+    forwardInFlight = true;
+    context.pipeToSelf(forwarder.forward(definition.stage() + "/" + keyGroup, byTarget),
+        (ok, failure) -> failure == null ? new OutputsForwarded(done) : new ForwardFailed(String.valueOf(failure)));
   }
 
   private ReplyEffect<Event, KeyGroupState> onAdvanceWatermark(KeyGroupState state, AdvanceWatermark cmd) {
     if (cmd.watermark() <= state.stage().watermark) {
+      long until = forwarder == null || state.outbox().isEmpty() ? 0 : state.outbox().lastKey();
+      if (until > forwardedInMemory) {
+        pendingWatermarks.add(new PendingWatermark(until, cmd.replyTo(), state.stage().watermark));
+        return Effect().noReply();
+      }
       return Effect().reply(cmd.replyTo(), new WatermarkAdvancedTo(keyGroup, state.stage().watermark));
     }
+    if (forwarder == null) {
+      return Effect()
+          .persist(new WatermarkAdvanced(cmd.watermark(), deliveredInMemory, forwardedInMemory))
+          .thenRun(this::afterWrite)
+          .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
+    }
+    // With a next stage, answer once it has every result this watermark fired, so that the watermark
+    // can then be passed on to it without overtaking them.
     return Effect()
-        .persist(new WatermarkAdvanced(cmd.watermark(), deliveredInMemory))
-        .thenRun(this::deliver)
-        .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
+        .persist(new WatermarkAdvanced(cmd.watermark(), deliveredInMemory, forwardedInMemory))
+        .thenRun(s -> {
+          afterWrite(s);
+          long until = s.outbox().isEmpty() ? 0 : s.outbox().lastKey();
+          if (until <= forwardedInMemory) {
+            cmd.replyTo().tell(new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
+          } else {
+            pendingWatermarks.add(new PendingWatermark(until, cmd.replyTo(), s.stage().watermark));
+          }
+        })
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, KeyGroupState> onHandOff(KeyGroupState state, HandOff handOff) {
@@ -246,7 +401,7 @@ public final class KeyGroupEntity
     handingOff = true;
     // Stops on SnapshotCompleted/SnapshotFailed; the tick stops it anyway if that never comes.
     handOffDeadline = System.nanoTime() + HAND_OFF_SNAPSHOT_TIMEOUT.toNanos();
-    return Effect().persist(new SnapshotMarker("hand-off", deliveredInMemory)).thenNoReply();
+    return Effect().persist(new SnapshotMarker("hand-off", deliveredInMemory, forwardedInMemory)).thenNoReply();
   }
 
   private ReplyEffect<Event, KeyGroupState> onTick(KeyGroupState state, Tick tick) {
@@ -257,14 +412,15 @@ public final class KeyGroupEntity
     long unsnapshotted = lastSequenceNumber(context) - lastSnapshotSeq;
     if (unsnapshotted > 0 && System.nanoTime() - lastSnapshotNanos > settings.snapshotInterval().toNanos()) {
       lastSnapshotNanos = System.nanoTime();
-      return Effect().persist(new SnapshotMarker("interval", deliveredInMemory)).thenNoReply();
+      return Effect().persist(new SnapshotMarker("interval", deliveredInMemory, forwardedInMemory)).thenNoReply();
     }
     // Only worth a journal write when it fires something: a processing-time window or timer is due,
     // or the key group is idle with windows or event-time timers pending.
     if (!operator.processingTimeDue(state.stage(), now)) {
       return Effect().noReply();
     }
-    return Effect().persist(new ProcessingTimeAdvanced(now, deliveredInMemory)).thenRun(this::deliver).thenNoReply();
+    return Effect().persist(new ProcessingTimeAdvanced(now, deliveredInMemory, forwardedInMemory))
+        .thenRun(this::afterWrite).thenNoReply();
   }
 
   private ReplyEffect<Event, KeyGroupState> onGetKeyState(KeyGroupState state, GetKeyState cmd) {
@@ -317,17 +473,36 @@ public final class KeyGroupEntity
         .forAnyState()
         .onEvent(BatchApplied.class, (state, event) -> onBatchApplied(writable(state), event))
         .onEvent(WatermarkAdvanced.class, (state, event) -> onWatermarkAdvanced(writable(state), event))
-        .onEvent(SnapshotMarker.class, (state, event) -> writable(state).confirmDelivered(event.deliveredUpTo()))
+        .onEvent(SnapshotMarker.class, (state, event) -> confirm(writable(state), event.deliveredUpTo(), event.forwardedUpTo()))
+        .onEvent(ForwardApplied.class, (state, event) -> onForwardApplied(writable(state), event))
         .onEvent(ProcessingTimeAdvanced.class, (state, event) -> onProcessingTimeAdvanced(writable(state), event))
         .build();
   }
 
   private KeyGroupState onWatermarkAdvanced(KeyGroupState state, WatermarkAdvanced event) {
-    return record(state, operator.advanceWatermark(state.stage(), event.watermark())).confirmDelivered(event.deliveredUpTo());
+    return confirm(record(state, operator.advanceWatermark(state.stage(), event.watermark())),
+        event.deliveredUpTo(), event.forwardedUpTo());
   }
 
   private KeyGroupState onProcessingTimeAdvanced(KeyGroupState state, ProcessingTimeAdvanced event) {
-    return record(state, operator.advanceProcessingTime(state.stage(), event.now())).confirmDelivered(event.deliveredUpTo());
+    return confirm(record(state, operator.advanceProcessingTime(state.stage(), event.now())),
+        event.deliveredUpTo(), event.forwardedUpTo());
+  }
+
+  private KeyGroupState onForwardApplied(KeyGroupState state, ForwardApplied event) {
+    List<Record> records = new ArrayList<>(event.records().size());
+    long highest = state.highWater().getOrDefault(event.source(), 0L);
+    for (Forwarded f : event.records()) {
+      records.add(f.record());
+      highest = Math.max(highest, f.seq());
+    }
+    state.highWater().put(event.source(), highest);
+    return confirm(record(state, operator.processBatch(state.stage(), records, event.appliedAt())),
+        event.deliveredUpTo(), event.forwardedUpTo());
+  }
+
+  private KeyGroupState confirm(KeyGroupState state, long delivered, long forwarded) {
+    return state.confirm(delivered, forwarded, forwarder != null);
   }
 
   private KeyGroupState onBatchApplied(KeyGroupState state, BatchApplied event) {
@@ -339,8 +514,8 @@ public final class KeyGroupEntity
       }
     }
     state.forgetIdsBeyond(settings.idempotencyWindowCount(), event.appliedAt() - settings.idempotencyWindowAge().toMillis());
-    return record(state, operator.processBatch(state.stage(), records, event.appliedAt()))
-        .confirmDelivered(event.deliveredUpTo());
+    return confirm(record(state, operator.processBatch(state.stage(), records, event.appliedAt())),
+        event.deliveredUpTo(), event.forwardedUpTo());
   }
 
   private static KeyGroupState record(KeyGroupState state, List<Output> outputs) {
@@ -378,6 +553,7 @@ public final class KeyGroupEntity
         })
         .onSignal(RecoveryCompleted.instance(), state -> {
           deliveredInMemory = state.deliveredSeq();
+          forwardedInMemory = state.forwardedSeq();
           lastSnapshotSeq = lastSequenceNumber(context);
           long millis = (System.nanoTime() - startedNanos) / 1_000_000;
           // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
@@ -386,7 +562,7 @@ public final class KeyGroupEntity
           context.getLog().atLevel(level).log("key group {} of {}|{} recovered in {} ms ({} records, {} keys with open windows)",
               keyGroup, definition.name(), definition.stage(), millis, state.stage().recordsApplied,
               state.stage().windows.size());
-          deliver(state);
+          afterWrite(state);
         })
         .build();
   }

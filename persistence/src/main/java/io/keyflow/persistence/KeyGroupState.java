@@ -15,13 +15,23 @@ import java.util.TreeMap;
  * @param outbox       output sequence number → window result or late record, not yet confirmed delivered
  * @param deliveredSeq every output up to this sequence number is in the results store
  * @param appliedIds   ids of the request parts applied, oldest first → when (the idempotency window)
+ * @param forwardedSeq every output up to this sequence number is in the next stage's journal (0 when
+ *                     there is no next stage)
+ * @param highWater    previous-stage source ({@code <stage>/<keyGroup>}) → highest output sequence
+ *                     number applied from it; anything at or below is a re-delivery and dropped. Never
+ *                     forgotten, so a re-delivery after any outage is recognised.
  */
 public record KeyGroupState(
-    StageState stage, TreeMap<Long, Output> outbox, long deliveredSeq, LinkedHashMap<String, Long> appliedIds)
+    StageState stage, TreeMap<Long, Output> outbox, long deliveredSeq, LinkedHashMap<String, Long> appliedIds,
+    long forwardedSeq, TreeMap<String, Long> highWater)
     implements CborSerializable {
 
+  public KeyGroupState {
+    highWater = highWater == null ? new TreeMap<>() : highWater;
+  }
+
   public static KeyGroupState empty() {
-    return new KeyGroupState(new StageState(), new TreeMap<>(), 0, new LinkedHashMap<>());
+    return new KeyGroupState(new StageState(), new TreeMap<>(), 0, new LinkedHashMap<>(), 0, new TreeMap<>());
   }
 
   /** Forgets the oldest ids beyond {@code maxCount} and every id applied before {@code notBefore}. */
@@ -36,12 +46,17 @@ public record KeyGroupState(
     }
   }
 
-  /** Drops outbox entries up to {@code seq}; returns the state to use from now on. */
-  KeyGroupState confirmDelivered(long seq) {
-    if (seq <= deliveredSeq) {
+  /**
+   * Records that outputs up to {@code delivered} are in the results store and up to {@code forwarded}
+   * in the next stage ({@code forwarding}: whether there is one); drops outbox entries both have.
+   */
+  KeyGroupState confirm(long delivered, long forwarded, boolean forwarding) {
+    long d = Math.max(deliveredSeq, delivered);
+    long f = Math.max(forwardedSeq, forwarded);
+    if (d == deliveredSeq && f == forwardedSeq) {
       return this;
     }
-    outbox.headMap(seq, true).clear();
-    return new KeyGroupState(stage, outbox, seq, appliedIds);
+    outbox.headMap(forwarding ? Math.min(d, f) : d, true).clear();
+    return new KeyGroupState(stage, outbox, d, appliedIds, f, highWater);
   }
 }

@@ -39,22 +39,29 @@ public final class PipelineCatalog {
   public void check(Map<String, PipelineDefinition> pipelines) {
     Map<String, PipelineSignature> toWrite = new LinkedHashMap<>();
     List<String> refused = new ArrayList<>();
-    for (PipelineDefinition p : pipelines.values()) {
-      PipelineSignature now = PipelineSignature.of(p);
-      Row row = session.execute(SimpleStatement.newInstance(
-          "SELECT signature FROM " + keyspace + ".pipelines WHERE name = ?", p.name())
-          .setConsistencyLevel(ConsistencyLevel.QUORUM)).one();
-      if (row == null) {
-        toWrite.put(p.name(), now);
-        continue;
-      }
-      PipelineSignature stored = PipelineSignature.decode(row.getString("signature"));
-      List<String> problems = now.incompatibilitiesWith(stored);
-      if (!problems.isEmpty()) {
-        refused.add("pipeline '" + p.name() + "' no longer matches its stored state: " + String.join("; ", problems)
-            + ". Give the changed pipeline a new name, or delete its state and results with: bin/keyflow reset " + p.name());
-      } else if (!stored.equals(now)) {
-        toWrite.put(p.name(), now);
+    for (PipelineDefinition pipeline : pipelines.values()) {
+      List<PipelineDefinition> stages = pipeline.stages();
+      for (int i = 0; i < stages.size(); i++) {
+        PipelineDefinition p = stages.get(i);
+        // The first stage is recorded under the pipeline's name, later ones under <pipeline>|<stage>.
+        String entry = i == 0 ? p.name() : p.name() + "|" + p.stage();
+        PipelineSignature now = PipelineSignature.of(p);
+        Row row = session.execute(SimpleStatement.newInstance(
+            "SELECT signature FROM " + keyspace + ".pipelines WHERE name = ?", entry)
+            .setConsistencyLevel(ConsistencyLevel.QUORUM)).one();
+        if (row == null) {
+          toWrite.put(entry, now);
+          continue;
+        }
+        PipelineSignature stored = PipelineSignature.decode(row.getString("signature"));
+        List<String> problems = now.incompatibilitiesWith(stored);
+        if (!problems.isEmpty()) {
+          refused.add("pipeline '" + p.name() + "'" + (i == 0 ? "" : " stage '" + p.stage() + "'")
+              + " no longer matches its stored state: " + String.join("; ", problems)
+              + ". Give the changed pipeline a new name, or delete its state and results with: bin/keyflow reset " + p.name());
+        } else if (!stored.equals(now)) {
+          toWrite.put(entry, now);
+        }
       }
     }
     if (!refused.isEmpty()) {
@@ -107,7 +114,9 @@ public final class PipelineCatalog {
         row -> pipeline.equals(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".idempotency_keys WHERE pipeline = ? AND id = ?",
             row.getString(0), row.getString(1))));
-    session.execute(SimpleStatement.newInstance("DELETE FROM " + keyspace + ".pipelines WHERE name = ?", pipeline));
+    deleted.put("pipelines", deleteWhere("SELECT name FROM %s.pipelines",
+        row -> row.getString(0).equals(pipeline) || row.getString(0).startsWith(pipeline + "|"),
+        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".pipelines WHERE name = ?", row.getString(0))));
     return new Deleted(deleted);
   }
 

@@ -89,13 +89,29 @@ class PipelineCatalogIT {
     var deleted = catalog.reset("shop");
     assertThat(deleted.partitions()).containsEntry("journal", 3).containsEntry("journal_metadata", 3)
         .containsEntry("snapshots", 3).containsEntry("results", 6).containsEntry("late_records", 3)
-        .containsEntry("idempotency_keys", 1);
+        .containsEntry("idempotency_keys", 1).containsEntry("pipelines", 1);
     assertThat(catalog.stored("shop")).isNull();
     assertThat(count("journal", "persistence_id", "shop|")).isZero();
     assertThat(count("journal", "persistence_id", "shop_probe|")).isEqualTo(3);
     assertThat(session.execute("SELECT * FROM " + keyspace + ".results").all())
         .allSatisfy(row -> assertThat(row.getString("pipeline")).isEqualTo("shop_probe")).hasSize(6);
     assertThat(catalog.reset("shop").total()).isZero();
+  }
+
+  @Test
+  void everyStageOfAMultiStagePipelineIsChecked() {
+    PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
+    PipelineDefinition twoStages = Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+        .aggregate(Aggregations.count("n")).then("top").keyBy("window_start")
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10))).aggregate(Aggregations.none().max("top", "n")).definition();
+    catalog.check(Map.of("items", twoStages));
+    assertThat(catalog.stored("items|top").aggregations()).containsExactly("top = max(n)");
+    PipelineDefinition changed = Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+        .aggregate(Aggregations.count("n")).then("top").keyBy("window_start")
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(20))).aggregate(Aggregations.none().max("top", "n")).definition();
+    assertThatThrownBy(() -> catalog.check(Map.of("items", changed)))
+        .hasMessageContaining("pipeline 'items' stage 'top' no longer matches its stored state: window changed");
+    assertThat(catalog.reset("items").partitions()).containsEntry("pipelines", 2);
   }
 
   private static long count(String table, String column, String prefix) {

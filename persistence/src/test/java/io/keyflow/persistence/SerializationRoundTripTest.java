@@ -44,6 +44,10 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.GetKeyState("ann", probe.ref().narrow()),
         new KeyGroupEntity.Wake(probe.ref().narrow()),
         new KeyGroupEntity.OutputsDelivered(9),
+        new KeyGroupEntity.ForwardBatch("counts/7", List.of(new KeyGroupEntity.Forwarded(3, RECORDS.get(1))), probe.ref().narrow()),
+        new KeyGroupEntity.OutputsForwarded(5),
+        new KeyGroupEntity.ForwardFailed("timeout"),
+        KeyGroupEntity.RetryForward.INSTANCE,
         new KeyGroupEntity.DeliveryFailed("boom"),
         KeyGroupEntity.RetryDelivery.INSTANCE,
         KeyGroupEntity.Tick.INSTANCE,
@@ -65,10 +69,13 @@ class SerializationRoundTripTest {
             List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1, Map.of(), 0, null),
         new KeyGroupEntity.KeyStateView("bob", 3, 1_000, List.of(), 20, 0,
             Map.of("count", Map.of("count", 2L, "lastModified", 5L), "seen", List.of("a", "b")), 1, "processElement: boom"),
-        new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L),
-        new KeyGroupEntity.WatermarkAdvanced(77, 0),
-        new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3),
-        new KeyGroupEntity.SnapshotMarker("hand-off", 5));
+        new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L, 2),
+        new KeyGroupEntity.WatermarkAdvanced(77, 0, 0),
+        new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3, 1),
+        new KeyGroupEntity.SnapshotMarker("hand-off", 5, 4),
+        new KeyGroupEntity.ForwardAccepted(3, 2),
+        new KeyGroupEntity.ForwardApplied("counts/7", List.of(new KeyGroupEntity.Forwarded(12, RECORDS.get(0))),
+            1_767_225_600_000L, 3, 0));
     for (Object message : messages) {
       assertJacksonCbor(message);
       serialization.verifySerialization(message, true);
@@ -85,6 +92,7 @@ class SerializationRoundTripTest {
     KeyGroupState state = KeyGroupState.empty();
     state.appliedIds().put("req-a#0", 10L);
     state.appliedIds().put("req-b#0", 20L);
+    state.highWater().put("counts/3", 41L);
     op.processBatch(state.stage(), RECORDS);
     op.processBatch(state.stage(), List.of(new Record("ann", 5_000, Map.of("amount", 1L, "price", 1.0))))
         .forEach(o -> state.outbox().put(o.seq(), o));
@@ -94,6 +102,7 @@ class SerializationRoundTripTest {
     KeyGroupState copy = roundTrip(state);
     assertThat(copy.outbox()).isEqualTo(new TreeMap<>(state.outbox()));
     assertThat(copy.appliedIds()).containsExactlyEntriesOf(state.appliedIds());
+    assertThat(copy.highWater()).isEqualTo(state.highWater());
     assertThat(copy.stage().timers).isEqualTo(state.stage().timers);
     List<Record> next = List.of(new Record("ann", 5_500, Map.of("amount", 2L, "price", 9.5)),
         new Record("bob", 9_000, Map.of("amount", 4L, "price", 0.5)));

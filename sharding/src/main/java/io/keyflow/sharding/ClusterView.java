@@ -76,7 +76,7 @@ public final class ClusterView {
   /** Asks every shard region of every pipeline which key groups it holds. */
   public CompletionStage<List<Placement>> placements(Duration timeout) {
     List<CompletableFuture<Placement>> parts = new ArrayList<>();
-    for (PipelineDefinition definition : sharding.pipelines().values()) {
+    for (PipelineDefinition definition : sharding.stages()) {
       CompletionStage<ShardRegion.ClusterShardingStats> stats = AskPattern.ask(
           sharding.sharding().shardState(),
           replyTo -> new GetClusterShardingStats(KeyGroupSharding.typeKey(definition), timeout, replyTo),

@@ -45,11 +45,23 @@ public final class IngestRouter {
     return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> IngestResult.sum(acks));
   }
 
-  /** Sends an explicit watermark to every key group of the pipeline; completes when all have it. */
+  /**
+   * Sends an explicit watermark to every key group of the pipeline, stage by stage: a stage gets it
+   * once every key group of the stage before has it and has forwarded the results it fired, so the
+   * watermark never overtakes them. Completes with the lowest watermark of the last stage.
+   */
   public CompletionStage<Long> advanceWatermark(PipelineDefinition definition, long watermark) {
+    CompletionStage<Long> done = CompletableFuture.completedFuture(watermark);
+    for (PipelineDefinition stage : definition.stages()) {
+      done = done.thenCompose(previous -> advanceStage(stage, watermark));
+    }
+    return done;
+  }
+
+  private CompletionStage<Long> advanceStage(PipelineDefinition stage, long watermark) {
     List<CompletableFuture<KeyGroupEntity.WatermarkAdvancedTo>> acks = new ArrayList<>();
-    for (int kg = 0; kg < definition.maxKeyGroups(); kg++) {
-      acks.add(sharding.keyGroup(definition, kg)
+    for (int kg = 0; kg < stage.maxKeyGroups(); kg++) {
+      acks.add(sharding.keyGroup(stage, kg)
           .<KeyGroupEntity.WatermarkAdvancedTo>ask(replyTo -> new KeyGroupEntity.AdvanceWatermark(watermark, replyTo),
               settings.askTimeout())
           .toCompletableFuture());

@@ -69,7 +69,7 @@ public final class KeyGroupKeeper {
   }
 
   public int keyGroupsTotal() {
-    return sharding.pipelines().values().stream().mapToInt(PipelineDefinition::maxKeyGroups).sum();
+    return sharding.stages().stream().mapToInt(PipelineDefinition::maxKeyGroups).sum();
   }
 
   public void stop() {
@@ -93,10 +93,10 @@ public final class KeyGroupKeeper {
     });
   }
 
-  /** Wakes every key group of every pipeline; each future says whether its group answered in time. */
+  /** Wakes every key group of every stage; each future says whether its group answered in time. */
   private List<CompletableFuture<Boolean>> wakeAll() {
     List<CompletableFuture<Boolean>> wakes = new ArrayList<>();
-    for (PipelineDefinition definition : sharding.pipelines().values()) {
+    for (PipelineDefinition definition : sharding.stages()) {
       for (int kg = 0; kg < definition.maxKeyGroups(); kg++) {
         wakes.add(sharding.keyGroup(definition, kg)
             .<KeyGroupEntity.Awake>ask(KeyGroupEntity.Wake::new, settings.wakeTimeout())

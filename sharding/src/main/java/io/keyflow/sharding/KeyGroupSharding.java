@@ -3,7 +3,10 @@ package io.keyflow.sharding;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.ResultsSink;
+import io.keyflow.persistence.StageForwarder;
 import io.keyflow.pipeline.PipelineDefinition;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -14,16 +17,21 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The key-group entities of every pipeline, sharded over the cluster: one entity type per
- * pipeline stage, one entity (and one shard) per key group.
+ * pipeline stage, one entity (and one shard) per key group. A stage with a next stage forwards its
+ * results to that stage's entities.
  */
 public final class KeyGroupSharding {
 
   private final ClusterSharding sharding;
   private final Map<String, PipelineDefinition> pipelines;
+  private final List<PipelineDefinition> stages;
 
   private KeyGroupSharding(ClusterSharding sharding, Map<String, PipelineDefinition> pipelines) {
     this.sharding = sharding;
     this.pipelines = Map.copyOf(pipelines);
+    List<PipelineDefinition> all = new ArrayList<>();
+    pipelines.values().forEach(p -> all.addAll(p.stages()));
+    this.stages = List.copyOf(all);
   }
 
   /** The entity type of a pipeline's keyed stage: {@code keyflow-<pipeline>-<stage>}. */
@@ -37,9 +45,11 @@ public final class KeyGroupSharding {
       ActorSystem<?> system, Map<String, PipelineDefinition> pipelines, ResultsSink sink, PersistenceSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
     ShardingSettings shardingSettings = ShardingSettings.create(system.settings().config());
-    for (PipelineDefinition definition : pipelines.values()) {
+    for (PipelineDefinition definition : pipelines.values().stream().flatMap(p -> p.stages().stream()).toList()) {
+      StageForwarder forwarder = definition.next() == null ? null
+          : new ShardedStageForwarder(sharding, definition.next(), shardingSettings.askTimeout());
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
-              context -> KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, settings))
+              context -> KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, forwarder, settings))
           .withMessageExtractor(new KeyGroupMessageExtractor())
           .withStopMessage(KeyGroupEntity.HandOff.INSTANCE);
       if (shardingSettings.allocation().equals("rendezvous")) {
@@ -51,8 +61,14 @@ public final class KeyGroupSharding {
     return new KeyGroupSharding(sharding, pipelines);
   }
 
+  /** Pipelines by name, each as its first stage (the one HTTP events enter). */
   public Map<String, PipelineDefinition> pipelines() {
     return pipelines;
+  }
+
+  /** Every stage of every pipeline. */
+  public List<PipelineDefinition> stages() {
+    return stages;
   }
 
   /** The entity of one key group of a pipeline. */
