@@ -35,9 +35,7 @@ class JavaPipelineIT {
   @BeforeAll
   void startNode() throws Exception {
     TestCassandra.ensureRunning();
-    pipelines = TestCassandra.home().resolve("target/it-pipelines-java.conf");
-    Files.createDirectories(pipelines.getParent());
-    Files.writeString(pipelines, """
+    pipelines = NodeProcess.writePipelines("it-pipelines-java.conf", """
         keyflow.pipelines.quiet-users.class = "io.keyflow.examples.CountWithTimeout"
         keyflow.pipelines.letters.class = "io.keyflow.examples.LetterWindows"
         keyflow.pipelines.counts { window { type = tumbling, size = 10s }, aggregations = [ { name = n, fn = count } ] }

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -39,9 +38,7 @@ class MultiStageIT {
   @BeforeAll
   void startNode() throws Exception {
     TestCassandra.ensureRunning();
-    pipelines = TestCassandra.home().resolve("target/it-pipelines-stages.conf");
-    Files.createDirectories(pipelines.getParent());
-    Files.writeString(pipelines, """
+    pipelines = NodeProcess.writePipelines("it-pipelines-stages.conf", """
         keyflow.pipelines.items {
           max-key-groups = 16
           stages = [

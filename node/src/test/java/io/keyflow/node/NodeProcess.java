@@ -67,6 +67,14 @@ final class NodeProcess implements AutoCloseable {
     return new NodeProcess(n, process, log);
   }
 
+  /** Writes a pipelines file for a test under target/ and returns its path. */
+  static Path writePipelines(String fileName, String hocon) throws IOException {
+    Path file = TestCassandra.home().resolve("target/" + fileName);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, hocon);
+    return file;
+  }
+
   /** Runs {@code io.keyflow.node.Main args} against {@code keyspace} like a node would; returns its exit code. */
   static int runMain(String keyspace, Path log, String... args) throws IOException, InterruptedException {
     Path home = TestCassandra.home();

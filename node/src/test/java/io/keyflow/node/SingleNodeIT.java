@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +34,7 @@ class SingleNodeIT {
   @BeforeAll
   void startNode() throws Exception {
     TestCassandra.ensureRunning();
-    Path pipelines = TestCassandra.home().resolve("target/it-pipelines-single.conf");
-    Files.createDirectories(pipelines.getParent());
-    Files.writeString(pipelines, """
+    Path pipelines = NodeProcess.writePipelines("it-pipelines-single.conf", """
         keyflow.pipelines.strict {
           key-field = "user"
           max-out-of-orderness = 0s

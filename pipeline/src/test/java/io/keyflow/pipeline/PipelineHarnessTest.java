@@ -268,6 +268,37 @@ class PipelineHarnessTest {
   }
 
   @Test
+  void slidingWindowsTakeOutOfOrderRecordsIntoEveryWindowTheyFallIn() {
+    var h = PipelineTestHarness.of(Pipeline.named("sl").keyBy("key")
+        .eventTime("ts", WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(500)))
+        .window(SlidingEventTimeWindows.of(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .aggregate(Aggregations.count("n").sum("s", "v")));
+    h.processElements(List.of(ev("a", 1_500, "v", 1L), ev("a", 900, "v", 2L), ev("a", 2_400, "v", 4L)));
+    h.processElement(ev("a", 1_999, "v", 8L)); // behind the max, within the bound
+    h.processWatermark(2_999);
+    assertThat(h.results()).containsExactly(
+        new WindowResult("a", -1_000, 1_000, Map.of("n", 1L, "s", 2L)),
+        new WindowResult("a", 0, 2_000, Map.of("n", 3L, "s", 11L)),
+        new WindowResult("a", 1_000, 3_000, Map.of("n", 3L, "s", 13L)));
+  }
+
+  @Test
+  void processingTimeSessionsCloseAfterTheGapOfProcessingTime() {
+    var h = PipelineTestHarness.of(Pipeline.named("ps").keyBy("key")
+        .window(ProcessingTimeSessionWindows.withGap(Duration.ofSeconds(1))).aggregate(Aggregations.count("n")));
+    h.setProcessingTime(10_000);
+    h.processElement(ev("a", 1));
+    h.setProcessingTime(10_800);
+    h.processElement(ev("a", 999_999)); // event time plays no part
+    h.setProcessingTime(11_700);
+    assertThat(h.results()).isEmpty();
+    // A record is stamped just after the clock the key group already reached (10_000 → 10_001,
+    // 10_800 → 10_801), so it never lands in a window that fired: one session [10_001, 11_801).
+    h.setProcessingTime(11_800);
+    assertThat(h.results()).containsExactly(new WindowResult("a", 10_001, 11_801, Map.of("n", 2L)));
+  }
+
+  @Test
   void anIdleKeyGroupAdvancesItsWatermarkByElapsedProcessingTime() {
     var h = PipelineTestHarness.of(Pipeline.named("idle").keyBy("key")
         .eventTime("ts", WatermarkStrategy.forMonotonousTimestamps().withIdleness(Duration.ofSeconds(2)))
