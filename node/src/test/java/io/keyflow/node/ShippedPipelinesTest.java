@@ -1,0 +1,28 @@
+package io.keyflow.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.keyflow.pipeline.PipelineConfig;
+import io.keyflow.pipeline.PipelineDefinition;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pipelines files shipped in cluster-config/ stay valid. */
+class ShippedPipelinesTest {
+
+  private static Map<String, PipelineDefinition> parse(String file) {
+    return PipelineConfig.parseAll(
+        ConfigFactory.parseFile(Path.of("..", "cluster-config", file).toFile()).resolve(), "keyflow.pipelines");
+  }
+
+  @Test
+  void shippedAndExamplePipelinesParse() {
+    assertThat(parse("pipelines.conf")).containsOnlyKeys("clicks");
+    Map<String, PipelineDefinition> examples = parse("examples.conf");
+    assertThat(examples).containsOnlyKeys("letters", "quiet-users", "pages");
+    assertThat(examples.get("quiet-users").isProcessStage()).isTrue();
+    assertThat(examples.get("pages").stages()).extracting(PipelineDefinition::stage).containsExactly("per-page", "per-minute");
+  }
+}
