@@ -1,6 +1,7 @@
 package io.keyflow.loadtests.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,15 +105,19 @@ class ClicksSideBySideIT {
           .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
           .POST(HttpRequest.BodyPublishers.ofString("{\"watermark\":" + (START + 10_000_000_000L) + "}")).build(),
           HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(3_000);
-      JsonNode results = json.readTree(http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.2:8080/v1/pipelines/" + pipeline + "/results")).timeout(Duration.ofSeconds(60)).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
-      keyflowResults = new TreeMap<>();
-      for (JsonNode r : results) {
-        keyflowResults.put(r.get("key").asText() + "|" + r.get("window_start").asLong(),
-            r.get("values").get("n").asLong() + "/" + r.get("values").get("amount").asLong());
+      // Results reach the store within seconds of the watermark: wait until every window Flink found is there.
+      Map<String, String> found = new TreeMap<>();
+      try {
+        await("Keyflow's window results").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .until(() -> {
+              found.clear();
+              found.putAll(fetchResults(http, pipeline));
+              return found.size() >= flink.results().size();
+            });
+      } catch (org.awaitility.core.ConditionTimeoutException missing) {
+        // the comparison below names the windows that differ
       }
+      keyflowResults = found;
     } finally {
       keyflow("stop");
     }
@@ -145,6 +150,18 @@ class ClicksSideBySideIT {
     System.out.println(report);
     assertThat(result).as(loadOutput).contains("errors=0");
     assertThat(keyflowResults).isEqualTo(flink.results());
+  }
+
+  private Map<String, String> fetchResults(HttpClient http, String pipeline) throws IOException, InterruptedException {
+    JsonNode results = json.readTree(http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.2:8080/v1/pipelines/" + pipeline + "/results")).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    Map<String, String> byWindow = new TreeMap<>();
+    for (JsonNode r : results) {
+      byWindow.put(r.get("key").asText() + "|" + r.get("window_start").asLong(),
+          r.get("values").get("n").asLong() + "/" + r.get("values").get("amount").asLong());
+    }
+    return byWindow;
   }
 
   private FlinkRun runFlink(Path data) throws Exception {
