@@ -26,12 +26,20 @@ import org.slf4j.LoggerFactory;
  * in which every key group answered marks the node ready.
  *
  * <p>Sharding allocates a shard only when a message asks for it, so when a member is removed (the
- * moment its key groups become free) every node wakes all key groups at once, without waiting for
- * the next sweep or for a sweep still waiting on the removed member's groups.
+ * moment its key groups become free) every node wakes all key groups at once, and again a few times
+ * within the next seconds, without waiting for the next sweep or for a sweep still waiting on the
+ * removed member's groups.
  */
 public final class KeyGroupKeeper {
 
   private static final Logger log = LoggerFactory.getLogger(KeyGroupKeeper.class);
+  /**
+   * Wakes after a removal. A wake that reaches a node before the coordinator has freed the removed
+   * member's shards goes to the dead region and is lost; the later ones find the new home. Waking a
+   * running key group costs one message and one reply.
+   */
+  private static final List<Duration> REMOVAL_WAKES = List.of(
+      Duration.ZERO, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3));
 
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
@@ -48,7 +56,9 @@ public final class KeyGroupKeeper {
     ActorRef<ClusterEvent.MemberRemoved> onRemoved = system.systemActorOf(
         Behaviors.receiveMessage(removed -> {
           log.info("member {} removed: waking every key group", removed.member().address());
-          wakeAll();
+          for (Duration delay : REMOVAL_WAKES) {
+            system.scheduler().scheduleOnce(delay, this::wakeAll, system.executionContext());
+          }
           return Behaviors.same();
         }), "keyflow-key-group-keeper", Props.empty());
     Cluster.get(system).subscriptions().tell(Subscribe.create(onRemoved, ClusterEvent.MemberRemoved.class));

@@ -18,13 +18,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bin/keyflow chaos [scenario... | all] [--duration 60s] [--seed N] [--rate R]}: per scenario,
  * starts a local cluster with {@code bin/keyflow}, drives load through {@link LedgerClient}s, injects
  * the scenario's faults (see {@link Scenario}) after a third of the duration and heals them after two
- * thirds, reads results back over HTTP and checks them against the ledger with {@link LedgerChecker}.
+ * thirds, keeps the load on for at least a third of the duration after the heal, reads results back over HTTP and checks them against the ledger with {@link LedgerChecker}.
  * Prints a progress line every 5 s, one {@code scenario=...} line per scenario and a final table;
  * exits non-zero on loss, duplication, a gap, no fault injected, or fewer than 10,000 acknowledged
  * events. Everything it starts or adds (processes, paused processes, iptables rules) is undone at
@@ -178,16 +179,25 @@ public final class ChaosRunner {
     AtomicReference<String> phase = new AtomicReference<>("load");
     Scenario.Context context = Scenario.Context.create(cluster, client, probe, phase,
         start + 2 * duration.toNanos() / 3, seed);
+    AtomicLong healedAt = new AtomicLong(Long.MAX_VALUE);
     Future<Integer> faults = pool.submit(() -> {
-      Thread.sleep(duration.toMillis() / 3);
-      int injected = scenario.run(context);
-      phase.set("settle");
-      return injected;
+      try {
+        Thread.sleep(duration.toMillis() / 3);
+        int injected = scenario.run(context);
+        phase.set("settle");
+        return injected;
+      } finally {
+        healedAt.set(System.nanoTime());
+      }
     });
     long hardStop = end + HEAL_GRACE.toNanos();
+    // Load goes on for a third of the duration after the heal, so a slow heal (a Cassandra restart, a
+    // join) still leaves a healed cluster under load to check, not just the fault.
+    long settle = duration.toNanos() / 3;
     long lastProgress = 0;
     long lastAcked = 0;
-    while ((System.nanoTime() < end || !faults.isDone()) && System.nanoTime() < hardStop) {
+    while ((System.nanoTime() < end || !faults.isDone() || System.nanoTime() - healedAt.get() < settle)
+        && System.nanoTime() < hardStop) {
       if (System.nanoTime() - lastProgress > 5_000_000_000L) {
         long acked = client.acked.get();
         System.out.printf("chaos %s t=%ds phase=%s acked=%d rate=%d ev/s failed_attempts=%d%n", scenario.label,
@@ -220,6 +230,7 @@ public final class ChaosRunner {
     report.problems().forEach(p -> System.out.println("  problem: " + p));
     StringBuilder notes = new StringBuilder();
     context.notes().forEach((k, v) -> notes.append(' ').append(k).append('=').append(v));
+    notes.append(" join_retries=").append(cluster.joinRetries());
     return String.format("scenario=%s seed=%d faults=%d acked=%d lost=%d duplicated=%d gaps=%d requests=%d"
             + " failed_requests=%d retried=%d abandoned=%d recovery_s=%.1f recovery_all_s=%.1f probe_affected=%d"
             + " probe_rejected=%d"

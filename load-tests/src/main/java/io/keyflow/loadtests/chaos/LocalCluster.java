@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The local cluster a chaos scenario runs on, driven only through {@code bin/keyflow}, signals to the
@@ -23,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * resumes paused processes, removes every iptables rule and stops everything.
  */
 final class LocalCluster implements AutoCloseable {
+
+  private static final int JOIN_ATTEMPTS = 3;
 
   static final String NODE_MAIN = "io.keyflow.node.Main";
   static final String CASSANDRA_MAIN = "org.apache.cassandra.service.CassandraDaemon";
@@ -34,6 +37,7 @@ final class LocalCluster implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final Set<Long> paused = ConcurrentHashMap.newKeySet();
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger joinRetries = new AtomicInteger();
   final LinkCutter links = new LinkCutter();
 
   LocalCluster(Path home, int size, Path pipelines) {
@@ -77,8 +81,26 @@ final class LocalCluster implements AutoCloseable {
     return keyflowQuietly("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0;
   }
 
+  /**
+   * Starts node n and waits until it is ready. A new JVM starved on a busy machine can be downed
+   * while it joins and then exits by itself (exit-jvm): it is started again, up to
+   * {@value #JOIN_ATTEMPTS} times in all; {@link #joinRetries()} counts the extra starts.
+   */
   boolean join(int n) {
-    return keyflowQuietly("join", Integer.toString(n)) == 0;
+    for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
+      if (keyflowQuietly("join", Integer.toString(n)) == 0) {
+        return true;
+      }
+      if (attempt < JOIN_ATTEMPTS) {
+        joinRetries.incrementAndGet();
+        System.out.println("chaos: node-" + n + " did not become ready; starting it again");
+      }
+    }
+    return false;
+  }
+
+  int joinRetries() {
+    return joinRetries.get();
   }
 
   boolean leave(int n) {
