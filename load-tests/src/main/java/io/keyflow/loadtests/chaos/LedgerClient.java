@@ -34,6 +34,8 @@ final class LedgerClient {
   private final Map<String, AtomicLong> nextSeq = new ConcurrentHashMap<>();
   final Map<String, SortedSet<Long>> ledger = new ConcurrentHashMap<>();
   final AtomicLong acked = new AtomicLong();
+  /** While set, the workers send nothing. */
+  final AtomicBoolean held = new AtomicBoolean();
   final AtomicLong failedAttempts = new AtomicLong();
   final AtomicLong retriedRequests = new AtomicLong();
   final AtomicLong abandoned = new AtomicLong();
@@ -62,6 +64,12 @@ final class LedgerClient {
     int node = worker;
     long nextAt = System.nanoTime();
     while (running.get()) {
+      if (held.get()) {
+        // No load on purpose (a scenario wants the cluster idle): not a pause of the service.
+        lastAckNanos.set(System.nanoTime());
+        Thread.sleep(100);
+        continue;
+      }
       if (intervalNanos > 0) {
         long wait = nextAt - System.nanoTime();
         if (wait > 0) {

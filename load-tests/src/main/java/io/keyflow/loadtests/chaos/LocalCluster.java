@@ -33,6 +33,7 @@ final class LocalCluster implements AutoCloseable {
   private final Path home;
   private final int size;
   private final Path pipelines;
+  private final List<String> clusterArgs;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Set<Long> paused = ConcurrentHashMap.newKeySet();
@@ -40,10 +41,11 @@ final class LocalCluster implements AutoCloseable {
   private final AtomicInteger joinRetries = new AtomicInteger();
   final LinkCutter links = new LinkCutter();
 
-  LocalCluster(Path home, int size, Path pipelines) {
+  LocalCluster(Path home, int size, Path pipelines, List<String> clusterArgs) {
     this.home = home;
     this.size = size;
     this.pipelines = pipelines;
+    this.clusterArgs = List.copyOf(clusterArgs);
   }
 
   int size() {
@@ -68,12 +70,14 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts Cassandra and the nodes (once more after a failed start); the number of retries, or -1. */
   int start() throws IOException, InterruptedException {
-    if (keyflow("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0) {
+    List<String> args = new ArrayList<>(List.of("cluster", Integer.toString(size), "--pipelines", pipelines.toString()));
+    args.addAll(clusterArgs);
+    if (keyflow(args.toArray(String[]::new)) == 0) {
       return 0;
     }
     System.out.println("chaos: the cluster did not form; stopping it and starting once more");
     keyflow("stop");
-    return keyflow("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0 ? 1 : -1;
+    return keyflow(args.toArray(String[]::new)) == 0 ? 1 : -1;
   }
 
   /** Starts what is not running (Cassandra after its kill) and waits until all nodes are ready. */
@@ -114,6 +118,19 @@ final class LocalCluster implements AutoCloseable {
       return ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains(mainClass));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
+    }
+  }
+
+  /** Whether node n answers ready on its management port (every key group running). */
+  boolean ready(int n) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://" + host(n) + ":8558/ready"))
+          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -24,7 +24,8 @@ enum Scenario {
   PARTITION("partition", 3),
   CASSANDRA("cassandra", 3),
   ROLLING("rolling", 3),
-  MIXED("mixed", 3);
+  MIXED("mixed", 3),
+  AUTOSCALE("autoscale", 2);
 
   /** How long a takeover of a failed node's key groups may take before the scenario gives up waiting. */
   private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(60);
@@ -58,6 +59,11 @@ enum Scenario {
       default -> nodes;
     };
     return IntStream.rangeClosed(1, keep).boxed().toList();
+  }
+
+  /** Extra arguments of {@code bin/keyflow cluster} for this scenario. */
+  List<String> clusterArgs() {
+    return this == AUTOSCALE ? List.of("--autoscale", nodes + ".." + (nodes + 1)) : List.of();
   }
 
   static List<String> labels() {
@@ -141,6 +147,7 @@ enum Scenario {
         yield faults;
       }
       case MIXED -> mixed(c);
+      case AUTOSCALE -> AutoscaleScenario.growAndShrink(c, last + 1);
     };
   }
 
