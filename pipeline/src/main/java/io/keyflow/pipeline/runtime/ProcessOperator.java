@@ -10,7 +10,6 @@ import io.keyflow.pipeline.OutputTag;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.RuntimeContext;
-import io.keyflow.pipeline.StateCodec;
 import io.keyflow.pipeline.StateDescriptor;
 import io.keyflow.pipeline.StateTtlConfig;
 import io.keyflow.pipeline.TimeDomain;
@@ -24,7 +23,6 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +50,7 @@ public final class ProcessOperator extends StageOperator {
   private List<Output> currentOutputs;
 
   private final Ctx ctx = new Ctx();
+  private final KeyedStateHandles.Scope scope = new CurrentKey();
 
   public ProcessOperator(PipelineDefinition definition, int keyGroup) {
     super(definition);
@@ -202,29 +201,36 @@ public final class ProcessOperator extends StageOperator {
     return new KeyView(List.of(), view);
   }
 
-  private KeyState keyState(boolean create) {
-    if (current == null) {
-      throw new IllegalStateException("keyed state is only available inside processElement and onTimer");
-    }
-    KeyState ks = current.keyed.get(currentKey);
-    if (ks == null && create) {
-      ks = new KeyState();
-      current.keyed.put(currentKey, ks);
-    }
-    return ks;
-  }
+  /** The key in scope for the state handles: the one the function is running for. */
+  private final class CurrentKey implements KeyedStateHandles.Scope {
 
-  private long now() {
-    return current.processingTime;
-  }
-
-  private long expiryOf(StateDescriptor d) {
-    StateTtlConfig ttl = d.ttl();
-    if (ttl == null) {
-      return Long.MAX_VALUE;
+    @Override
+    public KeyState keyState(boolean create) {
+      if (current == null) {
+        throw new IllegalStateException("keyed state is only available inside processElement and onTimer");
+      }
+      KeyState ks = current.keyed.get(currentKey);
+      if (ks == null && create) {
+        ks = new KeyState();
+        current.keyed.put(currentKey, ks);
+      }
+      return ks;
     }
-    long base = Math.max(0, now());
-    return base > Long.MAX_VALUE - ttl.ttlMillis() ? Long.MAX_VALUE - 1 : base + ttl.ttlMillis();
+
+    @Override
+    public long now() {
+      return current.processingTime;
+    }
+
+    @Override
+    public long expiryOf(StateDescriptor d) {
+      StateTtlConfig ttl = d.ttl();
+      if (ttl == null) {
+        return Long.MAX_VALUE;
+      }
+      long base = Math.max(0, now());
+      return base > Long.MAX_VALUE - ttl.ttlMillis() ? Long.MAX_VALUE - 1 : base + ttl.ttlMillis();
+    }
   }
 
   private void register(StateDescriptor d) {
@@ -258,227 +264,19 @@ public final class ProcessOperator extends StageOperator {
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
       register(descriptor.descriptor());
-      return new Value<>(descriptor.descriptor());
+      return new KeyedStateHandles.Value<>(scope, descriptor.descriptor());
     }
 
     @Override
     public <T> ListState<T> getListState(ListStateDescriptor<T> descriptor) {
       register(descriptor.descriptor());
-      return new ListHandle<>(descriptor.descriptor());
+      return new KeyedStateHandles.ListHandle<>(scope, descriptor.descriptor());
     }
 
     @Override
     public <K, V> MapState<K, V> getMapState(MapStateDescriptor<K, V> descriptor) {
       register(descriptor.descriptor());
-      return new MapHandle<>(descriptor.descriptor());
-    }
-  }
-
-  private final class Value<T> implements ValueState<T> {
-    private final StateDescriptor.Value<T> d;
-
-    Value(StateDescriptor.Value<T> d) {
-      this.d = d;
-    }
-
-    @Override
-    public T value() {
-      KeyState ks = keyState(false);
-      KeyState.Cell cell = ks == null ? null : ks.values.get(d.name());
-      if (cell == null) {
-        return null;
-      }
-      if (cell.expired(now())) {
-        ks.values.remove(d.name());
-        return null;
-      }
-      return StateCodec.decode(cell.value, d.type());
-    }
-
-    @Override
-    public void update(T value) {
-      if (value == null) {
-        clear();
-        return;
-      }
-      keyState(true).values.put(d.name(), new KeyState.Cell(StateCodec.encode(value), expiryOf(d)));
-    }
-
-    @Override
-    public void clear() {
-      KeyState ks = keyState(false);
-      if (ks != null) {
-        ks.values.remove(d.name());
-      }
-    }
-  }
-
-  private final class ListHandle<T> implements ListState<T> {
-    private final StateDescriptor.List<T> d;
-
-    ListHandle(StateDescriptor.List<T> d) {
-      this.d = d;
-    }
-
-    private List<KeyState.Cell> live(boolean create) {
-      KeyState ks = keyState(create);
-      if (ks == null) {
-        return null;
-      }
-      List<KeyState.Cell> cells = create ? ks.lists.computeIfAbsent(d.name(), n -> KeyState.newList()) : ks.lists.get(d.name());
-      if (cells != null) {
-        long now = now();
-        cells.removeIf(c -> c.expired(now));
-        if (cells.isEmpty() && !create) {
-          ks.lists.remove(d.name());
-          return null;
-        }
-      }
-      return cells;
-    }
-
-    @Override
-    public Iterable<T> get() {
-      List<KeyState.Cell> cells = live(false);
-      List<T> out = new ArrayList<>();
-      if (cells != null) {
-        for (KeyState.Cell c : cells) {
-          out.add(StateCodec.decode(c.value, d.elementType()));
-        }
-      }
-      return out;
-    }
-
-    @Override
-    public void add(T value) {
-      if (value == null) {
-        throw new NullPointerException("a list state element must not be null");
-      }
-      live(true).add(new KeyState.Cell(StateCodec.encode(value), expiryOf(d)));
-    }
-
-    @Override
-    public void addAll(List<T> values) {
-      for (T v : values) {
-        add(v);
-      }
-    }
-
-    @Override
-    public void update(List<T> values) {
-      clear();
-      if (values != null && !values.isEmpty()) {
-        addAll(values);
-      }
-    }
-
-    @Override
-    public void clear() {
-      KeyState ks = keyState(false);
-      if (ks != null) {
-        ks.lists.remove(d.name());
-      }
-    }
-  }
-
-  private final class MapHandle<K, V> implements MapState<K, V> {
-    private final StateDescriptor.Map<K, V> d;
-
-    MapHandle(StateDescriptor.Map<K, V> d) {
-      this.d = d;
-    }
-
-    private TreeMap<String, KeyState.Cell> live(boolean create) {
-      KeyState ks = keyState(create);
-      if (ks == null) {
-        return null;
-      }
-      TreeMap<String, KeyState.Cell> cells = create ? ks.maps.computeIfAbsent(d.name(), n -> new TreeMap<>()) : ks.maps.get(d.name());
-      if (cells != null) {
-        long now = now();
-        cells.values().removeIf(c -> c.expired(now));
-        if (cells.isEmpty() && !create) {
-          ks.maps.remove(d.name());
-          return null;
-        }
-      }
-      return cells;
-    }
-
-    @Override
-    public V get(K key) {
-      TreeMap<String, KeyState.Cell> cells = live(false);
-      KeyState.Cell c = cells == null ? null : cells.get(StateCodec.encodeKey(key));
-      return c == null ? null : StateCodec.decode(c.value, d.valueType());
-    }
-
-    @Override
-    public void put(K key, V value) {
-      if (key == null) {
-        throw new NullPointerException("a map state key must not be null");
-      }
-      live(true).put(StateCodec.encodeKey(key), new KeyState.Cell(StateCodec.encode(value), expiryOf(d)));
-    }
-
-    @Override
-    public void putAll(Map<K, V> entries) {
-      entries.forEach(this::put);
-    }
-
-    @Override
-    public void remove(K key) {
-      TreeMap<String, KeyState.Cell> cells = live(false);
-      if (cells != null) {
-        cells.remove(StateCodec.encodeKey(key));
-        if (cells.isEmpty()) {
-          keyState(false).maps.remove(d.name());
-        }
-      }
-    }
-
-    @Override
-    public boolean contains(K key) {
-      TreeMap<String, KeyState.Cell> cells = live(false);
-      return cells != null && cells.containsKey(StateCodec.encodeKey(key));
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Iterable<Map.Entry<K, V>> entries() {
-      TreeMap<String, KeyState.Cell> cells = live(false);
-      List<Map.Entry<K, V>> out = new ArrayList<>();
-      if (cells != null) {
-        cells.forEach((k, c) -> out.add(new AbstractMap.SimpleImmutableEntry<>(
-            (K) StateCodec.decodeKey(k, d.keyType()), StateCodec.decode(c.value, d.valueType()))));
-      }
-      return out;
-    }
-
-    @Override
-    public Iterable<K> keys() {
-      List<K> out = new ArrayList<>();
-      entries().forEach(e -> out.add(e.getKey()));
-      return out;
-    }
-
-    @Override
-    public Iterable<V> values() {
-      List<V> out = new ArrayList<>();
-      entries().forEach(e -> out.add(e.getValue()));
-      return out;
-    }
-
-    @Override
-    public boolean isEmpty() {
-      return live(false) == null;
-    }
-
-    @Override
-    public void clear() {
-      KeyState ks = keyState(false);
-      if (ks != null) {
-        ks.maps.remove(d.name());
-      }
+      return new KeyedStateHandles.MapHandle<>(scope, descriptor.descriptor());
     }
   }
 
