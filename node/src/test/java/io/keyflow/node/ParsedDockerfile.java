@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The instructions of a Dockerfile's last stage (the image that runs), read as far as
- * DockerDeploymentTest needs: COPY, EXPOSE, USER and an exec-form ENTRYPOINT.
+ * DockerFilesAgreeWithConfigTest needs: COPY, EXPOSE, USER and an exec-form ENTRYPOINT.
  */
 record ParsedDockerfile(List<Instruction> finalStage) {
 
