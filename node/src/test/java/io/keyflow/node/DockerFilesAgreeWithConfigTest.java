@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.keyflow.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -100,6 +101,20 @@ class DockerFilesAgreeWithConfigTest {
     }
     assertThat(seedHosts).as("every node is a seed (common.conf), so docker.conf lists every node service")
         .containsExactlyInAnyOrderElementsOf(hostnames);
+  }
+
+  @Test
+  void containersRunTheClusterSettingsAndPipelinesOfTheLocalCluster() {
+    Config docker = nodeConfig("node-1");
+    Config local = NodeConfig.load(ConfigFactory.parseFile(ROOT.resolve("cluster-config/node-1.conf").toFile()));
+    for (String path : List.of("pekko.cluster.downing-provider-class", "pekko.cluster.split-brain-resolver",
+        "pekko.cluster.failure-detector", "pekko.cluster.sharding", "keyflow.sharding", "keyflow.node.http-port",
+        "keyflow.node.remote-port", "keyflow.node.management-port")) {
+      assertThat(docker.getValue(path).unwrapped()).as("%s in docker.conf and in node-1.conf (common.conf)", path)
+          .isEqualTo(local.getValue(path).unwrapped());
+    }
+    assertThat(PipelineConfig.parseAll(docker, "keyflow.pipelines")).as("pipelines of docker.conf (pipelines.conf)")
+        .isEqualTo(PipelineConfig.parseAll(local, "keyflow.pipelines"));
   }
 
   @Test
