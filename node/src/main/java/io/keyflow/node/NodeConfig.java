@@ -18,8 +18,12 @@ public final class NodeConfig {
 
   public static Config load() {
     ConfigFactory.invalidateCaches();
-    Config config = ConfigFactory.defaultOverrides()
-        .withFallback(ConfigFactory.defaultApplication())
+    return load(ConfigFactory.defaultOverrides().withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  /** {@code application} (unresolved) over Keyflow's defaults and the reference configs, resolved. */
+  static Config load(Config application) {
+    Config config = application
         .withFallback(ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "keyflow-defaults.conf"))
         .withFallback(ConfigFactory.defaultReferenceUnresolved())
         .resolve();

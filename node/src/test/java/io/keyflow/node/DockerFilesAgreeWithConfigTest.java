@@ -1,0 +1,244 @@
+package io.keyflow.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.keyflow.pipeline.PipelineConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Docker deployment (docker/Dockerfile, docker/compose.yaml, docker/hpa.yaml) agrees with
+ * cluster-config/docker.conf, resolved as a node resolves it. Needs no Docker engine.
+ */
+class DockerFilesAgreeWithConfigTest {
+
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Path DOCKER = ROOT.resolve("docker");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private static JsonNode services;
+  private static Map<String, JsonNode> nodeServices;
+  private static ParsedDockerfile dockerfile;
+
+  @BeforeAll
+  static void readFiles() throws IOException {
+    services = YAML.readTree(DOCKER.resolve("compose.yaml").toFile()).path("services");
+    nodeServices = new LinkedHashMap<>();
+    services.fields().forEachRemaining(service -> {
+      JsonNode build = service.getValue().path("build");
+      if (!build.isMissingNode()
+          && DOCKER.resolve(build.path("context").asText(".")).resolve(build.path("dockerfile").asText("Dockerfile"))
+              .normalize().equals(DOCKER.resolve("Dockerfile"))) {
+        nodeServices.put(service.getKey(), service.getValue());
+      }
+    });
+    assertThat(nodeServices).as("compose services built from docker/Dockerfile").isNotEmpty();
+    dockerfile = ParsedDockerfile.read(DOCKER.resolve("Dockerfile"));
+  }
+
+  /** docker.conf as the node in container {@code host} resolves it (KEYFLOW_NODE_HOST = host). */
+  private static Config nodeConfig(String host) {
+    return NodeConfig.load(ConfigFactory.parseMap(Map.of("KEYFLOW_NODE_HOST", host)).withFallback(dockerConf()));
+  }
+
+  private static Config dockerConf() {
+    return ConfigFactory.parseFile(ROOT.resolve("cluster-config/docker.conf").toFile(),
+        ConfigParseOptions.defaults().setAllowMissing(false));
+  }
+
+  private static String hostnameOf(String service) {
+    return nodeServices.get(service).path("hostname").asText(service);
+  }
+
+  /** A service's environment, in either compose form (map or list of KEY=VALUE). */
+  private static Map<String, String> environmentOf(JsonNode service) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    JsonNode node = service.path("environment");
+    if (node.isArray()) {
+      node.forEach(entry -> environment.put(entry.asText().split("=", 2)[0], entry.asText().split("=", 2)[1]));
+    } else {
+      node.fields().forEachRemaining(entry -> environment.put(entry.getKey(), entry.getValue().asText()));
+    }
+    return environment;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  @Test
+  void everySeedNodeIsANodeServiceWithThatHostnameAndTheRemotingPort() {
+    Config config = nodeConfig("node-1");
+    List<String> hostnames = nodeServices.keySet().stream().map(DockerFilesAgreeWithConfigTest::hostnameOf).toList();
+    List<String> seedHosts = new ArrayList<>();
+    for (String seed : config.getStringList("pekko.cluster.seed-nodes")) {
+      URI uri = URI.create(seed);
+      assertThat(uri.getUserInfo()).as("actor system of seed %s (Main starts \"keyflow\")", seed).isEqualTo("keyflow");
+      assertThat(hostnames).as("hostnames of the node services of compose.yaml, for seed %s of docker.conf", seed)
+          .contains(uri.getHost());
+      assertThat(uri.getPort()).as("port of seed %s = keyflow.node.remote-port", seed)
+          .isEqualTo(config.getInt("keyflow.node.remote-port"));
+      seedHosts.add(uri.getHost());
+    }
+    assertThat(seedHosts).as("every node is a seed (common.conf), so docker.conf lists every node service")
+        .containsExactlyInAnyOrderElementsOf(hostnames);
+  }
+
+  @Test
+  void containersRunTheClusterSettingsAndPipelinesOfTheLocalCluster() {
+    Config docker = nodeConfig("node-1");
+    Config local = NodeConfig.load(ConfigFactory.parseFile(ROOT.resolve("cluster-config/node-1.conf").toFile()));
+    for (String path : List.of("pekko.cluster.downing-provider-class", "pekko.cluster.split-brain-resolver",
+        "pekko.cluster.failure-detector", "pekko.cluster.sharding", "keyflow.sharding", "keyflow.node.http-port",
+        "keyflow.node.remote-port", "keyflow.node.management-port")) {
+      assertThat(docker.getValue(path).unwrapped()).as("%s in docker.conf and in node-1.conf (common.conf)", path)
+          .isEqualTo(local.getValue(path).unwrapped());
+    }
+    assertThat(PipelineConfig.parseAll(docker, "keyflow.pipelines")).as("pipelines of docker.conf (pipelines.conf)")
+        .isEqualTo(PipelineConfig.parseAll(local, "keyflow.pipelines"));
+  }
+
+  @Test
+  void everyNodeServiceAdvertisesItsOwnHostname() {
+    nodeServices.forEach((name, service) -> {
+      String hostname = hostnameOf(name);
+      assertThat(environmentOf(service).get("KEYFLOW_NODE_HOST")).as("KEYFLOW_NODE_HOST of service %s", name).isEqualTo(hostname);
+      Config config = nodeConfig(hostname);
+      assertThat(config.getString("keyflow.node.host")).as("keyflow.node.host of %s", name).isEqualTo(hostname);
+      assertThat(config.getString("pekko.remote.artery.canonical.hostname")).as("remoting address of %s", name).isEqualTo(hostname);
+    });
+  }
+
+  @Test
+  void aContainerWithoutKeyflowNodeHostFailsInsteadOfBindingLoopback() {
+    assumeThat(System.getenv("KEYFLOW_NODE_HOST")).as("KEYFLOW_NODE_HOST unset in this JVM").isNull();
+    // docker.conf alone: the failure is the same with the reference configs behind it (whose host
+    // defaults to 127.0.0.1), only seconds slower to report.
+    assertThatThrownBy(() -> dockerConf().resolve()).hasMessageContaining("KEYFLOW_NODE_HOST");
+  }
+
+  @Test
+  void theConfiguredPortsAreTheOnesTheImageExposesAndComposePublishes() {
+    Config config = nodeConfig("node-1");
+    int http = config.getInt("keyflow.node.http-port");
+    assertThat(dockerfile.exposedPorts()).as("EXPOSE of docker/Dockerfile = HTTP, remoting and management ports of docker.conf")
+        .containsExactlyInAnyOrder(http, config.getInt("keyflow.node.remote-port"), config.getInt("keyflow.node.management-port"));
+    List<String> hostPorts = new ArrayList<>();
+    nodeServices.forEach((name, service) -> {
+      List<String> ports = texts(service.path("ports"));
+      assertThat(ports).as("ports of service %s: one HOST:CONTAINER mapping", name).hasSize(1);
+      String[] mapping = ports.get(0).split(":");
+      assertThat(mapping).as("ports of service %s", name).hasSize(2);
+      assertThat(Integer.parseInt(mapping[1])).as("container port published by service %s = keyflow.node.http-port", name)
+          .isEqualTo(http);
+      hostPorts.add(mapping[0]);
+    });
+    assertThat(hostPorts).as("host ports of the node services").doesNotHaveDuplicates();
+  }
+
+  @Test
+  void nodesUseTheCassandraServiceAndTheKeyspaceTheInitStepCreates() throws IOException {
+    Config config = nodeConfig("node-1");
+    List<String> contactPoints = config.getStringList("keyflow.cassandra.contact-points");
+    assertThat(contactPoints).as("keyflow.cassandra.contact-points (empty would start a bundled Cassandra in the container)")
+        .isNotEmpty();
+    for (String contactPoint : contactPoints) {
+      String[] hostPort = contactPoint.split(":");
+      JsonNode service = services.path(hostPort[0]);
+      assertThat(service.path("image").asText()).as("image of compose service %s, contact point %s", hostPort[0], contactPoint)
+          .startsWith("cassandra:");
+      assertThat(hostPort).as("contact point %s names the CQL port", contactPoint).hasSize(2);
+      assertThat(hostPort[1]).as("CQL port of contact point %s", contactPoint).isEqualTo("9042");
+    }
+    Matcher keyspace = Pattern.compile("(?i)CREATE KEYSPACE IF NOT EXISTS\\s+(\\w+)")
+        .matcher(Files.readString(DOCKER.resolve("keyflow.cql")));
+    assertThat(keyspace.find()).as("docker/keyflow.cql creates a keyspace").isTrue();
+    assertThat(config.getString("keyflow.cassandra.keyspace"))
+        .as("keyflow.cassandra.keyspace = the keyspace of keyflow.cql, which cqlsh applies without renaming it")
+        .isEqualTo(keyspace.group(1));
+    assertThat(config.getBoolean("keyflow.cassandra.apply-ddl")).as("keyflow.cassandra.apply-ddl (the init step applies it)")
+        .isFalse();
+  }
+
+  @Test
+  void everyNodeServiceStartsOnlyAfterTheInitStepAppliedKeyflowCqlToAHealthyCassandra() {
+    nodeServices.forEach((name, service) -> {
+      List<String> inits = new ArrayList<>();
+      service.path("depends_on").fields().forEachRemaining(dependency -> {
+        if (dependency.getValue().path("condition").asText().equals("service_completed_successfully")) {
+          inits.add(dependency.getKey());
+        }
+      });
+      assertThat(inits).as("services that %s depends on with condition service_completed_successfully", name).hasSize(1);
+      JsonNode init = services.path(inits.get(0));
+      String mountedAt = null;
+      for (String volume : texts(init.path("volumes"))) {
+        String[] parts = volume.split(":");
+        if (DOCKER.resolve(parts[0]).normalize().equals(DOCKER.resolve("keyflow.cql"))) {
+          mountedAt = parts[1];
+        }
+      }
+      assertThat(mountedAt).as("where init service %s mounts docker/keyflow.cql (volumes %s)", inits.get(0), init.path("volumes"))
+          .isNotNull();
+      List<String> command = texts(init.path("command"));
+      assertThat(command).as("command of init service %s", inits.get(0)).startsWith("cqlsh").containsSequence("-f", mountedAt);
+      String cassandra = command.get(1);
+      assertThat(services.path(cassandra).path("image").asText()).as("service %s that cqlsh connects to", cassandra)
+          .startsWith("cassandra:");
+      assertThat(init.path("depends_on").path(cassandra).path("condition").asText())
+          .as("init service %s waits for %s to be healthy", inits.get(0), cassandra).isEqualTo("service_healthy");
+      assertThat(services.path(cassandra).has("healthcheck")).as("service %s has a healthcheck", cassandra).isTrue();
+    });
+  }
+
+  @Test
+  void theImageStartsTheNodeWithDockerConfAsARegularUser() throws IOException {
+    List<String> entrypoint = dockerfile.entrypoint();
+    String clusterConfig = dockerfile.destinationOf("cluster-config");
+    assertThat(entrypoint).as("ENTRYPOINT of docker/Dockerfile")
+        .startsWith("java")
+        .contains("-Dconfig.file=" + clusterConfig + "/docker.conf")
+        .endsWith("io.keyflow.node.Main");
+    String classpath = entrypoint.get(entrypoint.indexOf("-cp") + 1);
+    assertThat(classpath.split(":")).as("classpath of the ENTRYPOINT: the node's runtime libraries and jar")
+        .containsExactly(dockerfile.destinationOf("/src/node/target/lib") + "/*",
+            dockerfile.destinationOf("/src/node/target/keyflow-node.jar"));
+    assertThat(dockerfile.user()).as("USER of the image").isNotIn("root", "0", "0:0");
+  }
+
+  @Test
+  void theAutoscalerScalesTheNodeStatefulSetOnTheLoadSignal() throws IOException {
+    JsonNode hpa = YAML.readTree(DOCKER.resolve("hpa.yaml").toFile());
+    assertThat(hpa.path("apiVersion").asText()).isEqualTo("autoscaling/v2");
+    assertThat(hpa.path("kind").asText()).isEqualTo("HorizontalPodAutoscaler");
+    JsonNode spec = hpa.path("spec");
+    assertThat(spec.path("scaleTargetRef").path("kind").asText()).as("scale target").isEqualTo("StatefulSet");
+    assertThat(spec.path("minReplicas").asInt()).as("minReplicas").isEqualTo(3);
+    assertThat(spec.path("maxReplicas").asInt()).as("maxReplicas").isEqualTo(10);
+    JsonNode metric = spec.path("metrics").path(0);
+    assertThat(metric.path("type").asText()).as("metric type").isEqualTo("Pods");
+    assertThat(metric.path("pods").path("metric").path("name").asText()).as("metric name").isEqualTo("keyflow_load_signal");
+    assertThat(metric.path("pods").path("target").path("averageValue").asText()).as("target average value").isEqualTo("0.7");
+    assertThat(spec.path("behavior").path("scaleDown").path("stabilizationWindowSeconds").asInt())
+        .as("scale-down stabilization window (s)").isPositive();
+  }
+}
