@@ -24,8 +24,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * One real node with authentication on (a tokens file) and TLS on (cluster-config/tls.conf: HTTPS
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code guarded}, which has one key group: its record count staying 0 shows nothing was applied.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecuredNodeIT {
 
   private static final long START = 1_767_225_600_000L;
@@ -44,6 +48,8 @@ class SecuredNodeIT {
   private final String keyspace = TestCassandra.uniqueKeyspace("kf_secured");
   private NodeProcess node;
   private Path tlsDir;
+  private Path tokensFile;
+  private Path pipelinesFile;
   private HttpClient https;
 
   @BeforeAll
@@ -51,7 +57,7 @@ class SecuredNodeIT {
     TestCassandra.ensureRunning();
     Path home = TestCassandra.home();
     tlsDir = home.resolve("node/target/it-tls");
-    Process ca = new ProcessBuilder(home.resolve("bin/make-test-ca").toString(), tlsDir.toString(), "127.0.0.2")
+    Process ca = new ProcessBuilder(home.resolve("bin/make-test-ca").toString(), tlsDir.toString(), "127.0.0.2", "127.0.0.3")
         .redirectErrorStream(true).start();
     String caOutput = new String(ca.getInputStream().readAllBytes());
     assertThat(ca.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -61,9 +67,7 @@ class SecuredNodeIT {
 
     Path tokens = home.resolve("node/target/it-secured-tokens");
     Files.writeString(tokens, "# SecuredNodeIT\n" + WRITER + " write\n" + READER + " read\n");
-    Path config = home.resolve("node/target/it-secured-node-1.conf");
-    Files.writeString(config, "include file(\"" + home.resolve("cluster-config/node-1.conf") + "\")\n"
-        + "include file(\"" + home.resolve("cluster-config/tls.conf") + "\")\n");
+    tokensFile = tokens;
     Path pipelines = NodeProcess.writePipelines("it-pipelines-secured.conf", """
         keyflow.pipelines.guarded {
           key-field = "user"
@@ -79,13 +83,23 @@ class SecuredNodeIT {
           aggregations = [ { name = n, fn = count } ]
         }
         """);
-    node = NodeProcess.start(1, keyspace, pipelines, Map.of(
+    pipelinesFile = pipelines;
+    node = startSecured(1);
+    node.awaitReady(Duration.ofSeconds(180));
+  }
+
+  /** Node n with cluster-config/node-n.conf plus cluster-config/tls.conf, auth on, small limits. */
+  private NodeProcess startSecured(int n) throws IOException {
+    Path home = TestCassandra.home();
+    Path config = home.resolve("node/target/it-secured-node-" + n + ".conf");
+    Files.writeString(config, "include file(\"" + home.resolve("cluster-config/node-" + n + ".conf") + "\")\n"
+        + "include file(\"" + home.resolve("cluster-config/tls.conf") + "\")\n");
+    return NodeProcess.start(n, keyspace, pipelinesFile, Map.of(
         "keyflow.security.auth", "on",
-        "keyflow.security.tokens-file", tokens.toString(),
+        "keyflow.security.tokens-file", tokensFile.toString(),
         "keyflow.tls-files.dir", tlsDir.toString(),
         "keyflow.http.max-events-per-request", Integer.toString(MAX_EVENTS),
         "keyflow.http.max-line-length", Integer.toString(MAX_LINE)), config);
-    node.awaitReady(Duration.ofSeconds(180));
   }
 
   @AfterAll
@@ -185,6 +199,29 @@ class SecuredNodeIT {
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(json(response).get("error").asText()).contains("more than " + MAX_EVENTS + " events");
     assertNothingApplied("many");
+  }
+
+  /** Last: a second node joins over Artery TLS (mutual authentication, hostname verification on). */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aSecondNodeJoinsOverArteryTlsAndTakesKeyGroups() throws Exception {
+    try (NodeProcess second = startSecured(2)) {
+      second.awaitReady(Duration.ofSeconds(180));
+
+      await("two members, key groups on both").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+          .untilAsserted(() -> {
+            JsonNode cluster = json(send("GET", "/v1/cluster", READER, null));
+            assertThat(cluster.get("members")).hasSize(2)
+                .allSatisfy(m -> assertThat(m.get("status").asText()).isEqualTo("Up"));
+            assertThat(cluster.toString()).contains("pekko://keyflow@127.0.0.3:" + NodeProcess.REMOTE_PORT);
+            assertThat(cluster.get("balanced").asBoolean()).isTrue();
+          });
+      String keys = IntStream.range(0, 40).mapToObj(i -> event("joined-" + i, i)).collect(Collectors.joining("\n"));
+      HttpResponse<String> ingest = send("POST", "/v1/pipelines/accepted/events", WRITER, keys);
+      assertThat(ingest.statusCode()).as(ingest.body()).isEqualTo(200);
+      assertThat(json(ingest).get("accepted").asInt()).isEqualTo(40);
+      assertThat(second.log()).contains("Remoting started with transport [Artery tls-tcp]");
+    }
   }
 
   /** Pipeline guarded has one key group: 0 records in it means no request ever reached it. */
