@@ -22,14 +22,21 @@ import java.util.Map;
  */
 final class EventParser {
 
-  /** The outcome: either records or the first error with its 1-based line (or array position). */
-  record Parsed(List<Record> records, String error, int line) {
+  /**
+   * The outcome: either records or the first error with its 1-based line (or array position);
+   * {@code overLimit} when the error is a request limit (413) rather than bad input (400).
+   */
+  record Parsed(List<Record> records, String error, int line, boolean overLimit) {
     boolean ok() {
       return error == null;
     }
 
     static Parsed error(String error, int line) {
-      return new Parsed(List.of(), error, line);
+      return new Parsed(List.of(), error, line, false);
+    }
+
+    static Parsed overLimit(String error, int line) {
+      return new Parsed(List.of(), error, line, true);
     }
   }
 
@@ -39,9 +46,17 @@ final class EventParser {
       .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final PipelineDefinition pipeline;
+  private final int maxEvents;
+  private final long maxLineLength;
 
-  EventParser(PipelineDefinition pipeline) {
+  /**
+   * @param maxEvents     more events in one body are refused ({@code keyflow.http.max-events-per-request})
+   * @param maxLineLength a longer NDJSON line, in characters, is refused ({@code keyflow.http.max-line-length})
+   */
+  EventParser(PipelineDefinition pipeline, int maxEvents, long maxLineLength) {
     this.pipeline = pipeline;
+    this.maxEvents = maxEvents;
+    this.maxLineLength = maxLineLength;
   }
 
   Parsed parseNdjson(byte[] body, Charset charset) {
@@ -49,9 +64,15 @@ final class EventParser {
     String[] lines = text.split("\n", -1);
     List<Record> records = new ArrayList<>();
     for (int i = 0; i < lines.length; i++) {
+      if (lines[i].length() > maxLineLength) {
+        return Parsed.overLimit("line longer than " + maxLineLength + " characters (keyflow.http.max-line-length)", i + 1);
+      }
       String line = lines[i].strip();
       if (line.isEmpty()) {
         continue;
+      }
+      if (records.size() == maxEvents) {
+        return tooManyEvents(i + 1);
       }
       JsonNode node;
       try {
@@ -67,7 +88,11 @@ final class EventParser {
     if (records.isEmpty()) {
       return Parsed.error("no events in the body", 1);
     }
-    return new Parsed(records, null, 0);
+    return new Parsed(records, null, 0, false);
+  }
+
+  private Parsed tooManyEvents(int line) {
+    return Parsed.overLimit("more than " + maxEvents + " events in one request (keyflow.http.max-events-per-request)", line);
   }
 
   Parsed parseJsonArray(byte[] body, Charset charset) {
@@ -81,6 +106,9 @@ final class EventParser {
     if (root == null || !root.isArray()) {
       return Parsed.error("application/json body must be an array of event objects", 1);
     }
+    if (root.size() > maxEvents) {
+      return tooManyEvents(maxEvents + 1);
+    }
     List<Record> records = new ArrayList<>();
     for (int i = 0; i < root.size(); i++) {
       String problem = addRecord(root.get(i), records);
@@ -91,7 +119,7 @@ final class EventParser {
     if (records.isEmpty()) {
       return Parsed.error("no events in the body", 1);
     }
-    return new Parsed(records, null, 0);
+    return new Parsed(records, null, 0, false);
   }
 
   /**

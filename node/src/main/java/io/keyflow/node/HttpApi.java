@@ -26,7 +26,6 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
@@ -34,10 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API (v1), the same on every node. Ingest validates the whole body before anything is
- * applied and answers 200 only when every event is in the journal. Shapes: DESIGN.md §11.
+ * The handlers of the HTTP API (v1), the same on every node; paths and scopes are in {@link ApiRoutes}.
+ * Ingest validates the whole body (and its limits) before anything is applied and answers 200 only
+ * when every event is in the journal. Shapes: DESIGN.md §11.
  */
-final class HttpApi extends AllDirectives {
+final class HttpApi extends AllDirectives implements ApiEndpoints {
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final String NDJSON = "application/x-ndjson";
@@ -68,17 +68,39 @@ final class HttpApi extends AllDirectives {
     this.pipelines = sharding.pipelines();
   }
 
-  Route routes() {
-    return pathPrefix("v1", () -> concat(
-        path("cluster", () -> get(this::clusterView)),
-        pathPrefix("pipelines", () -> concat(
-            pathEndOrSingleSlash(() -> get(this::listPipelines)),
-            pathPrefix(PathMatchers.segment(), name -> withPipeline(name, p -> concat(
-                path("events", () -> post(() -> ingest(p))),
-                path("watermark", () -> post(() -> watermark(p))),
-                path("results", () -> get(() -> results(p))),
-                path("late", () -> get(() -> late(p))),
-                path(PathMatchers.segment("state").slash(PathMatchers.segment()), key -> get(() -> state(p, key))))))))));
+  @Override
+  public Route cluster() {
+    return clusterView();
+  }
+
+  @Override
+  public Route pipelines() {
+    return listPipelines();
+  }
+
+  @Override
+  public Route ingest(String pipeline) {
+    return withPipeline(pipeline, this::ingest);
+  }
+
+  @Override
+  public Route watermark(String pipeline) {
+    return withPipeline(pipeline, this::watermark);
+  }
+
+  @Override
+  public Route results(String pipeline) {
+    return withPipeline(pipeline, this::results);
+  }
+
+  @Override
+  public Route late(String pipeline) {
+    return withPipeline(pipeline, this::late);
+  }
+
+  @Override
+  public Route state(String pipeline, String key) {
+    return withPipeline(pipeline, p -> state(p, key));
   }
 
   private Route withPipeline(String name, Function<PipelineDefinition, Route> inner) {
@@ -129,11 +151,12 @@ final class HttpApi extends AllDirectives {
           .toStrict(settings.bodyReadTimeout().toMillis(), materializer)
           .thenCompose(strict -> {
             byte[] body = strict.getData().toArray();
-            EventParser parser = new EventParser(p);
+            EventParser parser = new EventParser(p, settings.maxEventsPerRequest(), settings.maxLineLength());
             EventParser.Parsed parsed = media.equals(NDJSON) ? parser.parseNdjson(body, charset) : parser.parseJsonArray(body, charset);
             if (!parsed.ok()) {
               return java.util.concurrent.CompletableFuture.completedFuture(
-                  json(StatusCodes.BAD_REQUEST, JsonViews.error(parsed.error(), parsed.line())));
+                  json(parsed.overLimit() ? StatusCodes.PAYLOAD_TOO_LARGE : StatusCodes.BAD_REQUEST,
+                      JsonViews.error(parsed.error(), parsed.line())));
             }
             if (!admission.tryReserveEvents(parsed.records().size())) {
               return java.util.concurrent.CompletableFuture.completedFuture(busy("events"));
@@ -315,7 +338,7 @@ final class HttpApi extends AllDirectives {
         .addHeader(RetryAfter.create(1L));
   }
 
-  private static HttpResponse json(StatusCode status, JsonNode body) {
+  static HttpResponse json(StatusCode status, JsonNode body) {
     try {
       return HttpResponse.create().withStatus(status)
           .withEntity(ContentTypes.APPLICATION_JSON, JsonViews.MAPPER.writeValueAsBytes(body));

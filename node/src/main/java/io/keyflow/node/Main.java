@@ -148,8 +148,11 @@ public final class Main {
 
   static ActorSystem<Void> start(Config loaded, long startedNanos) throws Exception {
     Map<String, PipelineDefinition> pipelines = pipelines(loaded);
+    // HTTP settings before anything starts: a bad limit, a missing token or key store stops the node here.
+    NodeSettings nodeSettings = NodeSettings.create(loaded);
+    SecuritySettings security = SecuritySettings.create(loaded);
+    var https = HttpsContext.create(loaded);
     Config config = withCassandra(loaded);
-    NodeSettings nodeSettings = NodeSettings.create(config);
     checkStoredState(config, pipelines);
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "keyflow", config);
@@ -164,11 +167,20 @@ public final class Main {
 
       IdempotencyRegistry idempotency = new IdempotencyRegistry(system, config.getString("keyflow.cassandra.keyspace"));
       HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding));
-      Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort()).bind(api.routes())
-          .toCompletableFuture().get();
+      var server = Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort());
+      server = https.map(server::enableHttps).orElse(server);
+      server.bind(new ApiRoutes(api, new AuthDirectives(security)).routes()).toCompletableFuture().get();
+      if (security.authEnabled()) {
+        log.info("HTTP API authentication on ({}): {} token(s)", security.why(), security.tokens().size());
+      } else if (SecuritySettings.isLoopback(nodeSettings.host())) {
+        log.info("HTTP API authentication off ({})", security.why());
+      } else {
+        log.warn("HTTP API authentication off ({}): anyone who reaches {} can ingest and read", security.why(),
+            nodeSettings.host());
+      }
       PekkoManagement.get(system).start().toCompletableFuture().get();
-      log.info("node up: http://{}:{} pipelines {} in {} ms (ready once every key group runs)",
-          nodeSettings.host(), nodeSettings.httpPort(), pipelines.keySet(), (System.nanoTime() - startedNanos) / 1_000_000);
+      log.info("node up: {}://{}:{} pipelines {} in {} ms (ready once every key group runs)",
+          https.isPresent() ? "https" : "http", nodeSettings.host(), nodeSettings.httpPort(), pipelines.keySet(), (System.nanoTime() - startedNanos) / 1_000_000);
       return system;
     } catch (Exception e) {
       system.terminate();

@@ -13,9 +13,20 @@ import java.time.Duration;
  * @param queryTimeout      time allowed for results, state and cluster queries
  * @param maxInFlightBytes  ingest bodies being handled at once, in bytes; past it: 503
  * @param maxInFlightEvents ingest events being applied at once; past it: 503
+ * @param maxEventsPerRequest an ingest body with more events is refused with 413, nothing applied
+ * @param maxLineLength     an NDJSON line longer than this (characters) is refused with 413, nothing applied
  */
 public record NodeSettings(String host, int httpPort, long maxBodyBytes, Duration bodyReadTimeout, Duration queryTimeout,
-                           long maxInFlightBytes, long maxInFlightEvents) {
+                           long maxInFlightBytes, long maxInFlightEvents, int maxEventsPerRequest, long maxLineLength) {
+
+  public NodeSettings {
+    if (maxEventsPerRequest < 1) {
+      throw new IllegalArgumentException("keyflow.http.max-events-per-request must be at least 1, was " + maxEventsPerRequest);
+    }
+    if (maxLineLength < 1) {
+      throw new IllegalArgumentException("keyflow.http.max-line-length must be at least 1, was " + maxLineLength);
+    }
+  }
 
   public static NodeSettings create(Config config) {
     return new NodeSettings(
@@ -25,6 +36,8 @@ public record NodeSettings(String host, int httpPort, long maxBodyBytes, Duratio
         config.getDuration("keyflow.http.body-read-timeout"),
         config.getDuration("keyflow.http.query-timeout"),
         config.getBytes("keyflow.http.max-in-flight-bytes"),
-        config.getLong("keyflow.http.max-in-flight-events"));
+        config.getLong("keyflow.http.max-in-flight-events"),
+        config.getInt("keyflow.http.max-events-per-request"),
+        config.getBytes("keyflow.http.max-line-length"));
   }
 }

@@ -39,6 +39,12 @@ final class NodeProcess implements AutoCloseable {
   }
 
   static NodeProcess start(int n, String keyspace, Path extraPipelines, Map<String, String> overrides) throws IOException {
+    return start(n, keyspace, extraPipelines, overrides, TestCassandra.home().resolve("cluster-config/node-" + n + ".conf"));
+  }
+
+  /** A node whose application config is {@code configFile} instead of cluster-config/node-n.conf. */
+  static NodeProcess start(int n, String keyspace, Path extraPipelines, Map<String, String> overrides, Path configFile)
+      throws IOException {
     Path home = TestCassandra.home();
     Path logs = home.resolve("target/it-logs");
     Files.createDirectories(logs);
@@ -46,7 +52,7 @@ final class NodeProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
-    command.add("-Dconfig.file=" + home.resolve("cluster-config/node-" + n + ".conf"));
+    command.add("-Dconfig.file=" + configFile);
     Map<String, String> props = new java.util.TreeMap<>(TestCassandra.nodeProperties(keyspace));
     props.put("keyflow.node.http-port", Integer.toString(HTTP_PORT));
     props.put("keyflow.node.remote-port", Integer.toString(REMOTE_PORT));

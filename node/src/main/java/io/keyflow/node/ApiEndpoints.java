@@ -1,0 +1,24 @@
+package io.keyflow.node;
+
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The handlers of the HTTP API, one per endpoint; {@link ApiRoutes} decides which request reaches
+ * which, and with which scope. Pipelines are passed by name: an unknown one is the handler's 404.
+ */
+interface ApiEndpoints {
+
+  Route cluster();
+
+  Route pipelines();
+
+  Route ingest(String pipeline);
+
+  Route watermark(String pipeline);
+
+  Route results(String pipeline);
+
+  Route late(String pipeline);
+
+  Route state(String pipeline, String key);
+}
