@@ -38,10 +38,13 @@ class DockerFilesAgreeWithConfigTest {
   private static JsonNode services;
   private static Map<String, JsonNode> nodeServices;
   private static ParsedDockerfile dockerfile;
+  private static JsonNode composeSecrets;
 
   @BeforeAll
   static void readFiles() throws IOException {
-    services = YAML.readTree(DOCKER.resolve("compose.yaml").toFile()).path("services");
+    JsonNode compose = YAML.readTree(DOCKER.resolve("compose.yaml").toFile());
+    services = compose.path("services");
+    composeSecrets = compose.path("secrets");
     nodeServices = new LinkedHashMap<>();
     services.fields().forEachRemaining(service -> {
       JsonNode build = service.getValue().path("build");
@@ -125,6 +128,27 @@ class DockerFilesAgreeWithConfigTest {
       Config config = nodeConfig(hostname);
       assertThat(config.getString("keyflow.node.host")).as("keyflow.node.host of %s", name).isEqualTo(hostname);
       assertThat(config.getString("pekko.remote.artery.canonical.hostname")).as("remoting address of %s", name).isEqualTo(hostname);
+    });
+  }
+
+  @Test
+  void everyNodeServiceGetsTheTokensItNeedsOnAContainerAddress() {
+    JsonNode secrets = composeSecrets;
+    nodeServices.forEach((name, service) -> {
+      String hostname = hostnameOf(name);
+      String tokensFile = environmentOf(service).get("KEYFLOW_TOKENS_FILE");
+      assertThat(tokensFile).as("KEYFLOW_TOKENS_FILE of service %s (auth is on off loopback)", name).isNotNull();
+      assertThat(tokensFile).as("the tokens file of %s is a compose secret it mounts", name)
+          .startsWith("/run/secrets/");
+      String secret = tokensFile.substring("/run/secrets/".length());
+      assertThat(texts(service.path("secrets"))).as("secrets of service %s", name).contains(secret);
+      assertThat(secrets.path(secret).path("file").asText()).as("file of secret %s", secret).isEqualTo("./tokens.txt");
+      // The example the README tells users to copy must be a valid tokens file for such a node.
+      Config config = ConfigFactory.parseMap(Map.of("keyflow.security.tokens-file",
+              DOCKER.resolve("tokens.example").toString()))
+          .withFallback(nodeConfig(hostname));
+      SecuritySettings security = SecuritySettings.create(config);
+      assertThat(security.authEnabled()).as("auth of %s on its container address", name).isTrue();
     });
   }
 
