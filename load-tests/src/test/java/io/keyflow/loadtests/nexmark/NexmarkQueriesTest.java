@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every Nexmark query pipeline, run in {@link PipelineTestHarness} over 20,000 generated events (all
- * stages, one key group state each, a request of 100 events at a time), gives exactly the results of
+ * stages, one key group state each, a request of 500 events at a time), gives exactly the results of
  * {@link NexmarkModel} over the same events — two seeds, in order and with up to 1.5 s of jitter.
  */
 class NexmarkQueriesTest {
@@ -80,7 +80,7 @@ class NexmarkQueriesTest {
   }
 
   /**
-   * Sends the query's events 100 per request; after each request a client watermark of the nominal
+   * Sends the query's events 500 per request; after each request a client watermark of the nominal
    * time minus the input bound (what no later event can be below) keeps every key group of every stage
    * moving, as a source's periodic watermark would. A final watermark flushes everything.
    */
@@ -88,8 +88,8 @@ class NexmarkQueriesTest {
     PipelineTestHarness h = PipelineTestHarness.of(query.pipeline());
     List<NexmarkEvent> input = events.stream().filter(query::reads).toList();
     long bound = NexmarkTimes.INPUT_OUT_OF_ORDERNESS.toMillis();
-    for (int i = 0; i < input.size(); i += 100) {
-      List<NexmarkEvent> request = input.subList(i, Math.min(i + 100, input.size()));
+    for (int i = 0; i < input.size(); i += 500) {
+      List<NexmarkEvent> request = input.subList(i, Math.min(i + 500, input.size()));
       h.processElements(request.stream().map(NexmarkEvent::fields).toList());
       h.processWatermark(config.nominalTs(request.get(request.size() - 1).number()) - bound - 1);
     }
