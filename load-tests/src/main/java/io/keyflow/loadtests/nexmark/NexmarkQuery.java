@@ -9,6 +9,8 @@ import io.keyflow.pipeline.Pipeline;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The Nexmark queries Keyflow runs: each one's pipeline (from {@code io.keyflow.examples.nexmark}) and
@@ -24,16 +26,16 @@ public enum NexmarkQuery {
   Q11(BidderSessions.NAME, BidderSessions::build, NexmarkEvent.BID);
 
   private final String pipelineName;
-  private final java.util.function.Function<String, Pipeline> builder;
+  private final Function<String, Pipeline> builder;
   private final Set<String> types;
   // The offsets within each period of 50 events that this query reads, ascending.
   private final int[] offsets;
 
-  NexmarkQuery(String pipelineName, java.util.function.Function<String, Pipeline> builder, String... types) {
+  NexmarkQuery(String pipelineName, Function<String, Pipeline> builder, String... types) {
     this.pipelineName = pipelineName;
     this.builder = builder;
     this.types = Set.of(types);
-    this.offsets = java.util.stream.IntStream.range(0, NexmarkGenerator.PROPORTION_DENOMINATOR)
+    this.offsets = IntStream.range(0, NexmarkGenerator.PROPORTION_DENOMINATOR)
         .filter(o -> this.types.contains(typeAt(o))).toArray();
   }
 

@@ -1,6 +1,7 @@
 package io.keyflow.examples.nexmark;
 
 import io.keyflow.pipeline.Collector;
+import io.keyflow.pipeline.Fields;
 import io.keyflow.pipeline.KeyedProcessFunction;
 import io.keyflow.pipeline.ListState;
 import io.keyflow.pipeline.ListStateDescriptor;
@@ -50,7 +51,7 @@ public final class AuctionCloser extends KeyedProcessFunction<AuctionCloser.Clos
   }
 
   /** The auction id of an auction or a bid event. */
-  public static String auctionOf(io.keyflow.pipeline.Fields e) {
+  public static String auctionOf(Fields e) {
     return "auction".equals(e.string("type")) ? e.string("id") : e.string("auction");
   }
 
