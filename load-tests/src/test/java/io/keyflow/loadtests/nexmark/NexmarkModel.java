@@ -13,19 +13,19 @@ import java.util.TreeMap;
  * list — sorting and grouping, no Keyflow classes, no event-time machinery — from Nexmark's query
  * definitions as the pipelines document them. Windows are {@code [start, end)} in epoch ms.
  */
-final class NexmarkModel {
+public final class NexmarkModel {
 
   static final long WINDOW_MS = 10_000;
   static final long SLIDE_MS = 2_000;
   static final long SESSION_GAP_MS = 10_000;
 
   /** One expected result: key, window and values (numbers are Long, or Double for averages). */
-  record Row(String key, long start, long end, Map<String, Object> values) {}
+  public record Row(String key, long start, long end, Map<String, Object> values) {}
 
   private NexmarkModel() {}
 
   /** Events per type per 10 s tumbling window. */
-  static List<Row> q0(List<NexmarkEvent> events) {
+  public static List<Row> q0(List<NexmarkEvent> events) {
     Map<List<Object>, Long> counts = new HashMap<>();
     for (NexmarkEvent e : events) {
       counts.merge(List.of(e.type(), Math.floorDiv(e.ts(), WINDOW_MS)), 1L, Long::sum);
@@ -36,7 +36,7 @@ final class NexmarkModel {
   }
 
   /** Per auction with a bid in [start, expires]: its highest such bid, at its expiry. */
-  static List<Row> q4Closings(List<NexmarkEvent> events) {
+  public static List<Row> q4Closings(List<NexmarkEvent> events) {
     Map<Long, Long> best = new HashMap<>();
     Map<Long, NexmarkEvent> auctions = byId(events);
     for (NexmarkEvent b : ofType(events, NexmarkEvent.BID)) {
@@ -56,7 +56,7 @@ final class NexmarkModel {
   }
 
   /** Average closing price per category per 10 s tumbling window of closing time. */
-  static List<Row> q4(List<NexmarkEvent> events) {
+  public static List<Row> q4(List<NexmarkEvent> events) {
     Map<List<Long>, long[]> sumAndCount = new HashMap<>();
     for (Row c : q4Closings(events)) {
       long[] acc = sumAndCount.computeIfAbsent(
@@ -71,7 +71,7 @@ final class NexmarkModel {
   }
 
   /** Per sliding window (10 s every 2 s): the highest bid count of an auction and every auction with it. */
-  static List<Row> q5(List<NexmarkEvent> events) {
+  public static List<Row> q5(List<NexmarkEvent> events) {
     Map<Long, Map<Long, Long>> countsByEnd = new TreeMap<>();
     for (NexmarkEvent b : ofType(events, NexmarkEvent.BID)) {
       // Every window [s, s + 10 s) with s a multiple of 2 s and s ≤ ts < s + 10 s.
@@ -91,7 +91,7 @@ final class NexmarkModel {
   }
 
   /** The highest bid per 10 s tumbling window; ties go to the earlier ts, then the smaller bidder, auction. */
-  static List<Row> q7(List<NexmarkEvent> events) {
+  public static List<Row> q7(List<NexmarkEvent> events) {
     Comparator<NexmarkEvent> better = Comparator.<NexmarkEvent>comparingLong(b -> -b.longField("price"))
         .thenComparingLong(NexmarkEvent::ts).thenComparingLong(b -> b.longField("bidder"))
         .thenComparingLong(b -> b.longField("auction"));
@@ -105,7 +105,7 @@ final class NexmarkModel {
   }
 
   /** Bids per bidder per session: sessions split where consecutive bids are more than 10 s apart. */
-  static List<Row> q11(List<NexmarkEvent> events) {
+  public static List<Row> q11(List<NexmarkEvent> events) {
     Map<Long, List<Long>> times = new HashMap<>();
     for (NexmarkEvent b : ofType(events, NexmarkEvent.BID)) {
       times.computeIfAbsent(b.longField("bidder"), k -> new ArrayList<>()).add(b.ts());
@@ -142,7 +142,7 @@ final class NexmarkModel {
     return auctions;
   }
 
-  static List<Row> sorted(List<Row> rows) {
+  public static List<Row> sorted(List<Row> rows) {
     List<Row> copy = new ArrayList<>(rows);
     copy.sort(Comparator.comparing(Row::key).thenComparingLong(Row::start));
     return copy;
