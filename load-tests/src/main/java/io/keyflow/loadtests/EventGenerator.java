@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * forward steadily, but never more than {@code disorderMs} out of order, so a pipeline whose
  * max-out-of-orderness is larger drops nothing as late.
  */
-public final class EventGenerator {
+public final class EventGenerator implements BatchSource {
 
   /** The numeric field every event carries (the demo pipeline sums it). */
   public static final String AMOUNT_FIELD = "amount";
@@ -50,11 +50,13 @@ public final class EventGenerator {
         o.startTs(), o.tsStepMs(), o.disorderMs());
   }
 
+  @Override
   public int batchSize() {
     return batchSize;
   }
 
   /** The body of batch {@code index} (0-based): {@code batchSize} lines, each ending in a newline. */
+  @Override
   public String batch(long index) {
     SplittableRandom random = new SplittableRandom(mix(seed ^ mix(index + 0x9E3779B97F4A7C15L)));
     StringBuilder body = new StringBuilder(batchSize * 56);

@@ -1,5 +1,7 @@
 package io.keyflow.loadtests;
 
+import io.keyflow.examples.nexmark.NexmarkTimes;
+import io.keyflow.loadtests.nexmark.NexmarkQuery;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +33,13 @@ public record LoadOptions(
     long tsStepMs,
     long disorderMs,
     Duration warmup,
-    Duration timeout) {
+    Duration timeout,
+    String workload,
+    String query,
+    long eventRate) {
+
+  public static final String CLICKS = "clicks";
+  public static final String NEXMARK = "nexmark";
 
   public static final Duration DEFAULT_DURATION = Duration.ofSeconds(20);
 
@@ -51,11 +59,16 @@ public record LoadOptions(
       "  --disorder-ms MS      max random step back in event time (default 500)",
       "  --warmup D            leading time not in the figures    (default 3s)",
       "  --timeout D           per-request timeout                (default 30s)",
+      "  --workload W          clicks | nexmark                   (default clicks)",
+      "  nexmark: --query q0|q4|q5|q7|q11 (default q5; pipeline default nexmark-<query>), --event-rate N",
+      "           events per second of event time (default 10000); --start-ts is the base time,",
+      "           --disorder-ms the jitter (below the queries' 2 s bound); --keys, --key-field, --ts-step-ms unused",
       "durations: 500ms, 20s, 2m, 1h; numbers may contain underscores (1_700_000_000_000).");
 
   private static final List<String> FLAGS = List.of(
       "nodes", "pipeline", "batch", "requests", "duration", "concurrency", "keys", "seed", "key-field",
-      "time-field", "start-ts", "ts-step-ms", "disorder-ms", "warmup", "timeout");
+      "time-field", "start-ts", "ts-step-ms", "disorder-ms", "warmup", "timeout", "workload", "query",
+      "event-rate");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   // Kept to characters that need no escaping in a URL path or a JSON string.
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -118,9 +131,29 @@ public record LoadOptions(
       throw new IllegalArgumentException("--key-field, --time-field and the '" + EventGenerator.AMOUNT_FIELD
           + "' field must all differ");
     }
+    String workload = g.getOrDefault("workload", CLICKS);
+    if (!workload.equals(CLICKS) && !workload.equals(NEXMARK)) {
+      throw new IllegalArgumentException("--workload: expected clicks or nexmark, got '" + workload + "'");
+    }
+    boolean nexmark = workload.equals(NEXMARK);
+    if (!nexmark && (g.containsKey("query") || g.containsKey("event-rate"))) {
+      throw new IllegalArgumentException("--query and --event-rate need --workload nexmark");
+    }
+    String query = null;
+    String pipeline = name(g, "pipeline", "clicks");
+    long disorder = number(g, "disorder-ms", "500", 0, 86_400_000);
+    if (nexmark) {
+      query = NexmarkQuery.parse(g.getOrDefault("query", "q5")).id();
+      pipeline = g.containsKey("pipeline") ? pipeline : NexmarkQuery.parse(query).pipelineName();
+      long bound = NexmarkTimes.INPUT_OUT_OF_ORDERNESS.toMillis();
+      if (disorder >= bound) {
+        throw new IllegalArgumentException("--disorder-ms: " + disorder + " must be below the Nexmark queries' "
+            + bound + " ms out-of-orderness, or events would be late");
+      }
+    }
     return new LoadOptions(
         nodes(g.getOrDefault("nodes", "http://127.0.0.1:8080")),
-        name(g, "pipeline", "clicks"),
+        pipeline,
         (int) number(g, "batch", "100", 1, 1_000_000),
         requests,
         duration,
@@ -131,9 +164,12 @@ public record LoadOptions(
         timeField,
         number(g, "start-ts", "1700000000000", 0, 4_000_000_000_000L),
         number(g, "ts-step-ms", "1", 0, 3_600_000),
-        number(g, "disorder-ms", "500", 0, 86_400_000),
+        disorder,
         warmup,
-        timeout);
+        timeout,
+        workload,
+        query,
+        number(g, "event-rate", "10000", 1, 10_000_000));
   }
 
   private static long number(Map<String, String> g, String flag, String fallback, long min, long max) {

@@ -41,7 +41,7 @@ public final class Loader {
 
   private final LoadOptions options;
   private final PrintStream out;
-  private final EventGenerator generator;
+  private final BatchSource generator;
   private final List<URI> eventUris = new ArrayList<>();
   private final RunStats stats = new RunStats();
   private final AtomicLong nextRequest = new AtomicLong();
@@ -54,7 +54,7 @@ public final class Loader {
   public Loader(LoadOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
-    this.generator = EventGenerator.from(options);
+    this.generator = BatchSource.from(options);
     for (URI node : options.nodes()) {
       eventUris.add(URI.create(node + "/v1/pipelines/" + options.pipeline() + "/events"));
     }
@@ -84,8 +84,10 @@ public final class Loader {
 
   /** Runs to the bound and prints the summary; 0 when every answer was a 200 or a 503, else 1. */
   public int run() throws InterruptedException {
-    out.printf(Locale.ROOT, "load: %s -> pipeline %s, batch %d, concurrency %d, bound %s%s, warm-up %d ms%n",
-        options.nodes(), options.pipeline(), options.batch(), options.concurrency(),
+    out.printf(Locale.ROOT, "load: %s -> pipeline %s%s, batch %d, concurrency %d, bound %s%s, warm-up %d ms%n",
+        options.nodes(), options.pipeline(),
+        options.workload().equals(LoadOptions.NEXMARK) ? " (nexmark " + options.query() + ")" : "",
+        options.batch(), options.concurrency(),
         options.duration().map(d -> d.toMillis() + " ms").orElse("-"),
         options.requests().isPresent() ? " / " + options.requests().getAsLong() + " requests" : "",
         options.warmup().toMillis());

@@ -79,4 +79,22 @@ class LoadOptionsTest {
     assertThatThrownBy(() -> LoadOptions.parse("--key-field", "ts")).hasMessageContaining("must all differ");
     assertThat(LoadOptions.parse("--duration", "2s", "--warmup", "0s").warmup()).isZero();
   }
+
+  @Test
+  void theNexmarkWorkloadPicksItsQuerysPipelineAndKeepsJitterBelowTheQueriesBound() {
+    LoadOptions o = LoadOptions.parse("--workload", "nexmark", "--query", "Q4", "--event-rate", "2_000");
+    assertThat(o.workload()).isEqualTo("nexmark");
+    assertThat(o.query()).isEqualTo("q4");
+    assertThat(o.pipeline()).isEqualTo("nexmark-q4");
+    assertThat(o.eventRate()).isEqualTo(2_000);
+    assertThat(LoadOptions.parse("--workload", "nexmark").pipeline()).isEqualTo("nexmark-q5");
+    assertThat(LoadOptions.parse("--workload", "nexmark", "--pipeline", "mine").pipeline()).isEqualTo("mine");
+    assertThat(LoadOptions.parse().workload()).isEqualTo("clicks");
+    assertThatThrownBy(() -> LoadOptions.parse("--workload", "tpch")).hasMessageContaining("--workload");
+    assertThatThrownBy(() -> LoadOptions.parse("--workload", "nexmark", "--query", "q3"))
+        .hasMessageContaining("unknown Nexmark query 'q3'");
+    assertThatThrownBy(() -> LoadOptions.parse("--query", "q5")).hasMessageContaining("need --workload nexmark");
+    assertThatThrownBy(() -> LoadOptions.parse("--workload", "nexmark", "--disorder-ms", "2000"))
+        .hasMessageContaining("--disorder-ms");
+  }
 }

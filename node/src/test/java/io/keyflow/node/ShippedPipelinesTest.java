@@ -25,4 +25,13 @@ class ShippedPipelinesTest {
     assertThat(examples.get("quiet-users").isProcessStage()).isTrue();
     assertThat(examples.get("pages").stages()).extracting(PipelineDefinition::stage).containsExactly("per-page", "per-minute");
   }
+
+  @Test
+  void nexmarkQueriesLoadFromTheirProviders() {
+    Map<String, PipelineDefinition> nexmark = parse("nexmark.conf");
+    assertThat(nexmark).containsOnlyKeys("nexmark-q0", "nexmark-q4", "nexmark-q5", "nexmark-q7", "nexmark-q11");
+    assertThat(nexmark.get("nexmark-q4").stages()).extracting(PipelineDefinition::stage).containsExactly("main", "avg");
+    assertThat(nexmark.get("nexmark-q5").stages()).extracting(PipelineDefinition::stage).containsExactly("main", "hot");
+    assertThat(nexmark.get("nexmark-q11").stages()).hasSize(1);
+  }
 }
