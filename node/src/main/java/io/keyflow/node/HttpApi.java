@@ -8,6 +8,7 @@ import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;
+import io.keyflow.sharding.IngestMetrics;
 import io.keyflow.sharding.IngestRouter;
 import io.keyflow.sharding.KeyGroupSharding;
 import java.nio.charset.Charset;
@@ -42,6 +43,7 @@ final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final String NDJSON = "application/x-ndjson";
   private static final String JSON = "application/json";
+  private static final ContentType PROMETHEUS_TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final ActorSystem<?> system;
   private final Materializer materializer;
@@ -53,9 +55,12 @@ final class HttpApi extends AllDirectives {
   private final IngestAdmission admission;
   private final ClusterView cluster;
   private final Map<String, PipelineDefinition> pipelines;
+  private final NodeMetrics metrics;
+  private final IngestMetrics ingestMetrics;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
-          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster) {
+          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster,
+          IngestAdmission admission, NodeMetrics metrics, IngestMetrics ingestMetrics) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
@@ -63,18 +68,35 @@ final class HttpApi extends AllDirectives {
     this.router = router;
     this.results = results;
     this.idempotency = idempotency;
-    this.admission = new IngestAdmission(settings.maxInFlightBytes(), settings.maxInFlightEvents());
+    this.admission = admission;
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
+    this.metrics = metrics;
+    this.ingestMetrics = ingestMetrics;
   }
 
+  /** Every route, sealed (rejections become answers) so that every answer is counted by route and status. */
   Route routes() {
+    Route sealed = concat(metricsRoute(), v1()).seal();
+    return extractUri(uri -> mapResponse(response -> {
+      metrics.answered(uri.path(), response.status().intValue());
+      return response;
+    }, () -> sealed));
+  }
+
+  /** {@code GET /metrics}: the Prometheus text of every meter of this node. */
+  Route metricsRoute() {
+    return path("metrics", () -> get(() -> complete(
+        HttpResponse.create().withEntity(PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8)))));
+  }
+
+  private Route v1() {
     return pathPrefix("v1", () -> concat(
         path("cluster", () -> get(this::clusterView)),
         pathPrefix("pipelines", () -> concat(
             pathEndOrSingleSlash(() -> get(this::listPipelines)),
             pathPrefix(PathMatchers.segment(), name -> withPipeline(name, p -> concat(
-                path("events", () -> post(() -> ingest(p))),
+                path("events", () -> post(() -> timedIngest(p))),
                 path("watermark", () -> post(() -> watermark(p))),
                 path("results", () -> get(() -> results(p))),
                 path("late", () -> get(() -> late(p))),
@@ -93,6 +115,17 @@ final class HttpApi extends AllDirectives {
     var array = JsonViews.MAPPER.createArrayNode();
     pipelines.values().forEach(p -> array.add(JsonViews.pipeline(p)));
     return complete(json(StatusCodes.OK, array));
+  }
+
+  /** Ingest, with every answer's status and time reported to the ingest metrics. */
+  private Route timedIngest(PipelineDefinition p) {
+    return extractRequest(request -> {
+      long started = System.nanoTime();
+      return mapResponse(response -> {
+        ingestMetrics.answered(response.status().intValue(), System.nanoTime() - started);
+        return response;
+      }, () -> ingest(p));
+    });
   }
 
   private Route ingest(PipelineDefinition p) {
@@ -121,6 +154,7 @@ final class HttpApi extends AllDirectives {
       // Admission before the body is read: a chunked body may grow to the size limit.
       long reservedBytes = entity.getContentLengthOption().orElse(settings.maxBodyBytes());
       if (!admission.tryReserveBytes(reservedBytes)) {
+        ingestMetrics.rejected(IngestMetrics.Rejection.IN_FLIGHT_BYTES);
         return complete(busy("bytes"));
       }
       long[] reservedEvents = {0};
@@ -136,6 +170,7 @@ final class HttpApi extends AllDirectives {
                   json(StatusCodes.BAD_REQUEST, JsonViews.error(parsed.error(), parsed.line())));
             }
             if (!admission.tryReserveEvents(parsed.records().size())) {
+              ingestMetrics.rejected(IngestMetrics.Rejection.IN_FLIGHT_EVENTS);
               return java.util.concurrent.CompletableFuture.completedFuture(busy("events"));
             }
             reservedEvents[0] = parsed.records().size();
@@ -148,7 +183,13 @@ final class HttpApi extends AllDirectives {
                         JsonViews.error("Idempotency-Key '" + requestId + "' was used before with a different body", null)))
                     : apply(p, requestId, parsed));
           })
-          .exceptionally(this::ingestFailure)
+          .exceptionally(failure -> {
+            HttpResponse answer = ingestFailure(failure);
+            if (answer.status().intValue() == 503) {
+              ingestMetrics.rejected(IngestMetrics.Rejection.NOT_ACKNOWLEDGED);
+            }
+            return answer;
+          })
           .whenComplete((r, e) -> {
             admission.releaseBytes(reservedBytes);
             admission.releaseEvents(reservedEvents[0]);
