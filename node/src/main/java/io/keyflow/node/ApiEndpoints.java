@@ -21,4 +21,7 @@ interface ApiEndpoints {
   Route late(String pipeline);
 
   Route state(String pipeline, String key);
+
+  /** {@code GET /metrics}: the Prometheus text of every meter of this node. */
+  Route metrics();
 }

@@ -25,6 +25,12 @@ final class ApiRoutes extends AllDirectives {
   }
 
   Route routes() {
+    return concat(
+        path("metrics", () -> get(() -> auth.require(READ, api::metrics))),
+        v1());
+  }
+
+  private Route v1() {
     return pathPrefix("v1", () -> concat(
         path("cluster", () -> get(() -> auth.require(READ, api::cluster))),
         pathPrefix("pipelines", () -> concat(

@@ -8,6 +8,7 @@ import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;
+import io.keyflow.sharding.IngestMetrics;
 import io.keyflow.sharding.IngestRouter;
 import io.keyflow.sharding.KeyGroupSharding;
 import java.nio.charset.Charset;
@@ -42,6 +43,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final String NDJSON = "application/x-ndjson";
   private static final String JSON = "application/json";
+  private static final ContentType PROMETHEUS_TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final ActorSystem<?> system;
   private final Materializer materializer;
@@ -53,9 +55,12 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   private final IngestAdmission admission;
   private final ClusterView cluster;
   private final Map<String, PipelineDefinition> pipelines;
+  private final NodeMetrics metrics;
+  private final IngestMetrics ingestMetrics;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
-          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster) {
+          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster,
+          IngestAdmission admission, NodeMetrics metrics, IngestMetrics ingestMetrics) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
@@ -63,9 +68,11 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     this.router = router;
     this.results = results;
     this.idempotency = idempotency;
-    this.admission = new IngestAdmission(settings.maxInFlightBytes(), settings.maxInFlightEvents());
+    this.admission = admission;
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
+    this.metrics = metrics;
+    this.ingestMetrics = ingestMetrics;
   }
 
   @Override
@@ -80,7 +87,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
 
   @Override
   public Route ingest(String pipeline) {
-    return withPipeline(pipeline, this::ingest);
+    return withPipeline(pipeline, this::timedIngest);
   }
 
   @Override
@@ -103,6 +110,23 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     return withPipeline(pipeline, p -> state(p, key));
   }
 
+  @Override
+  public Route metrics() {
+    return complete(HttpResponse.create().withEntity(PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The API's routes, sealed (rejections become answers) so that every answer is counted by route
+   * and status, 401s and 404s included.
+   */
+  Route counted(Route routes) {
+    Route sealed = routes.seal();
+    return extractUri(uri -> mapResponse(response -> {
+      metrics.answered(uri.path(), response.status().intValue());
+      return response;
+    }, () -> sealed));
+  }
+
   private Route withPipeline(String name, Function<PipelineDefinition, Route> inner) {
     PipelineDefinition p = pipelines.get(name);
     if (p == null) {
@@ -115,6 +139,17 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     var array = JsonViews.MAPPER.createArrayNode();
     pipelines.values().forEach(p -> array.add(JsonViews.pipeline(p)));
     return complete(json(StatusCodes.OK, array));
+  }
+
+  /** Ingest, with every answer's status and time reported to the ingest metrics. */
+  private Route timedIngest(PipelineDefinition p) {
+    return extractRequest(request -> {
+      long started = System.nanoTime();
+      return mapResponse(response -> {
+        ingestMetrics.answered(response.status().intValue(), System.nanoTime() - started);
+        return response;
+      }, () -> ingest(p));
+    });
   }
 
   private Route ingest(PipelineDefinition p) {
@@ -143,6 +178,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
       // Admission before the body is read: a chunked body may grow to the size limit.
       long reservedBytes = entity.getContentLengthOption().orElse(settings.maxBodyBytes());
       if (!admission.tryReserveBytes(reservedBytes)) {
+        ingestMetrics.rejected(IngestMetrics.Rejection.IN_FLIGHT_BYTES);
         return complete(busy("bytes"));
       }
       long[] reservedEvents = {0};
@@ -159,6 +195,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
                       JsonViews.error(parsed.error(), parsed.line())));
             }
             if (!admission.tryReserveEvents(parsed.records().size())) {
+              ingestMetrics.rejected(IngestMetrics.Rejection.IN_FLIGHT_EVENTS);
               return java.util.concurrent.CompletableFuture.completedFuture(busy("events"));
             }
             reservedEvents[0] = parsed.records().size();
@@ -171,7 +208,13 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
                         JsonViews.error("Idempotency-Key '" + requestId + "' was used before with a different body", null)))
                     : apply(p, requestId, parsed));
           })
-          .exceptionally(this::ingestFailure)
+          .exceptionally(failure -> {
+            HttpResponse answer = ingestFailure(failure);
+            if (answer.status().intValue() == 503) {
+              ingestMetrics.rejected(IngestMetrics.Rejection.NOT_ACKNOWLEDGED);
+            }
+            return answer;
+          })
           .whenComplete((r, e) -> {
             admission.releaseBytes(reservedBytes);
             admission.releaseEvents(reservedEvents[0]);

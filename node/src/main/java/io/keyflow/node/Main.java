@@ -14,9 +14,12 @@ import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.pipeline.PipelineConfig;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
+import io.keyflow.sharding.IngestAdmission;
+import io.keyflow.sharding.IngestMetrics;
 import io.keyflow.sharding.IngestRouter;
 import io.keyflow.sharding.KeyGroupKeeper;
 import io.keyflow.sharding.KeyGroupSharding;
+import io.keyflow.sharding.LoadSignalSettings;
 import io.keyflow.sharding.ShardingSettings;
 import java.io.File;
 import java.nio.channels.FileChannel;
@@ -26,6 +29,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -155,21 +160,28 @@ public final class Main {
     Config config = withCassandra(loaded);
     checkStoredState(config, pipelines);
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "keyflow", config);
+    NodeMetrics metrics = new NodeMetrics();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "keyflow",
+        ActorSystemSetup.create(BootstrapSetup.create(config)).and(metrics.actorSystemSetup()));
+    system.getWhenTerminated().thenRun(metrics::close);
     try {
       CassandraResultsStore results = new CassandraResultsStore(system, config.getString("keyflow.cassandra.keyspace"));
       KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, PersistenceSettings.create(config));
       ShardingSettings shardingSettings = ShardingSettings.create(config);
-      IngestRouter router = new IngestRouter(sharding, shardingSettings);
+      IngestAdmission admission = new IngestAdmission(nodeSettings.maxInFlightBytes(), nodeSettings.maxInFlightEvents());
+      IngestMetrics ingestMetrics = new IngestMetrics(metrics.registry(), pipelines.keySet(), admission,
+          LoadSignalSettings.create(config));
+      IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics);
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       system.getWhenTerminated().thenRun(keeper::stop);
 
       IdempotencyRegistry idempotency = new IdempotencyRegistry(system, config.getString("keyflow.cassandra.keyspace"));
-      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding));
+      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding),
+          admission, metrics, ingestMetrics);
       var server = Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort());
       server = https.map(server::enableHttps).orElse(server);
-      server.bind(new ApiRoutes(api, new AuthDirectives(security)).routes()).toCompletableFuture().get();
+      server.bind(api.counted(new ApiRoutes(api, new AuthDirectives(security)).routes())).toCompletableFuture().get();
       if (security.authEnabled()) {
         log.info("HTTP API authentication on ({}): {} token(s)", security.why(), security.tokens().size());
       } else if (SecuritySettings.isLoopback(nodeSettings.host())) {

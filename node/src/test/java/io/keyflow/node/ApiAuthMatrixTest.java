@@ -60,7 +60,8 @@ class ApiAuthMatrixTest {
         new Endpoint("watermark", "POST", "/v1/pipelines/clicks/watermark", ApiScope.WRITE),
         new Endpoint("results", "GET", "/v1/pipelines/clicks/results?key=alice", ApiScope.READ),
         new Endpoint("late", "GET", "/v1/pipelines/clicks/late", ApiScope.READ),
-        new Endpoint("state", "GET", "/v1/pipelines/clicks/state/alice", ApiScope.READ));
+        new Endpoint("state", "GET", "/v1/pipelines/clicks/state/alice", ApiScope.READ),
+        new Endpoint("metrics", "GET", "/metrics", ApiScope.READ));
   }
 
   private final ActorSystem system = ActorSystem.create("auth-matrix",

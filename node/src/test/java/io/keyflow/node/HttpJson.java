@@ -38,6 +38,14 @@ final class HttpJson {
     return new Response(response.statusCode(), response.body());
   }
 
+  /** POSTs an NDJSON body with {@code Idempotency-Key: idempotencyKey}. */
+  Response postNdjson(String url, String body, String idempotencyKey) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", idempotencyKey)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(response.statusCode(), response.body());
+  }
+
   Response postNdjson(String url, String body) throws IOException, InterruptedException {
     return post(url, "application/x-ndjson", body.getBytes(StandardCharsets.UTF_8));
   }

@@ -13,6 +13,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -159,6 +160,7 @@ public final class KeyGroupEntity
   private final ResultsSink sink;
   private final StageForwarder forwarder;
   private final PersistenceSettings settings;
+  private final KeyGroupMetrics metrics;
   private long forwardedInMemory;
   private boolean forwardInFlight;
   /** Explicit-watermark replies waiting until the next stage has every output up to their seq. */
@@ -211,6 +213,7 @@ public final class KeyGroupEntity
     this.sink = sink;
     this.forwarder = forwarder;
     this.settings = settings;
+    this.metrics = new KeyGroupMetrics(KeyflowMetrics.get(context.getSystem()), definition, keyGroup, System::currentTimeMillis);
     long every = definition.idleTimeout() > 0 ? Math.max(200, Math.min(1_000, definition.idleTimeout() / 2)) : 1_000;
     timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
   }
@@ -273,9 +276,14 @@ public final class KeyGroupEntity
     if (fresh.isEmpty()) {
       return Effect().reply(cmd.replyTo(), reply);
     }
+    long started = System.nanoTime();
+    int records = fresh.stream().mapToInt(p -> p.records().size()).sum();
     return Effect()
         .persist(new BatchApplied(fresh, deliveredInMemory, System.currentTimeMillis(), forwardedInMemory))
-        .thenRun(this::afterWrite)
+        .thenRun(s -> {
+          metrics.written(started, records);
+          afterWrite(s);
+        })
         .thenReply(cmd.replyTo(), s -> reply);
   }
 
@@ -290,9 +298,13 @@ public final class KeyGroupEntity
     if (fresh.isEmpty()) {
       return Effect().reply(cmd.replyTo(), new ForwardAccepted(keyGroup, 0));
     }
+    long started = System.nanoTime();
     return Effect()
         .persist(new ForwardApplied(cmd.source(), fresh, System.currentTimeMillis(), deliveredInMemory, forwardedInMemory))
-        .thenRun(this::afterWrite)
+        .thenRun(s -> {
+          metrics.written(started, fresh.size());
+          afterWrite(s);
+        })
         .thenReply(cmd.replyTo(), s -> new ForwardAccepted(keyGroup, fresh.size()));
   }
 
@@ -319,6 +331,7 @@ public final class KeyGroupEntity
 
   /** After every write: results to the store, and to the next stage if there is one. */
   private void afterWrite(KeyGroupState state) {
+    metrics.watermark(state.stage().watermark);
     deliver(state);
     forward(state);
   }
@@ -527,7 +540,7 @@ public final class KeyGroupEntity
 
   @Override
   public SnapshotAdapter<KeyGroupState> snapshotAdapter() {
-    return new FrozenSnapshotAdapter(context.getSystem());
+    return new FrozenSnapshotAdapter(context.getSystem(), metrics::snapshotTaken);
   }
 
   @Override
@@ -556,6 +569,7 @@ public final class KeyGroupEntity
           forwardedInMemory = state.forwardedSeq();
           lastSnapshotSeq = lastSequenceNumber(context);
           long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+          metrics.recovered(millis);
           // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
           boolean notable = state.stage().recordsApplied > 0 || millis > 1_000;
           org.slf4j.event.Level level = notable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG;
@@ -564,6 +578,7 @@ public final class KeyGroupEntity
               state.stage().windows.size());
           afterWrite(state);
         })
+        .onSignal(PostStop.instance(), state -> metrics.close())
         .build();
   }
 }

@@ -44,4 +44,16 @@ class FrozenSnapshotAdapterTest {
     assertThat(operator.openWindows(restored.stage(), "a").get(0).values()).containsEntry("n", 1L);
     assertThat(state.stage().recordsApplied).isEqualTo(3);
   }
+
+  @Test
+  void theSizeObserverLearnsTheBytesOfEachSnapshot() {
+    var sizes = new java.util.ArrayList<Integer>();
+    var adapter = new FrozenSnapshotAdapter(testKit.system(), sizes::add);
+    KeyGroupState state = KeyGroupState.empty();
+    var frozen = (FrozenSnapshotAdapter.FrozenState) adapter.toJournal(state);
+    state.appliedIds().put("a-much-longer-request-id#0", 1L);
+    var bigger = (FrozenSnapshotAdapter.FrozenState) adapter.toJournal(state);
+    assertThat(sizes).containsExactly(frozen.bytes().length, bigger.bytes().length);
+    assertThat(sizes.get(1)).isGreaterThan(sizes.get(0));
+  }
 }

@@ -38,6 +38,14 @@ public final class IngestAdmission {
     events.addAndGet(-n);
   }
 
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  public long maxEvents() {
+    return maxEvents;
+  }
+
   public long bytesInFlight() {
     return bytes.get();
   }

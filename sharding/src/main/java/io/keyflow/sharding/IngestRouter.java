@@ -22,11 +22,13 @@ public final class IngestRouter {
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
   private final GroupCommitter committer;
+  private final IngestMetrics metrics;
 
-  public IngestRouter(KeyGroupSharding sharding, ShardingSettings settings) {
+  public IngestRouter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics) {
     this.sharding = sharding;
     this.settings = settings;
     this.committer = new GroupCommitter(sharding, settings);
+    this.metrics = metrics;
   }
 
   /**
@@ -42,7 +44,11 @@ public final class IngestRouter {
     List<CompletableFuture<IngestResult>> acks = new ArrayList<>();
     byGroup.forEach((keyGroup, groupRecords) ->
         acks.add(committer.submit(definition, keyGroup, requestId, groupRecords).toCompletableFuture()));
-    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> IngestResult.sum(acks));
+    return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      IngestResult result = IngestResult.sum(acks);
+      metrics.applied(definition.name(), result);
+      return result;
+    });
   }
 
   /**

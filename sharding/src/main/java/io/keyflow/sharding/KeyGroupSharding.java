@@ -54,7 +54,7 @@ public final class KeyGroupSharding {
           .withStopMessage(KeyGroupEntity.HandOff.INSTANCE);
       if (shardingSettings.allocation().equals("rendezvous")) {
         entity = entity.withAllocationStrategy(
-            new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound()));
+            new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound(), definition.name(), definition.stage()));
       }
       sharding.init(entity);
     }

@@ -1,5 +1,8 @@
 package io.keyflow.sharding;
 
+import io.keyflow.persistence.KeyflowMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,10 +27,20 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
 
   private final ActorSystem<?> system;
   private final int maxMovesPerRound;
+  private final Counter rebalances;
+  private final Counter moved;
 
-  public RendezvousAllocationStrategy(ActorSystem<?> system, int maxMovesPerRound) {
+  /** {@code pipeline} and {@code stage} tag the rebalance counters of the entity type placed. */
+  public RendezvousAllocationStrategy(ActorSystem<?> system, int maxMovesPerRound, String pipeline, String stage) {
     this.system = system;
     this.maxMovesPerRound = maxMovesPerRound;
+    MeterRegistry registry = KeyflowMetrics.get(system).registry();
+    this.rebalances = Counter.builder("keyflow.rebalances").tags("pipeline", pipeline, "stage", stage)
+        .description("Rebalance rounds that moved key groups (counted by the shard coordinator's node)")
+        .register(registry);
+    this.moved = Counter.builder("keyflow.key.groups.moved").tags("pipeline", pipeline, "stage", stage)
+        .description("Key groups picked to move to their rendezvous owner (counted by the shard coordinator's node)")
+        .register(registry);
   }
 
   @Override
@@ -45,7 +58,12 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
     Map<String, List<String>> current = new HashMap<>();
     currentShardAllocations.forEach((region, shards) ->
         current.put(addressOf(region), CollectionConverters.asJava(shards)));
-    return Future.successful(new HashSet<>(RendezvousAssignment.toMove(current, rebalanceInProgress, maxMovesPerRound)));
+    Set<String> toMove = new HashSet<>(RendezvousAssignment.toMove(current, rebalanceInProgress, maxMovesPerRound));
+    if (!toMove.isEmpty()) {
+      rebalances.increment();
+      moved.increment(toMove.size());
+    }
+    return Future.successful(toMove);
   }
 
   /** The member address of a region; the local region's ref has no host, so use the cluster's. */

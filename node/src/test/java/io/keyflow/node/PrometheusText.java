@@ -1,0 +1,84 @@
+package io.keyflow.node;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The samples of a Prometheus text exposition (format 0.0.4), parsed line by line: comments skipped,
+ * label values unescaped, values as doubles (NaN and ±Inf included). A malformed line is an error.
+ */
+record PrometheusText(List<Sample> samples) {
+
+  record Sample(String name, Map<String, String> labels, double value) {}
+
+  private static final Pattern LINE = Pattern.compile(
+      "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+-?\\d+)?");
+  private static final Pattern LABEL = Pattern.compile(
+      "\\s*([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"\\s*(?:,|$)");
+
+  static PrometheusText parse(String text) {
+    List<Sample> samples = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      Matcher m = LINE.matcher(line);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("not a Prometheus sample line: " + line);
+      }
+      samples.add(new Sample(m.group(1), labels(m.group(2), line), value(m.group(3))));
+    }
+    return new PrometheusText(List.copyOf(samples));
+  }
+
+  private static Map<String, String> labels(String text, String line) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (text == null || text.isBlank()) {
+      return labels;
+    }
+    Matcher m = LABEL.matcher(text);
+    int at = 0;
+    while (at < text.length()) {
+      if (!m.find(at) || m.start() != at) {
+        throw new IllegalArgumentException("bad labels in: " + line);
+      }
+      labels.put(m.group(1), m.group(2).replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\"));
+      at = m.end();
+    }
+    return labels;
+  }
+
+  private static double value(String text) {
+    return switch (text) {
+      case "NaN" -> Double.NaN;
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(text);
+    };
+  }
+
+  /** Samples named {@code name} whose labels include every one of {@code labels}. */
+  List<Sample> find(String name, Map<String, String> labels) {
+    return samples.stream()
+        .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
+        .toList();
+  }
+
+  /** The value of the one sample named {@code name} with {@code labels}; 0 when there is none. */
+  double value(String name, Map<String, String> labels) {
+    List<Sample> found = find(name, labels);
+    if (found.size() > 1) {
+      throw new IllegalStateException(found.size() + " samples of " + name + labels + ": " + found);
+    }
+    return found.isEmpty() ? 0 : found.get(0).value();
+  }
+
+  /** The sum over every sample named {@code name} with {@code labels}. */
+  double sum(String name, Map<String, String> labels) {
+    return find(name, labels).stream().mapToDouble(Sample::value).sum();
+  }
+}
