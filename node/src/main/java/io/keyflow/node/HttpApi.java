@@ -69,7 +69,7 @@ final class HttpApi extends AllDirectives {
   }
 
   Route routes() {
-    return pathPrefix("v1", () -> concat(
+    return concat(new DashboardRoutes().routes(), pathPrefix("v1", () -> concat(
         path("cluster", () -> get(this::clusterView)),
         pathPrefix("pipelines", () -> concat(
             pathEndOrSingleSlash(() -> get(this::listPipelines)),
@@ -78,7 +78,7 @@ final class HttpApi extends AllDirectives {
                 path("watermark", () -> post(() -> watermark(p))),
                 path("results", () -> get(() -> results(p))),
                 path("late", () -> get(() -> late(p))),
-                path(PathMatchers.segment("state").slash(PathMatchers.segment()), key -> get(() -> state(p, key))))))))));
+                path(PathMatchers.segment("state").slash(PathMatchers.segment()), key -> get(() -> state(p, key)))))))))));
   }
 
   private Route withPipeline(String name, Function<PipelineDefinition, Route> inner) {
