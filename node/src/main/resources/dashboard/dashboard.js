@@ -9,7 +9,7 @@
   const colours = new Map();      // node address -> colour, kept for nodes that left
   const holders = new Map();      // "pipeline/stage/kg" -> last known holder
   let recoveryGauges = null;      // "pipeline/stage/kg" -> seconds, null before the first /metrics answer
-  let previous = null;            // the previous /metrics sample: {at, series}
+  let previous = null;            // the previous /metrics sample: {at, samples}
 
   // A bearer token, if the node wants one, may be given once as #token=... in the page's address.
   const tokenMatch = /(?:^#|&)token=([^&]+)/.exec(location.hash);
@@ -33,7 +33,7 @@
       const labelPattern = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
       let l;
       while ((l = labelPattern.exec(m[2] || "")) !== null) {
-        labels[l[1]] = l[2].replace(/\\"/g, "\"").replace(/\\n/g, "\n").replace(/\\\\/g, "\\");
+        labels[l[1]] = l[2].replace(/\\(.)/g, (_, c) => c === "n" ? "\n" : c);
       }
       samples.push({ name: m[1], labels: labels, value: parseFloat(m[3]) });
     }
