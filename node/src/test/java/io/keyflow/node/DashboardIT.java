@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -116,8 +115,8 @@ class DashboardIT {
           assertThat(Set.copyOf(cells.values())).isEqualTo(all);
           assertThat(http.get(nodes.get(0).baseUrl() + "/v1/cluster").json().get("balanced").asBoolean()).isTrue();
         });
-    assertThat(browser.findElement(By.cssSelector("#members tr[data-address='" + addressOf(nodes.get(0)) + "']"))
-        .getText()).contains("self");
+    assertThat(browser.executeScript("return document.querySelector(\"#members tr[data-address='\" + arguments[0]"
+        + " + \"'] .mark\").textContent", addressOf(nodes.get(0)))).asString().contains("self");
     assertThat(browser.findElements(By.cssSelector("#legend .legend-item"))).hasSize(2);
     assertThat(browser.findElement(By.id("status")).getText()).startsWith("updated");
     Files.write(TestCassandra.home().resolve("node/target/it-logs/dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
@@ -141,8 +140,7 @@ class DashboardIT {
     Map<Integer, String> after = cells();
     assertThat(after).isNotEqualTo(before);
     assertThat(onLeaving).allSatisfy(kg -> assertThat(after.get(kg)).isIn(all).isNotEqualTo(leavingAddress));
-    assertThat(browser.findElements(By.cssSelector("#recoveries li")))
-        .extracting(WebElement::getText)
+    assertThat(texts("#recoveries li")).as("moves listed with the node they left")
         .anyMatch(text -> text.contains(leaving.host() + ":" + NodeProcess.REMOTE_PORT + " →"));
   }
 
@@ -180,13 +178,20 @@ class DashboardIT {
     return "pekko://keyflow@" + node.host() + ":" + NodeProcess.REMOTE_PORT;
   }
 
-  /** Member address to status, as the page lists them. */
+  /** Member address to status, as the page lists them (read in one script: the rows are redrawn every poll). */
   private Map<String, String> memberRows() {
     Map<String, String> rows = new HashMap<>();
-    for (WebElement row : browser.findElements(By.cssSelector("#members tr"))) {
-      rows.put(row.getDomAttribute("data-address"), row.getDomAttribute("data-status"));
+    for (Object pair : (List<?>) browser.executeScript("return Array.from(document.querySelectorAll('#members tr'))"
+        + ".map(r => [r.getAttribute('data-address'), r.getAttribute('data-status')])")) {
+      rows.put((String) ((List<?>) pair).get(0), (String) ((List<?>) pair).get(1));
     }
     return rows;
+  }
+
+  private List<String> texts(String selector) {
+    return ((List<?>) browser.executeScript(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent)", selector))
+        .stream().map(String::valueOf).toList();
   }
 
   /** Key group to the node the page shows it on ("" while it moves). */
