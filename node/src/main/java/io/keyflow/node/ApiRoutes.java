@@ -26,6 +26,7 @@ final class ApiRoutes extends AllDirectives {
 
   Route routes() {
     return concat(
+        new DashboardRoutes().routes(),
         path("metrics", () -> get(() -> auth.require(READ, api::metrics))),
         v1());
   }
