@@ -18,7 +18,7 @@ public final class EventGenerator implements BatchSource {
   public static final String AMOUNT_FIELD = "amount";
 
   private final long seed;
-  private final int keys;
+  private final ZipfKeys keys;
   private final int batchSize;
   private final long startTs;
   private final long tsStepMs;
@@ -29,6 +29,12 @@ public final class EventGenerator implements BatchSource {
 
   public EventGenerator(long seed, int keys, int batchSize, String keyField, String timeField,
       long startTs, long tsStepMs, long disorderMs) {
+    this(seed, keys, 0, batchSize, keyField, timeField, startTs, tsStepMs, disorderMs);
+  }
+
+  /** With key skew: {@code zipf} is the Zipf exponent over the keys (0 = uniform, u0 the hottest). */
+  public EventGenerator(long seed, int keys, double zipf, int batchSize, String keyField, String timeField,
+      long startTs, long tsStepMs, long disorderMs) {
     if (keys < 1 || batchSize < 1 || tsStepMs < 0 || disorderMs < 0) {
       throw new IllegalArgumentException("keys and batch size must be positive, step and disorder not negative");
     }
@@ -36,7 +42,7 @@ public final class EventGenerator implements BatchSource {
       throw new IllegalArgumentException("field names must be letters, digits, '.', '_' or '-'");
     }
     this.seed = seed;
-    this.keys = keys;
+    this.keys = new ZipfKeys(keys, zipf);
     this.batchSize = batchSize;
     this.startTs = startTs;
     this.tsStepMs = tsStepMs;
@@ -46,7 +52,7 @@ public final class EventGenerator implements BatchSource {
   }
 
   public static EventGenerator from(LoadOptions o) {
-    return new EventGenerator(o.seed(), o.keys(), o.batch(), o.keyField(), o.timeField(),
+    return new EventGenerator(o.seed(), o.keys(), o.zipf(), o.batch(), o.keyField(), o.timeField(),
         o.startTs(), o.tsStepMs(), o.disorderMs());
   }
 
@@ -64,7 +70,7 @@ public final class EventGenerator implements BatchSource {
     for (int j = 0; j < batchSize; j++) {
       long back = disorderMs == 0 ? 0 : random.nextLong(disorderMs + 1);
       long ts = startTs + (first + j) * tsStepMs - back;
-      body.append(keyPrefix).append(random.nextInt(keys))
+      body.append(keyPrefix).append(keys.next(random))
           .append(timePrefix).append(ts)
           .append(",\"").append(AMOUNT_FIELD).append("\":").append(1 + random.nextInt(100))
           .append("}\n");

@@ -20,6 +20,7 @@ record LatencyReport(
     Histogram latencyMicros,
     long errors,
     long status503,
+    long resends,
     Map<String, Long> errorsByLabel,
     Map<String, String> errorDetails,
     long warmupRequests,
@@ -32,7 +33,7 @@ record LatencyReport(
     double seconds = last == Long.MIN_VALUE ? 0 : Math.max(0, last - measureStartNanos) / 1e9;
     return new LatencyReport(options, m.requests.sum(), m.acked.sum(), m.eventsAccepted.sum(),
         m.eventsDuplicate.sum(), seconds, m.latencyHistogram(), m.errorCount(), m.status503.sum(),
-        m.errorsByLabel(), m.errorDetails(), stats.warmup.requests.sum(), stats.warmup.errorCount(),
+        m.retriedCount(), m.errorsByLabel(), m.errorDetails(), stats.warmup.requests.sum(), stats.warmup.errorCount(),
         stats.warmup.status503.sum());
   }
 
@@ -69,7 +70,8 @@ record LatencyReport(
         + ", seed " + options.seed());
     line(t, "window", fmt("%.3f s measured, after %d ms warm-up (excluded)", durationSeconds,
         options.warmup().toMillis()));
-    line(t, "requests", fmt("%d  (200: %d, 503: %d, errors: %d)", requests, acked, status503, errors));
+    line(t, "requests", fmt("%d  (acked: %d, errors: %d)", requests, acked, errors));
+    line(t, "resends", fmt("%d  (same Idempotency-Key; 503 answers: %d)", resends, status503));
     line(t, "events acked", fmt("%d  (accepted %d, duplicates %d)", eventsAcked(), eventsAccepted, eventsDuplicate));
     line(t, "throughput", fmt("%.1f events/s  (%.1f acked requests/s)", eventsPerSecond(),
         durationSeconds > 0 ? acked / durationSeconds : 0));
@@ -83,10 +85,17 @@ record LatencyReport(
     }
     line(t, "warm-up", fmt("%d requests, 503: %d, errors: %d  (not in the figures above)",
         warmupRequests, warmup503, warmupErrors));
-    t.append("Latency is from send to the complete 200 response, per request of ").append(options.batch())
-        .append(" events. The loop is closed (").append(options.concurrency())
-        .append(" in flight), so a slow server lowers the offered load rather than queueing it:\n")
-        .append("percentiles do not include the waiting an open-loop client would see.\n");
+    if (options.rate() > 0) {
+      t.append("Open loop: ").append(options.rate()).append(" events/s offered in requests of ").append(options.batch())
+          .append(" events on a fixed schedule; latency runs from each request's scheduled time to its 200,\n")
+          .append("so waiting for a free connection (at most ").append(options.concurrency())
+          .append(" in flight) and resends count (no coordinated omission).\n");
+    } else {
+      t.append("Latency is from send to the complete 200 response (resends included), per request of ")
+          .append(options.batch()).append(" events. The loop is closed (").append(options.concurrency())
+          .append(" in flight), so a slow server lowers the offered load rather than queueing it:\n")
+          .append("percentiles do not include the waiting an open-loop client would see (use --rate).\n");
+    }
     if (acked == 0) {
       t.append("WARNING: no request was acked in the measured window; the figures above mean nothing.\n");
     }

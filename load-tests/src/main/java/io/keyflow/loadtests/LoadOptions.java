@@ -3,6 +3,7 @@ package io.keyflow.loadtests;
 import io.keyflow.examples.nexmark.NexmarkTimes;
 import io.keyflow.loadtests.nexmark.NexmarkQuery;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,11 @@ public record LoadOptions(
     Duration timeout,
     String workload,
     String query,
-    long eventRate) {
+    long eventRate,
+    long rate,
+    double zipf,
+    int maxRetries,
+    Optional<Path> report) {
 
   public static final String CLICKS = "clicks";
   public static final String NEXMARK = "nexmark";
@@ -50,8 +55,14 @@ public record LoadOptions(
       "  --batch N             events per request                 (default 100)",
       "  --requests N          stop after N requests, warm-up included",
       "  --duration D          stop issuing requests after D      (default 20s if --requests is absent)",
-      "  --concurrency N       requests in flight (closed loop)   (default 8)",
+      "  --concurrency N       requests in flight at most         (default 8)",
+      "  --rate N              open loop: N events/s offered on a fixed schedule, latency counted from",
+      "                        each request's scheduled time (no coordinated omission); 0 = closed loop (default)",
+      "  --max-retries N       resend a batch answered 503 (after Retry-After) or not answered, with the",
+      "                        same Idempotency-Key, up to N times (default 5)",
+      "  --report FILE         also write an HTML report with latency and rate over time",
       "  --keys N              distinct keys u0..u(N-1)           (default 1000)",
+      "  --zipf S              key skew: Zipf exponent over the keys, u0 hottest (default 0: uniform)",
       "  --seed N              seed of the event stream           (default 1)",
       "  --key-field NAME      (default user)    --time-field NAME  (default ts)",
       "  --start-ts MS         event time of the first event      (default 1700000000000)",
@@ -68,7 +79,7 @@ public record LoadOptions(
   private static final List<String> FLAGS = List.of(
       "nodes", "pipeline", "batch", "requests", "duration", "concurrency", "keys", "seed", "key-field",
       "time-field", "start-ts", "ts-step-ms", "disorder-ms", "warmup", "timeout", "workload", "query",
-      "event-rate");
+      "event-rate", "rate", "zipf", "max-retries", "report");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   // Kept to characters that need no escaping in a URL path or a JSON string.
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -169,7 +180,28 @@ public record LoadOptions(
         timeout,
         workload,
         query,
-        number(g, "event-rate", "10000", 1, 10_000_000));
+        number(g, "event-rate", "10000", 1, 10_000_000),
+        number(g, "rate", "0", 0, 100_000_000),
+        zipf(g),
+        (int) number(g, "max-retries", "5", 0, 1_000),
+        Optional.ofNullable(g.get("report")).map(Path::of));
+  }
+
+  private static double zipf(Map<String, String> g) {
+    String raw = g.getOrDefault("zipf", "0");
+    double value;
+    try {
+      value = Double.parseDouble(raw);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--zipf: expected a number like 1.1, got '" + raw + "'");
+    }
+    if (!(value >= 0 && value <= 10)) {
+      throw new IllegalArgumentException("--zipf: " + raw + " is out of range [0, 10]");
+    }
+    if (value > 0 && g.getOrDefault("workload", CLICKS).equals(NEXMARK)) {
+      throw new IllegalArgumentException("--zipf is for the clicks workload (Nexmark has its own hot ids)");
+    }
+    return value;
   }
 
   private static long number(Map<String, String> g, String flag, String fallback, long min, long max) {

@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * Closed-loop HTTP load generator for {@code POST /v1/pipelines/{pipeline}/events}: each of
+ * HTTP load generator for {@code POST /v1/pipelines/{pipeline}/events}. Closed loop: each of
  * {@code --concurrency} workers sends one NDJSON batch, waits for the answer, and sends the next.
+ * Open loop ({@code --rate}): batches are due on a fixed schedule and latency counts from the due
+ * time. Every batch carries an Idempotency-Key and is resent after a 503 or a transport error.
  * Only the public HTTP API is used, so it measures what a client would see.
  */
 public final class Loader {
@@ -45,6 +47,10 @@ public final class Loader {
   private final List<URI> eventUris = new ArrayList<>();
   private final RunStats stats = new RunStats();
   private final AtomicLong nextRequest = new AtomicLong();
+  /** Idempotency keys are {@code <runId>-<batch>}: a new run never collides with an earlier one's keys. */
+  private final String runId = "load-" + Long.toString(System.currentTimeMillis(), 36);
+  private final long intervalNanos;
+  private final List<LoadTimeline.Second> timeline = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final HttpClient client;
   private long startNanos;
   private long measureStartNanos;
@@ -55,6 +61,7 @@ public final class Loader {
     this.options = options;
     this.out = out;
     this.generator = BatchSource.from(options);
+    this.intervalNanos = options.rate() > 0 ? Math.max(1, Math.round(1e9 * options.batch() / options.rate())) : 0;
     for (URI node : options.nodes()) {
       eventUris.add(URI.create(node + "/v1/pipelines/" + options.pipeline() + "/events"));
     }
@@ -84,10 +91,11 @@ public final class Loader {
 
   /** Runs to the bound and prints the summary; 0 when every answer was a 200 or a 503, else 1. */
   public int run() throws InterruptedException {
-    out.printf(Locale.ROOT, "load: %s -> pipeline %s%s, batch %d, concurrency %d, bound %s%s, warm-up %d ms%n",
+    out.printf(Locale.ROOT, "load: %s -> pipeline %s%s, batch %d, %s, concurrency %d, bound %s%s, warm-up %d ms%n",
         options.nodes(), options.pipeline(),
         options.workload().equals(LoadOptions.NEXMARK) ? " (nexmark " + options.query() + ")" : "",
-        options.batch(), options.concurrency(),
+        options.batch(), options.rate() > 0 ? "open loop at " + options.rate() + " events/s" : "closed loop",
+        options.concurrency(),
         options.duration().map(d -> d.toMillis() + " ms").orElse("-"),
         options.requests().isPresent() ? " / " + options.requests().getAsLong() + " requests" : "",
         options.warmup().toMillis());
@@ -118,6 +126,14 @@ public final class Loader {
     out.println();
     out.print(report.table());
     out.println(report.resultLine());
+    if (options.report().isPresent()) {
+      try {
+        LoadTimeline.writeHtml(options.report().get(), report, timeline);
+        out.println("report: " + options.report().get().toAbsolutePath());
+      } catch (IOException e) {
+        out.println("report: could not write " + options.report().get() + ": " + e);
+      }
+    }
     out.flush();
     return stats.totalErrors() == 0 ? 0 : 1;
   }
@@ -129,65 +145,98 @@ public final class Loader {
       if (options.requests().isPresent() && index >= options.requests().getAsLong()) {
         return;
       }
-      if (!sleepUntil(resumeAt) || System.nanoTime() >= deadlineNanos) {
+      // Open loop: batch i is due at start + i x interval whatever happened to the others; a worker
+      // that is late sends at once, and the wait counts in the latency (no coordinated omission).
+      long intended = intervalNanos > 0 ? startNanos + index * intervalNanos : Long.MIN_VALUE;
+      if (!sleepUntil(Math.max(resumeAt, intended), deadlineNanos) || System.nanoTime() >= deadlineNanos) {
         return;
       }
-      resumeAt = send(index);
+      resumeAt = send(index, intervalNanos > 0 ? intended : System.nanoTime());
     }
   }
 
-  /** Sends batch {@code index}; returns the earliest time this worker may send again. */
-  private long send(long index) {
+  /**
+   * Sends batch {@code index} under its own Idempotency-Key, resending it (same key, same body) after
+   * a 503 (once Retry-After has passed) or a transport error, up to {@code --max-retries} times: the
+   * node applies each batch once however often it arrives. Latency runs from {@code intended} (the
+   * scheduled send time in open loop) to the 200. Returns the earliest time this worker may go on.
+   */
+  private long send(long index, long intended) {
+    String body = generator.batch(index);
     HttpRequest request = HttpRequest.newBuilder(eventUris.get((int) (index % eventUris.size())))
         .timeout(options.timeout())
         .header("Content-Type", "application/x-ndjson")
-        .POST(HttpRequest.BodyPublishers.ofString(generator.batch(index)))
+        .header("Idempotency-Key", runId + "-" + index)
+        .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-    long sent = System.nanoTime();
-    boolean counted = sent >= measureStartNanos;
-    HttpResponse<String> response;
-    try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      long failed = System.nanoTime();
-      stats.failed(counted, transportLabel(e), e.toString(), failed);
-      return failed + TRANSPORT_ERROR_PAUSE_NANOS;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    boolean counted = intended >= measureStartNanos;
+    for (int attempt = 0; ; attempt++) {
+      boolean last = attempt >= options.maxRetries();
+      HttpResponse<String> response;
+      try {
+        response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        long failed = System.nanoTime();
+        if (last || failed >= resendUntil()) {
+          stats.failed(counted, transportLabel(e), e.toString(), failed);
+          return failed + TRANSPORT_ERROR_PAUSE_NANOS;
+        }
+        stats.retried(counted, transportLabel(e));
+        if (!sleepUntil(failed + TRANSPORT_ERROR_PAUSE_NANOS, Long.MAX_VALUE)) {
+          return Long.MIN_VALUE;
+        }
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Long.MIN_VALUE;
+      }
+      long done = System.nanoTime();
+      int status = response.statusCode();
+      if (status == 503) {
+        stats.overloaded(counted);
+        long retryAt = done + retryAfterNanos(response.headers().firstValue("Retry-After"));
+        if (last || retryAt >= resendUntil()) {
+          stats.failed(counted, "http_503_gave_up", "still 503 after " + attempt + " resends", done);
+          return retryAt;
+        }
+        stats.retried(counted, "http_503");
+        if (!sleepUntil(retryAt, Long.MAX_VALUE)) {
+          return Long.MIN_VALUE;
+        }
+        continue;
+      }
+      if (status != 200) {
+        stats.failed(counted, "http_" + status, response.body(), done);
+        return Long.MIN_VALUE;
+      }
+      // Counting a 200 as acked on faith would hide a server that acks fewer events than it got.
+      JsonNode ack = parse(response.body());
+      JsonNode accepted = ack == null ? null : ack.get("accepted");
+      JsonNode duplicates = ack == null ? null : ack.get("duplicates");
+      if (accepted == null || !accepted.isInt() || duplicates == null || !duplicates.isInt()
+          || accepted.intValue() + duplicates.intValue() != generator.batchSize()) {
+        stats.failed(counted, "bad_ack", response.body(), done);
+        return Long.MIN_VALUE;
+      }
+      stats.acked(counted, (done - intended) / 1_000, accepted.intValue(), duplicates.intValue(), done);
       return Long.MIN_VALUE;
     }
-    long done = System.nanoTime();
-    int status = response.statusCode();
-    if (status == 503) {
-      stats.overloaded(counted, done);
-      return done + retryAfterNanos(response.headers().firstValue("Retry-After"));
-    }
-    if (status != 200) {
-      stats.failed(counted, "http_" + status, response.body(), done);
-      return Long.MIN_VALUE;
-    }
-    // Counting a 200 as acked on faith would hide a server that acks fewer events than it got.
-    JsonNode ack = parse(response.body());
-    JsonNode accepted = ack == null ? null : ack.get("accepted");
-    JsonNode duplicates = ack == null ? null : ack.get("duplicates");
-    if (accepted == null || !accepted.isInt() || duplicates == null || !duplicates.isInt()
-        || accepted.intValue() + duplicates.intValue() != generator.batchSize()) {
-      stats.failed(counted, "bad_ack", response.body(), done);
-      return Long.MIN_VALUE;
-    }
-    stats.acked(counted, (done - sent) / 1_000, accepted.intValue(), duplicates.intValue(), done);
-    return Long.MIN_VALUE;
   }
 
-  /** Sleeps until {@code target}; false when the deadline comes first or the thread is interrupted. */
-  private boolean sleepUntil(long target) {
+  /** Resends stop one request timeout after the end of the run (none for a run bounded by count). */
+  private long resendUntil() {
+    return deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos + options.timeout().toNanos();
+  }
+
+  /** Sleeps until {@code target}; false when {@code deadline} comes first or the thread is interrupted. */
+  private static boolean sleepUntil(long target, long deadline) {
     long now;
     while ((now = System.nanoTime()) < target) {
-      if (now >= deadlineNanos) {
+      if (now >= deadline) {
         return false;
       }
       try {
-        TimeUnit.NANOSECONDS.sleep(Math.min(target, deadlineNanos) - now);
+        TimeUnit.NANOSECONDS.sleep(Math.min(target, deadline) - now);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
@@ -205,9 +254,11 @@ public final class Loader {
       Histogram latency = stats.intervalLatencyMicros.getIntervalHistogram();
       String p99 = latency.getTotalCount() == 0 ? "-"
           : String.format(Locale.ROOT, "%.1fms", latency.getValueAtPercentile(99) / 1000.0);
-      out.printf(Locale.ROOT, "t=%ds rate=%d ev/s p99=%s errors=%d 503s=%d%s%n",
-          Math.round((now - startNanos) / 1e9), Math.round(events / seconds), p99,
-          stats.totalErrors(), stats.total503(), now < measureStartNanos ? " (warm-up)" : "");
+      long t = Math.round((now - startNanos) / 1e9);
+      out.printf(Locale.ROOT, "t=%ds rate=%d ev/s p99=%s errors=%d 503s=%d retried=%d%s%n",
+          t, Math.round(events / seconds), p99, stats.totalErrors(), stats.total503(), stats.totalRetried(),
+          now < measureStartNanos ? " (warm-up)" : "");
+      timeline.add(LoadTimeline.Second.of(t, events / seconds, latency, stats.totalErrors(), stats.total503()));
     } catch (RuntimeException e) {
       // A throwing task would silently cancel every later tick.
       System.err.println("progress line failed: " + e);

@@ -21,6 +21,7 @@ final class RunStats {
     final LongAdder eventsAccepted = new LongAdder();
     final LongAdder eventsDuplicate = new LongAdder();
     final LongAdder status503 = new LongAdder();
+    final Map<String, LongAdder> retried = new ConcurrentHashMap<>();
     final LongAccumulator lastCompletionNanos = new LongAccumulator(Math::max, Long.MIN_VALUE);
     // Auto-resizing, 3 significant digits, values in microseconds.
     final Recorder latencyMicros = new Recorder(3);
@@ -32,6 +33,10 @@ final class RunStats {
       if (detail != null) {
         firstErrorDetail.putIfAbsent(label, detail.length() > 200 ? detail.substring(0, 200) + "..." : detail);
       }
+    }
+
+    long retriedCount() {
+      return retried.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     long errorCount() {
@@ -82,11 +87,14 @@ final class RunStats {
     intervalLatencyMicros.recordValue(micros);
   }
 
-  void overloaded(boolean counted, long completedNanos) {
-    Phase p = phase(counted);
-    p.requests.increment();
-    p.status503.increment();
-    p.lastCompletionNanos.accumulate(completedNanos);
+  /** A 503 answer (the batch is resent or given up: that is counted separately). */
+  void overloaded(boolean counted) {
+    phase(counted).status503.increment();
+  }
+
+  /** An attempt that failed and will be resent: not an error unless the resends run out. */
+  void retried(boolean counted, String label) {
+    phase(counted).retried.computeIfAbsent(label, l -> new LongAdder()).increment();
   }
 
   void failed(boolean counted, String label, String detail, long completedNanos) {
@@ -98,6 +106,10 @@ final class RunStats {
 
   long totalErrors() {
     return warmup.errorCount() + measured.errorCount();
+  }
+
+  long totalRetried() {
+    return warmup.retriedCount() + measured.retriedCount();
   }
 
   long total503() {

@@ -97,4 +97,28 @@ class LoadOptionsTest {
     assertThatThrownBy(() -> LoadOptions.parse("--workload", "nexmark", "--disorder-ms", "2000"))
         .hasMessageContaining("--disorder-ms");
   }
+
+  @Test
+  void openLoopSkewRetriesAndReportAreOptional() {
+    LoadOptions defaults = LoadOptions.parse();
+    assertThat(defaults.rate()).isZero();
+    assertThat(defaults.zipf()).isZero();
+    assertThat(defaults.maxRetries()).isEqualTo(5);
+    assertThat(defaults.report()).isEmpty();
+    LoadOptions o = LoadOptions.parse("--rate", "20_000", "--zipf", "1.1", "--max-retries", "0",
+        "--report", "target/load.html");
+    assertThat(o.rate()).isEqualTo(20_000);
+    assertThat(o.zipf()).isEqualTo(1.1);
+    assertThat(o.maxRetries()).isZero();
+    assertThat(o.report()).contains(java.nio.file.Path.of("target/load.html"));
+  }
+
+  @Test
+  void refusesAMeaninglessSkew() {
+    assertThatThrownBy(() -> LoadOptions.parse("--zipf", "-1")).hasMessageContaining("--zipf");
+    assertThatThrownBy(() -> LoadOptions.parse("--zipf", "hot")).hasMessageContaining("--zipf");
+    assertThatThrownBy(() -> LoadOptions.parse("--workload", "nexmark", "--zipf", "1"))
+        .hasMessageContaining("clicks workload");
+    assertThatThrownBy(() -> LoadOptions.parse("--rate", "-5")).hasMessageContaining("--rate");
+  }
 }

@@ -1,0 +1,103 @@
+package io.keyflow.loadtests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The run second by second, and the HTML report drawn from it: the summary table, then acked
+ * events/s and ack latency (p50, p99) over time as inline SVG — one self-contained file, nothing
+ * loaded from anywhere.
+ */
+final class LoadTimeline {
+
+  /** One progress tick: acked events/s and latency percentiles (ms, NaN when nothing was acked). */
+  record Second(long t, double eventsPerSecond, double p50Ms, double p99Ms, long errors, long status503) {
+
+    static Second of(long t, double eventsPerSecond, Histogram latencyMicros, long errors, long status503) {
+      boolean none = latencyMicros.getTotalCount() == 0;
+      return new Second(t, eventsPerSecond,
+          none ? Double.NaN : latencyMicros.getValueAtPercentile(50) / 1000.0,
+          none ? Double.NaN : latencyMicros.getValueAtPercentile(99) / 1000.0, errors, status503);
+    }
+  }
+
+  private static final int WIDTH = 760;
+  private static final int HEIGHT = 220;
+  private static final int PAD = 50;
+
+  private LoadTimeline() {}
+
+  static void writeHtml(Path file, LatencyReport report, List<Second> seconds) throws IOException {
+    StringBuilder html = new StringBuilder();
+    html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Keyflow load report</title>\n")
+        .append("<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:1em}")
+        .append("svg{border:1px solid #ccc;margin-bottom:1.5em}</style></head><body>\n")
+        .append("<h1>Keyflow load report</h1>\n<pre>").append(escape(report.table())).append('\n')
+        .append(escape(report.resultLine())).append("</pre>\n")
+        .append("<h2>Acked events/s</h2>\n")
+        .append(plot(seconds, List.of(new Series("events/s", "#1f77b4", Second::eventsPerSecond)), "events/s"))
+        .append("<h2>Ack latency</h2>\n")
+        .append(plot(seconds, List.of(new Series("p50", "#2ca02c", Second::p50Ms),
+            new Series("p99", "#d62728", Second::p99Ms)), "ms"))
+        .append("<p>One point per second of the run (warm-up included); errors and 503 answers so far: ")
+        .append(seconds.isEmpty() ? "0 / 0" : seconds.get(seconds.size() - 1).errors() + " / "
+            + seconds.get(seconds.size() - 1).status503())
+        .append(".</p>\n</body></html>\n");
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, html);
+  }
+
+  private record Series(String name, String colour, ToDoubleFunction<Second> value) {}
+
+  /** A line chart of the series over t; a gap where a value is NaN. */
+  static String plot(List<Second> seconds, List<Series> series, String unit) {
+    double maxT = seconds.stream().mapToDouble(Second::t).max().orElse(1);
+    double maxY = series.stream().flatMapToDouble(s -> seconds.stream().mapToDouble(s.value()))
+        .filter(v -> !Double.isNaN(v)).max().orElse(1);
+    maxY = maxY <= 0 ? 1 : maxY * 1.1;
+    StringBuilder svg = new StringBuilder();
+    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">\n",
+        WIDTH, HEIGHT + PAD));
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+        + "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n",
+        PAD, HEIGHT, WIDTH - 10, HEIGHT, PAD, PAD, HEIGHT));
+    svg.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"18\" font-size=\"11\">%s</text>"
+        + "<text x=\"4\" y=\"%d\" font-size=\"11\">0</text>"
+        + "<text x=\"%d\" y=\"%d\" font-size=\"11\">t = %.0f s</text>\n",
+        escape(number(maxY) + " " + unit), HEIGHT, WIDTH - 80, HEIGHT + 16, maxT));
+    int legendX = PAD;
+    for (Series s : series) {
+      svg.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(s.colour()).append("\" points=\"");
+      for (Second second : seconds) {
+        double v = s.value().applyAsDouble(second);
+        if (Double.isNaN(v)) {
+          continue;
+        }
+        double x = PAD + (WIDTH - 10 - PAD) * (second.t() / Math.max(1, maxT));
+        double y = HEIGHT - (HEIGHT - 10) * (v / maxY);
+        svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+      }
+      svg.append("\"/>\n");
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s</text>\n",
+          legendX, HEIGHT + 36, s.colour(), escape(s.name())));
+      legendX += 80;
+    }
+    return svg.append("</svg>\n").toString();
+  }
+
+  private static String number(double v) {
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
