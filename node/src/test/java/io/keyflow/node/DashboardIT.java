@@ -149,8 +149,11 @@ class DashboardIT {
     browser.get(nodes.get(0).baseUrl() + "/");
     int metrics = http.get(nodes.get(0).baseUrl() + "/metrics").status();
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      String p50 = browser.findElement(By.id("ack-p50-clicks")).getText();
-      String rate = browser.findElement(By.id("rate-clicks")).getText();
+      // One script call: the figures are redrawn on every poll, so a found element can go stale.
+      List<?> figures = (List<?>) browser.executeScript("return ['ack-p50-clicks', 'rate-clicks']"
+          + ".map(id => { const e = document.getElementById(id); return e ? e.textContent : ''; })");
+      String p50 = String.valueOf(figures.get(0));
+      String rate = String.valueOf(figures.get(1));
       if (metrics == 404) {
         assertThat(p50).isEqualTo("n/a");
         assertThat(rate).isEqualTo("n/a");
