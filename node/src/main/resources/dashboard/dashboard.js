@@ -206,9 +206,18 @@
     const gauges = new Map();
     samples.filter(s => s.name === "keyflow_key_group_recovery_seconds").forEach(s => gauges.set([s.labels.pipeline, s.labels.stage, s.labels.key_group].join("/"), s.value));
     if (recoveryGauges !== null) {
+      // One entry per poll: a rebalance recovers dozens of groups at once and would flood the list.
+      const recovered = [];
       gauges.forEach((seconds, id) => {
-        if (recoveryGauges.get(id) !== seconds) addEvent(id + " recovered on this node in " + seconds.toFixed(2) + " s");
+        if (recoveryGauges.get(id) !== seconds) recovered.push([id, seconds]);
       });
+      if (recovered.length === 1) {
+        addEvent(recovered[0][0] + " recovered on this node in " + recovered[0][1].toFixed(2) + " s");
+      } else if (recovered.length > 1) {
+        const slowest = recovered.reduce((a, b) => (b[1] > a[1] ? b : a));
+        addEvent(recovered.length + " key groups recovered on this node, slowest " + slowest[0] + " in "
+          + slowest[1].toFixed(2) + " s");
+      }
     }
     recoveryGauges = gauges;
   }
