@@ -53,9 +53,10 @@ final class HttpApi extends AllDirectives {
   private final IngestAdmission admission;
   private final ClusterView cluster;
   private final Map<String, PipelineDefinition> pipelines;
+  private final ResultsRoutes resultsRoutes;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
-          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster) {
+          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster, ResultsStream stream) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
@@ -66,6 +67,7 @@ final class HttpApi extends AllDirectives {
     this.admission = new IngestAdmission(settings.maxInFlightBytes(), settings.maxInFlightEvents());
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
+    this.resultsRoutes = new ResultsRoutes(stream, e -> unavailable("results store", e));
   }
 
   Route routes() {
@@ -77,6 +79,7 @@ final class HttpApi extends AllDirectives {
                 path("events", () -> post(() -> ingest(p))),
                 path("watermark", () -> post(() -> watermark(p))),
                 path("results", () -> get(() -> results(p))),
+                path(PathMatchers.segment("results").slash("stream"), () -> get(() -> resultsRoutes.stream(p))),
                 path("late", () -> get(() -> late(p))),
                 path(PathMatchers.segment("state").slash(PathMatchers.segment()), key -> get(() -> state(p, key))))))))));
   }
@@ -236,10 +239,19 @@ final class HttpApi extends AllDirectives {
       }
       long from = range[0];
       long to = range[1];
+      ResultsPage page;
+      try {
+        page = ResultsPage.parse(params.get("limit"), params.get("after"));
+      } catch (IllegalArgumentException e) {
+        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error(e.getMessage(), null)));
+      }
       String key = params.get("key");
       var found = key != null
           ? results.resultsOfKey(p.name(), stage, p.keyGroupOf(key), key, from, to)
           : results.resultsOfGroups(p.name(), stage, p.maxKeyGroups(), from, to);
+      if (page != null) {
+        return resultsRoutes.paged(p, page, found);
+      }
       return completeWithFuture(found
           .thenApply(list -> json(StatusCodes.OK, JsonViews.results(list)))
           .exceptionally(e -> unavailable("results store", e)));

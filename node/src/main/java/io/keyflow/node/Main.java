@@ -8,6 +8,8 @@ import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.PipelineCatalog;
+import io.keyflow.persistence.ResultsLog;
+import io.keyflow.persistence.WebhookOffsets;
 import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
 import io.keyflow.persistence.cassandra.CassandraSchema;
@@ -148,6 +150,7 @@ public final class Main {
 
   static ActorSystem<Void> start(Config loaded, long startedNanos) throws Exception {
     Map<String, PipelineDefinition> pipelines = pipelines(loaded);
+    Map<String, WebhookSettings> webhooks = WebhookSettings.parseAll(loaded, pipelines);
     Config config = withCassandra(loaded);
     NodeSettings nodeSettings = NodeSettings.create(config);
     checkStoredState(config, pipelines);
@@ -163,7 +166,13 @@ public final class Main {
       system.getWhenTerminated().thenRun(keeper::stop);
 
       IdempotencyRegistry idempotency = new IdempotencyRegistry(system, config.getString("keyflow.cassandra.keyspace"));
-      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding));
+      String keyspace = config.getString("keyflow.cassandra.keyspace");
+      ResultsLog resultsLog = new ResultsLog(system, keyspace);
+      ResultsStream stream = new ResultsStream(resultsLog, ResultsStream.ResultsStreamSettings.create(config));
+      WebhookDeliverer.startAll(system, pipelines, webhooks, resultsLog,
+          new WebhookOffsets(system, keyspace));
+      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency,
+          new ClusterView(system, sharding), stream);
       Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort()).bind(api.routes())
           .toCompletableFuture().get();
       PekkoManagement.get(system).start().toCompletableFuture().get();
