@@ -8,18 +8,27 @@ import io.keyflow.pipeline.PipelineDefinition;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +49,8 @@ final class WebhookDeliverer {
   private final ResultsLog resultsLog;
   private final WebhookOffsets offsets;
   private final HttpClient http;
-  private volatile boolean stopped;
+  private final SharedKillSwitch killSwitch;
+  private Materializer materializer;
 
   WebhookDeliverer(WebhookSettings settings, int keyGroups, ResultsLog resultsLog, WebhookOffsets offsets) {
     this.settings = settings;
@@ -48,6 +58,7 @@ final class WebhookDeliverer {
     this.resultsLog = resultsLog;
     this.offsets = offsets;
     this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
+    this.killSwitch = KillSwitches.shared("webhook-" + settings.pipeline());
   }
 
   /** Starts (or joins) the singleton sink of every pipeline with a webhook. */
@@ -66,75 +77,69 @@ final class WebhookDeliverer {
   private static Behavior<Void> behavior(java.util.function.Supplier<WebhookDeliverer> create) {
     return Behaviors.setup(context -> {
       WebhookDeliverer deliverer = create.get();
-      deliverer.run();
+      deliverer.run(Materializer.matFromSystem(context.getSystem()));
       return Behaviors.<Void>receive(Void.class)
           .onSignal(PostStop.class, signal -> {
-            deliverer.stopped = true;
+            deliverer.stop();
             return Behaviors.same();
           })
           .build();
     });
   }
 
-  /** Loads the cursor and delivers until stopped; never blocks the caller. */
-  void run() {
-    offsets.load(settings.pipeline(), settings.stage())
-        .thenCompose(loaded -> {
-          long[] cursor = new long[keyGroups];
-          loaded.forEach((kg, seq) -> {
-            if (kg < keyGroups) {
-              cursor[kg] = seq;
-            }
-          });
-          return loop(cursor);
-        })
-        .whenComplete((v, failure) -> {
-          if (stopped) {
-            return;
-          }
-          log.warn("webhook sink of {} failed, restarting in {}: {}", settings.pipeline(), settings.pollInterval(),
-              failure == null ? "ended" : failure.toString());
-          pause(settings.pollInterval().toMillis()).thenRun(this::run);
-        });
+  /**
+   * Loads the cursor and delivers until stopped, as streams (no blocking, no recursion that grows
+   * with time). A failure (the results log or the cursor table unreachable) restarts from the stored
+   * cursor after a back-off.
+   */
+  void run(Materializer materializer) {
+    this.materializer = materializer;
+    RestartSettings restart = RestartSettings.create(settings.pollInterval(), settings.maxBackoff(), 0.2);
+    RestartSource.withBackoff(restart, () -> Source.completionStage(offsets.load(settings.pipeline(), settings.stage()))
+            .flatMapConcat(loaded -> rounds(cursorOf(loaded))))
+        .via(killSwitch.flow())
+        .runWith(Sink.ignore(), materializer);
   }
 
-  private CompletionStage<Void> loop(long[] cursor) {
-    if (stopped) {
-      return CompletableFuture.failedFuture(new CancellationException("stopped"));
-    }
-    return round(cursor, 0, false).thenCompose(foundAny -> foundAny
-        ? loop(cursor)
-        : pause(settings.pollInterval().toMillis()).thenCompose(v -> loop(cursor)));
+  /** Stops delivering; a POST in flight may still land, but its cursor is not moved. */
+  void stop() {
+    killSwitch.abort(new CancellationException("webhook sink of " + settings.pipeline() + " stopped"));
   }
 
-  /** Key groups from {@code kg} on, one after the other; true if any had new results. */
-  private CompletionStage<Boolean> round(long[] cursor, int kg, boolean foundAny) {
-    if (kg >= keyGroups) {
-      return CompletableFuture.completedFuture(foundAny);
-    }
-    return resultsLog.after(settings.pipeline(), settings.stage(), kg, cursor[kg], settings.page())
-        .thenCompose(entries -> deliverAll(cursor, entries, 0))
-        .thenCompose(found -> round(cursor, kg + 1, foundAny || found));
+  private long[] cursorOf(Map<Integer, Long> loaded) {
+    long[] cursor = new long[keyGroups];
+    loaded.forEach((kg, seq) -> {
+      if (kg < keyGroups) {
+        cursor[kg] = seq;
+      }
+    });
+    return cursor;
   }
 
-  private CompletionStage<Boolean> deliverAll(long[] cursor, List<ResultsLog.Entry> entries, int i) {
-    if (i >= entries.size()) {
-      return CompletableFuture.completedFuture(!entries.isEmpty());
-    }
-    ResultsLog.Entry e = entries.get(i);
-    return deliver(e, 1)
-        .thenCompose(v -> offsets.save(settings.pipeline(), settings.stage(), e.keyGroup(), e.seq()))
-        .thenCompose(v -> {
-          cursor[e.keyGroup()] = e.seq();
-          return deliverAll(cursor, entries, i + 1);
-        });
+  /** Round after round over every key group; a round that found nothing is followed by a pause. */
+  private Source<Boolean, NotUsed> rounds(long[] cursor) {
+    return Source.unfoldAsync(false, idle -> pause(idle ? settings.pollInterval().toMillis() : 0)
+        .thenCompose(v -> round(cursor))
+        .thenApply(found -> Optional.of(Pair.create(!found, found))));
   }
 
-  /** POSTs one result until the receiver answers 2xx (or the sink stops). */
-  private CompletionStage<Void> deliver(ResultsLog.Entry e, int attempt) {
-    if (stopped) {
-      return CompletableFuture.failedFuture(new CancellationException("stopped"));
-    }
+  /** One look at each key group, delivering what is new in order; true if anything was. */
+  private CompletionStage<Boolean> round(long[] cursor) {
+    return Source.range(0, keyGroups - 1)
+        .mapAsync(1, kg -> resultsLog.after(settings.pipeline(), settings.stage(), kg, cursor[kg], settings.page()))
+        .mapConcat(entries -> entries)
+        .mapAsync(1, e -> deliver(e)
+            .thenCompose(v -> offsets.save(settings.pipeline(), settings.stage(), e.keyGroup(), e.seq()))
+            .thenApply(v -> {
+              cursor[e.keyGroup()] = e.seq();
+              return e;
+            }))
+        .via(killSwitch.flow())
+        .runFold(false, (found, e) -> true, materializer);
+  }
+
+  /** POSTs one result until the receiver answers 2xx; fails only when the sink stops. */
+  private CompletionStage<Void> deliver(ResultsLog.Entry e) {
     String key = idempotencyKey(settings, e);
     HttpRequest request = HttpRequest.newBuilder(settings.url())
         .timeout(settings.requestTimeout())
@@ -142,19 +147,23 @@ final class WebhookDeliverer {
         .header("Idempotency-Key", key)
         .POST(HttpRequest.BodyPublishers.ofString(body(settings, e)))
         .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle((response, failure) -> {
-          if (failure == null && WebhookBackoff.accepted(response.statusCode())) {
-            return CompletableFuture.<Void>completedFuture(null);
-          }
-          var delay = settings.backoff().delayAfter(attempt);
-          String why = failure != null ? failure.toString() : "status " + response.statusCode();
-          if (attempt == 1 || attempt % 10 == 0) {
-            log.warn("webhook {} refused {} (attempt {}): {}; retrying in {}", settings.url(), key, attempt, why, delay);
-          }
-          return pause(delay.toMillis()).thenCompose(v -> deliver(e, attempt + 1));
-        })
-        .thenCompose(next -> next);
+    WebhookBackoff backoff = settings.backoff();
+    return Source.<Integer, Integer>unfoldAsync(1, attempt -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+            .handle((response, failure) -> {
+              if (failure == null && WebhookBackoff.accepted(response.statusCode())) {
+                return CompletableFuture.completedFuture(Optional.<Pair<Integer, Integer>>empty());
+              }
+              var delay = backoff.delayAfter(attempt);
+              if (attempt == 1 || attempt % 10 == 0) {
+                log.warn("webhook {} did not accept {} (attempt {}): {}; retrying in {}", settings.url(), key, attempt,
+                    failure != null ? failure.toString() : "status " + response.statusCode(), delay);
+              }
+              return pause(delay.toMillis()).thenApply(v -> Optional.of(Pair.create(attempt + 1, attempt)));
+            })
+            .thenCompose(next -> next))
+        .via(killSwitch.flow())
+        .runWith(Sink.ignore(), materializer)
+        .thenApply(done -> null);
   }
 
   static String idempotencyKey(WebhookSettings settings, ResultsLog.Entry e) {
@@ -175,6 +184,9 @@ final class WebhookDeliverer {
   }
 
   private static CompletableFuture<Void> pause(long millis) {
+    if (millis <= 0) {
+      return CompletableFuture.completedFuture(null);
+    }
     return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
   }
 }

@@ -114,7 +114,14 @@ class WebhookSinkIT {
     assertThat(http.post(node.baseUrl() + "/v1/pipelines/hooked/watermark", "application/json",
         ("{\"watermark\":" + (START + 4_000) + "}").getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
 
-    String stage = http.get(node.baseUrl() + "/v1/pipelines").json().get(0).get("stages").get(0).asText();
+    String stage = null;
+    for (JsonNode p : http.get(node.baseUrl() + "/v1/pipelines").json()) {
+      if (p.get("name").asText().equals("hooked")) {
+        stage = p.get("stages").get(0).asText();
+      }
+    }
+    assertThat(stage).isNotNull();
+    String hookedStage = stage;
     Set<String> fired = new HashSet<>();
     Map<Integer, Long> lastSeq = new HashMap<>();
     try (CqlSession session = CassandraSchema.connect(TestCassandra.HOST, TestCassandra.NATIVE_PORT, "datacenter1")) {
@@ -123,8 +130,8 @@ class WebhookSinkIT {
         for (int kg = 0; kg < 128; kg++) {
           int group = kg;
           session.execute("SELECT output_seq FROM " + keyspace + ".results_log WHERE pipeline = 'hooked' AND stage = ?"
-              + " AND key_group = ?", stage, kg).forEach(row -> {
-                fired.add("hooked/" + stage + "/" + group + "/" + row.getLong(0));
+              + " AND key_group = ?", hookedStage, kg).forEach(row -> {
+                fired.add("hooked/" + hookedStage + "/" + group + "/" + row.getLong(0));
                 lastSeq.merge(group, row.getLong(0), Math::max);
               });
         }
@@ -156,7 +163,7 @@ class WebhookSinkIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         Map<Integer, Long> offsets = new HashMap<>();
         session.execute("SELECT key_group, delivered_seq FROM " + keyspace + ".webhook_offsets WHERE pipeline = 'hooked'"
-            + " AND stage = ?", stage).forEach(row -> offsets.put(row.getInt(0), row.getLong(1)));
+            + " AND stage = ?", hookedStage).forEach(row -> offsets.put(row.getInt(0), row.getLong(1)));
         assertThat(offsets).isEqualTo(lastSeq);
       });
     }
