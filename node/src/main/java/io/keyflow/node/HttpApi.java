@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.persistence.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;
@@ -56,7 +57,7 @@ final class HttpApi extends AllDirectives {
   private final ResultsRoutes resultsRoutes;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
-          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster, ResultsStream stream) {
+          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster, ResultsRoutes resultsRoutes) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
@@ -67,7 +68,7 @@ final class HttpApi extends AllDirectives {
     this.admission = new IngestAdmission(settings.maxInFlightBytes(), settings.maxInFlightEvents());
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
-    this.resultsRoutes = new ResultsRoutes(stream, e -> unavailable("results store", e));
+    this.resultsRoutes = resultsRoutes;
   }
 
   Route routes() {
@@ -246,12 +247,13 @@ final class HttpApi extends AllDirectives {
         return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error(e.getMessage(), null)));
       }
       String key = params.get("key");
+      if (page != null) {
+        return resultsRoutes.paged(page, new ResultsPager.Query(p.name(), stage, p.maxKeyGroups(), key,
+            key == null ? -1 : p.keyGroupOf(key), from, to));
+      }
       var found = key != null
           ? results.resultsOfKey(p.name(), stage, p.keyGroupOf(key), key, from, to)
           : results.resultsOfGroups(p.name(), stage, p.maxKeyGroups(), from, to);
-      if (page != null) {
-        return resultsRoutes.paged(p, page, found);
-      }
       return completeWithFuture(found
           .thenApply(list -> json(StatusCodes.OK, JsonViews.results(list)))
           .exceptionally(e -> unavailable("results store", e)));

@@ -9,6 +9,7 @@ import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.PipelineCatalog;
 import io.keyflow.persistence.ResultsLog;
+import io.keyflow.persistence.ResultsPager;
 import io.keyflow.persistence.WebhookOffsets;
 import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
@@ -172,7 +173,7 @@ public final class Main {
       WebhookDeliverer.startAll(system, pipelines, webhooks, resultsLog,
           new WebhookOffsets(system, keyspace));
       HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency,
-          new ClusterView(system, sharding), stream);
+          new ClusterView(system, sharding), new ResultsRoutes(stream, new ResultsPager(system, keyspace)));
       Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort()).bind(api.routes())
           .toCompletableFuture().get();
       PekkoManagement.get(system).start().toCompletableFuture().get();

@@ -1,64 +1,52 @@
 package io.keyflow.node;
 
+import io.keyflow.persistence.ResultsPager;
+import io.keyflow.persistence.ResultsPager.Position;
 import io.keyflow.pipeline.WindowResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
-import java.util.function.ToIntFunction;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Paging of a results query ({@code ?limit=N&after=token}): results in the stable order (key group,
- * key, window start); a page holds at most {@code limit} results, and the continuation token names
- * the position of its last one, so the next page starts strictly after it whatever was written in
- * between. The token is opaque to clients: unpadded base64url of {@code v1\n<kg>\n<window_start>\n<key>}.
+ * Paging of a results query ({@code ?limit=N&after=token}): results in the stable storage order (key
+ * group, key, window start); a page holds at most {@code limit} results, and the continuation token
+ * names the position of its last one, so the next page starts strictly after it whatever was written
+ * in between. The token is opaque to clients: unpadded base64url of {@code v1\n<kg>\n<window_start>\n<key>}.
  */
 record ResultsPage(int limit, Position after) {
 
   static final int MAX_LIMIT = 10_000;
 
-  /** A position in the order (key group, key, window start). */
-  record Position(int keyGroup, String key, long windowStart) implements Comparable<Position> {
-    private static final Comparator<Position> ORDER = Comparator.comparingInt(Position::keyGroup)
-        .thenComparing(Position::key).thenComparingLong(Position::windowStart);
-
-    @Override
-    public int compareTo(Position o) {
-      return ORDER.compare(this, o);
-    }
-
-    String token() {
-      String text = "v1\n" + keyGroup + "\n" + windowStart + "\n" + key;
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @throws IllegalArgumentException if {@code token} was not written by {@link #token} */
-    static Position ofToken(String token) {
-      String text;
-      try {
-        text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("after is not a continuation token");
-      }
-      String[] parts = text.split("\n", 4);
-      try {
-        if (parts.length != 4 || !parts[0].equals("v1")) {
-          throw new NumberFormatException();
-        }
-        int kg = Integer.parseInt(parts[1]);
-        if (kg < 0) {
-          throw new NumberFormatException();
-        }
-        return new Position(kg, parts[3], Long.parseLong(parts[2]));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("after is not a continuation token");
-      }
-    }
+  /** The continuation token of a position: opaque to clients. */
+  static String token(Position at) {
+    String text = "v1\n" + at.keyGroup() + "\n" + at.windowStart() + "\n" + at.key();
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** One page: its results and the token of the next page (null: this is the last). */
-  record Page(List<WindowResult> results, String next) {}
+  /** @throws IllegalArgumentException if {@code token} was not written by {@link #token} */
+  static Position ofToken(String token) {
+    String text;
+    try {
+      text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("after is not a continuation token");
+    }
+    String[] parts = text.split("\n", 4);
+    try {
+      if (parts.length != 4 || !parts[0].equals("v1")) {
+        throw new NumberFormatException();
+      }
+      int kg = Integer.parseInt(parts[1]);
+      if (kg < 0) {
+        throw new NumberFormatException();
+      }
+      return new Position(kg, parts[3], Long.parseLong(parts[2]));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("after is not a continuation token");
+    }
+  }
 
   /**
    * The paging of a request, or null when it has neither {@code limit} nor {@code after} (unpaged).
@@ -78,26 +66,20 @@ record ResultsPage(int limit, Position after) {
     if (n < 1 || n > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be an integer from 1 to " + MAX_LIMIT);
     }
-    return new ResultsPage(n, after == null ? null : Position.ofToken(after));
+    return new ResultsPage(n, after == null ? null : ofToken(after));
   }
 
-  /** The page of {@code all} (any order) that follows {@link #after}. */
-  Page of(List<WindowResult> all, ToIntFunction<String> keyGroupOf) {
-    List<Positioned> ordered = new ArrayList<>(all.size());
-    for (WindowResult r : all) {
-      Position at = new Position(keyGroupOf.applyAsInt(r.key()), r.key(), r.windowStart());
-      if (after == null || at.compareTo(after) > 0) {
-        ordered.add(new Positioned(at, r));
+  /** One page: its results and the token of the next page (null: this is the last). */
+  record Page(List<WindowResult> results, String next) {}
+
+  /** Reads {@code limit + 1} results after the position: the extra one tells whether a next page exists. */
+  CompletionStage<Page> read(ResultsPager pager, ResultsPager.Query query) {
+    return pager.page(query, after, limit + 1).thenApply(found -> {
+      List<WindowResult> results = new ArrayList<>(Math.min(limit, found.size()));
+      for (int i = 0; i < found.size() && i < limit; i++) {
+        results.add(found.get(i).result());
       }
-    }
-    ordered.sort(Comparator.comparing(Positioned::at));
-    List<WindowResult> page = new ArrayList<>(Math.min(limit, ordered.size()));
-    for (int i = 0; i < ordered.size() && i < limit; i++) {
-      page.add(ordered.get(i).result());
-    }
-    String next = ordered.size() > limit ? ordered.get(limit - 1).at().token() : null;
-    return new Page(page, next);
+      return new Page(results, found.size() > limit ? token(found.get(limit - 1).at()) : null);
+    });
   }
-
-  private record Positioned(Position at, WindowResult result) {}
 }

@@ -2,12 +2,9 @@ package io.keyflow.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keyflow.persistence.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
-import io.keyflow.pipeline.WindowResult;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -15,8 +12,11 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The routes that consume results beyond a plain query: the live stream
@@ -26,12 +26,14 @@ final class ResultsRoutes extends AllDirectives {
 
   static final String CONTINUATION = "Keyflow-Continuation";
 
-  private final ResultsStream stream;
-  private final Function<Throwable, HttpResponse> unavailable;
+  private static final Logger log = LoggerFactory.getLogger(ResultsRoutes.class);
 
-  ResultsRoutes(ResultsStream stream, Function<Throwable, HttpResponse> unavailable) {
+  private final ResultsStream stream;
+  private final ResultsPager pager;
+
+  ResultsRoutes(ResultsStream stream, ResultsPager pager) {
     this.stream = stream;
-    this.unavailable = unavailable;
+    this.pager = pager;
   }
 
   /**
@@ -96,10 +98,9 @@ final class ResultsRoutes extends AllDirectives {
    * One page of a results query: a bare JSON array as unpaged, and when more follow the token in
    * {@code Keyflow-Continuation} and a {@code Link: <...&after=token>; rel="next"} header.
    */
-  Route paged(PipelineDefinition p, ResultsPage page, CompletionStage<List<WindowResult>> found) {
-    return extractUri(uri -> completeWithFuture(found
-        .thenApply(all -> {
-          ResultsPage.Page one = page.of(all, p::keyGroupOf);
+  Route paged(ResultsPage page, ResultsPager.Query query) {
+    return extractUri(uri -> completeWithFuture(page.read(pager, query)
+        .thenApply(one -> {
           HttpResponse response = json(StatusCodes.OK, JsonViews.results(one.results()));
           if (one.next() == null) {
             return response;
@@ -107,7 +108,11 @@ final class ResultsRoutes extends AllDirectives {
           return response.addHeader(RawHeader.create(CONTINUATION, one.next()))
               .addHeader(RawHeader.create("Link", "<" + nextUri(uri, one.next()) + ">; rel=\"next\""));
         })
-        .exceptionally(unavailable::apply)));
+        .exceptionally(e -> {
+          log.warn("results store did not answer: {}", e.toString());
+          return json(StatusCodes.SERVICE_UNAVAILABLE, JsonViews.error("results store did not answer, retry", null))
+              .addHeader(RetryAfter.create(1L));
+        })));
   }
 
   private static String nextUri(Uri uri, String token) {

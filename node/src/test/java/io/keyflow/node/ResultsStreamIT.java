@@ -218,8 +218,29 @@ class ResultsStreamIT {
     assertThat(pages).isEqualTo(22);
     assertThat(paged).doesNotHaveDuplicates().hasSize(unpaged.size());
     assertThat(byWindow(HttpJson.MAPPER.valueToTree(paged))).isEqualTo(byWindow(unpaged));
+    assertThat(pagedUnion(client, base + "?key=k3&limit=2")).containsExactlyElementsOf(
+        http.get(base + "?key=k3").json()::elements);
+    String window = "&from=" + (START + 1000) + "&to=" + (START + 3000);
+    assertThat(byWindow(HttpJson.MAPPER.valueToTree(pagedUnion(client, base + "?limit=7" + window))))
+        .isEqualTo(byWindow(http.get(base + "?from=" + (START + 1000) + "&to=" + (START + 3000)).json()))
+        .hasSize(60);
     assertThat(http.get(base + "?limit=0").status()).isEqualTo(400);
     assertThat(http.get(base + "?limit=7&after=garbage!").status()).isEqualTo(400);
+  }
+
+  /** Every page of a paged query, following Keyflow-Continuation. */
+  private List<JsonNode> pagedUnion(HttpClient client, String firstUrl) throws Exception {
+    List<JsonNode> all = new ArrayList<>();
+    String after = null;
+    do {
+      String url = firstUrl + (after == null ? "" : "&after=" + HttpJson.encode(after));
+      HttpResponse<String> page = client.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+      HttpJson.MAPPER.readTree(page.body()).forEach(all::add);
+      after = page.headers().firstValue("Keyflow-Continuation").orElse(null);
+    } while (after != null);
+    return all;
   }
 
   @Test
