@@ -61,12 +61,20 @@ class WebhookSinkIT {
           aggregations = [ { name = n, fn = count }, { name = total, fn = sum, field = amount } ]
         }
         """);
-    node = NodeProcess.start(1, keyspace, pipelines, Map.of(
+    this.pipelines = pipelines;
+    node = startNode();
+  }
+
+  private Path pipelines;
+
+  private NodeProcess startNode() throws Exception {
+    NodeProcess started = NodeProcess.start(1, keyspace, pipelines, Map.of(
         "keyflow.results.webhooks.hooked.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
         "keyflow.results.webhooks.hooked.min-backoff", "100ms",
         "keyflow.results.webhooks.hooked.max-backoff", "400ms",
         "keyflow.results.webhooks.hooked.request-timeout", "3s"));
-    node.awaitReady(Duration.ofSeconds(180));
+    started.awaitReady(Duration.ofSeconds(180));
+    return started;
   }
 
   @AfterAll
@@ -101,10 +109,9 @@ class WebhookSinkIT {
     exchange.close();
   }
 
-  @Test
-  void everyFiredResultReachesTheReceiverOnceAcceptedAndFailedOnesAreRetried() throws Exception {
+  private void pushAndFire(int firstWindow, int windows) throws Exception {
     StringBuilder events = new StringBuilder();
-    for (int w = 0; w < 4; w++) {
+    for (int w = firstWindow; w < firstWindow + windows; w++) {
       for (int k = 0; k < 20; k++) {
         events.append("{\"key\":\"k").append(k).append("\",\"ts\":").append(START + w * 1000L + k)
             .append(",\"amount\":").append(k * w).append("}\n");
@@ -112,7 +119,13 @@ class WebhookSinkIT {
     }
     assertThat(http.postNdjson(node.baseUrl() + "/v1/pipelines/hooked/events", events.toString()).status()).isEqualTo(200);
     assertThat(http.post(node.baseUrl() + "/v1/pipelines/hooked/watermark", "application/json",
-        ("{\"watermark\":" + (START + 4_000) + "}").getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        ("{\"watermark\":" + (START + (firstWindow + windows) * 1000L) + "}").getBytes(StandardCharsets.UTF_8))
+        .status()).isEqualTo(200);
+  }
+
+  @Test
+  void everyFiredResultReachesTheReceiverOnceAcceptedAndFailedOnesAreRetried() throws Exception {
+    pushAndFire(0, 4);
 
     String stage = null;
     for (JsonNode p : http.get(node.baseUrl() + "/v1/pipelines").json()) {
@@ -166,6 +179,15 @@ class WebhookSinkIT {
             + " AND stage = ?", hookedStage).forEach(row -> offsets.put(row.getInt(0), row.getLong(1)));
         assertThat(offsets).isEqualTo(lastSeq);
       });
+
+      // A restarted node's sink resumes after the stored cursor: new results only, nothing sent again.
+      Map<String, Integer> attemptsBefore = Map.copyOf(attempts);
+      node.close();
+      node = startNode();
+      pushAndFire(4, 1);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(accepted).hasSize(100));
+      assertThat(accepted.keySet()).containsAll(fired);
+      attemptsBefore.forEach((key, n) -> assertThat(attempts.get(key)).as("attempts of %s after the restart", key).isEqualTo(n));
     }
   }
 }
