@@ -18,6 +18,9 @@ interface ApiEndpoints {
 
   Route results(String pipeline);
 
+  /** {@code GET .../results/stream}: fired results as server-sent events, resumable. */
+  Route resultsStream(String pipeline);
+
   Route late(String pipeline);
 
   Route state(String pipeline, String key);

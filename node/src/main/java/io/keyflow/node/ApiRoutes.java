@@ -40,6 +40,8 @@ final class ApiRoutes extends AllDirectives {
                 path("events", () -> post(() -> auth.require(WRITE, () -> api.ingest(p)))),
                 path("watermark", () -> post(() -> auth.require(WRITE, () -> api.watermark(p)))),
                 path("results", () -> get(() -> auth.require(READ, () -> api.results(p)))),
+                path(PathMatchers.segment("results").slash("stream"),
+                    () -> get(() -> auth.require(READ, () -> api.resultsStream(p)))),
                 path("late", () -> get(() -> auth.require(READ, () -> api.late(p)))),
                 path(PathMatchers.segment("state").slash(PathMatchers.segment()),
                     key -> get(() -> auth.require(READ, () -> api.state(p, key))))))))));

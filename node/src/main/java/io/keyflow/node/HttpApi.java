@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.persistence.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;
@@ -57,10 +58,11 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   private final Map<String, PipelineDefinition> pipelines;
   private final NodeMetrics metrics;
   private final IngestMetrics ingestMetrics;
+  private final ResultsRoutes resultsRoutes;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
           CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster,
-          IngestAdmission admission, NodeMetrics metrics, IngestMetrics ingestMetrics) {
+          IngestAdmission admission, NodeMetrics metrics, IngestMetrics ingestMetrics, ResultsRoutes resultsRoutes) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
@@ -73,6 +75,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     this.pipelines = sharding.pipelines();
     this.metrics = metrics;
     this.ingestMetrics = ingestMetrics;
+    this.resultsRoutes = resultsRoutes;
   }
 
   @Override
@@ -98,6 +101,11 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   @Override
   public Route results(String pipeline) {
     return withPipeline(pipeline, this::results);
+  }
+
+  @Override
+  public Route resultsStream(String pipeline) {
+    return withPipeline(pipeline, resultsRoutes::stream);
   }
 
   @Override
@@ -302,7 +310,17 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
       }
       long from = range[0];
       long to = range[1];
+      ResultsPage page;
+      try {
+        page = ResultsPage.parse(params.get("limit"), params.get("after"));
+      } catch (IllegalArgumentException e) {
+        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error(e.getMessage(), null)));
+      }
       String key = params.get("key");
+      if (page != null) {
+        return resultsRoutes.paged(page, new ResultsPager.Query(p.name(), stage, p.maxKeyGroups(), key,
+            key == null ? -1 : p.keyGroupOf(key), from, to));
+      }
       var found = key != null
           ? results.resultsOfKey(p.name(), stage, p.keyGroupOf(key), key, from, to)
           : results.resultsOfGroups(p.name(), stage, p.maxKeyGroups(), from, to);

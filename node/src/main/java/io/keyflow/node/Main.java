@@ -8,6 +8,9 @@ import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.PipelineCatalog;
+import io.keyflow.persistence.ResultsLog;
+import io.keyflow.persistence.ResultsPager;
+import io.keyflow.persistence.WebhookOffsets;
 import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
 import io.keyflow.persistence.cassandra.CassandraSchema;
@@ -157,6 +160,7 @@ public final class Main {
     NodeSettings nodeSettings = NodeSettings.create(loaded);
     SecuritySettings security = SecuritySettings.create(loaded);
     var https = HttpsContext.create(loaded);
+    Map<String, WebhookSettings> webhooks = WebhookSettings.parseAll(loaded, pipelines);
     Config config = withCassandra(loaded);
     checkStoredState(config, pipelines);
 
@@ -177,8 +181,12 @@ public final class Main {
       system.getWhenTerminated().thenRun(keeper::stop);
 
       IdempotencyRegistry idempotency = new IdempotencyRegistry(system, config.getString("keyflow.cassandra.keyspace"));
+      String keyspace = config.getString("keyflow.cassandra.keyspace");
+      ResultsLog resultsLog = new ResultsLog(system, keyspace);
+      ResultsStream stream = new ResultsStream(resultsLog, ResultsStream.ResultsStreamSettings.create(config));
+      WebhookDeliverer.startAll(system, pipelines, webhooks, resultsLog, new WebhookOffsets(system, keyspace));
       HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding),
-          admission, metrics, ingestMetrics);
+          admission, metrics, ingestMetrics, new ResultsRoutes(stream, new ResultsPager(system, keyspace)));
       var server = Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort());
       server = https.map(server::enableHttps).orElse(server);
       server.bind(api.counted(new ApiRoutes(api, new AuthDirectives(security)).routes())).toCompletableFuture().get();

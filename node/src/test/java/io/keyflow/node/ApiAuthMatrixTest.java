@@ -59,6 +59,7 @@ class ApiAuthMatrixTest {
         new Endpoint("ingest", "POST", "/v1/pipelines/clicks/events", ApiScope.WRITE),
         new Endpoint("watermark", "POST", "/v1/pipelines/clicks/watermark", ApiScope.WRITE),
         new Endpoint("results", "GET", "/v1/pipelines/clicks/results?key=alice", ApiScope.READ),
+        new Endpoint("resultsStream", "GET", "/v1/pipelines/clicks/results/stream", ApiScope.READ),
         new Endpoint("late", "GET", "/v1/pipelines/clicks/late", ApiScope.READ),
         new Endpoint("state", "GET", "/v1/pipelines/clicks/state/alice", ApiScope.READ),
         new Endpoint("metrics", "GET", "/metrics", ApiScope.READ));

@@ -29,7 +29,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * key group, so one key group's results are written as a single-partition batch (late records of
  * the late side output go to their own table, same partitioning). Each write carries
  * {@code USING TIMESTAMP <output sequence number>}: a re-delivered or late-arriving older result can
- * never replace a newer one of the same window. Shares the journal plugin's driver session.
+ * never replace a newer one of the same window. Every firing is also appended to {@code results_log}
+ * (see {@link ResultsLog}); every row expires after the configured {@link ResultsRetention}. Shares the journal plugin's driver session.
  */
 public final class CassandraResultsStore implements ResultsSink {
 
@@ -43,20 +44,31 @@ public final class CassandraResultsStore implements ResultsSink {
   private final CompletionStage<PreparedStatement> selectKey;
   private final CompletionStage<PreparedStatement> insertLate;
   private final CompletionStage<PreparedStatement> selectLate;
+  private final CompletionStage<PreparedStatement> insertLog;
+  private final int ttlSeconds;
 
+  /** A store whose rows expire after {@code keyflow.results.retention} of the system's config. */
   public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace) {
+    this(system, keyspace, ResultsRetention.create(system.classicSystem().settings().config()));
+  }
+
+  public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace, ResultsRetention retention) {
+    this.ttlSeconds = retention.ttlSeconds();
     this.session = CassandraSessionRegistry.get(system)
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
     String table = keyspace + ".results";
     this.insert = session.prepare("INSERT INTO " + table
         + " (pipeline, stage, key_group, key, window_start, window_end, output_seq, result)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?");
+    this.insertLog = session.prepare("INSERT INTO " + keyspace + ".results_log"
+        + " (pipeline, stage, key_group, output_seq, key, window_start, window_end, result)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
     String columns = "SELECT key, window_start, window_end, result FROM " + table;
     this.selectGroup = session.prepare(columns + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
     this.selectKey = session.prepare(columns
         + " WHERE pipeline = ? AND stage = ? AND key_group = ? AND key = ? AND window_start >= ? AND window_start < ?");
     this.insertLate = session.prepare("INSERT INTO " + keyspace + ".late_records"
-        + " (pipeline, stage, key_group, output_seq, key, ts, fields) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        + " (pipeline, stage, key_group, output_seq, key, ts, fields) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?");
     this.selectLate = session.prepare("SELECT output_seq, key, ts, fields FROM " + keyspace + ".late_records"
         + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
   }
@@ -66,24 +78,44 @@ public final class CassandraResultsStore implements ResultsSink {
 
   @Override
   public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
-    return insert.thenCombine(insertLate, (ps, late) -> {
+    // Two batches, each the size the batch limit was set for: the latest results (and late records),
+    // and the log of firings. Each is atomic per partition; both must succeed before the entity
+    // counts the outputs delivered, and rewriting either is harmless.
+    return insert.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logged) -> {
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
+      BatchStatementBuilder log = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
       for (var entry : outputs.entrySet()) {
         Output o = entry.getValue();
         if (o.holdsLateRecord()) {
           Record r = o.late();
-          batch.addStatement(late.bind(pipeline, stage, keyGroup, entry.getKey(), r.key(), r.ts(), toJson(r.fields())));
+          batch.addStatement(pair.late().bind(pipeline, stage, keyGroup, entry.getKey(), r.key(), r.ts(),
+              toJson(r.fields()), ttlSeconds));
         } else {
           WindowResult r = o.result();
           // A side output of a process function is stored like results, under its tag as the stage.
           String rowStage = o.tag() == null ? stage : o.tag();
-          batch.addStatement(ps.bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
-              entry.getKey(), toJson(r.values()), entry.getKey()));
+          String values = toJson(r.values());
+          batch.addStatement(pair.result().bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
+              entry.getKey(), values, entry.getKey(), ttlSeconds));
+          // Every firing is logged (a re-firing too), for the live stream and the webhook sink.
+          log.addStatement(logged.bind(pipeline, rowStage, keyGroup, entry.getKey(), r.key(), r.windowStart(),
+              r.windowEnd(), values, ttlSeconds));
         }
       }
-      return batch.build();
-    }).thenCompose(session::executeWrite).thenApply(done -> null);
+      List<BatchStatement> batches = new ArrayList<>();
+      if (batch.getStatementsCount() > 0) {
+        batches.add(batch.build());
+      }
+      if (log.getStatementsCount() > 0) {
+        batches.add(log.build());
+      }
+      return batches;
+    }).thenCompose(batches -> CompletableFuture.allOf(batches.stream()
+        .map(b -> session.executeWrite(b).toCompletableFuture()).toArray(CompletableFuture<?>[]::new)))
+        .thenApply(done -> null);
   }
+
+  private record StatementPair(PreparedStatement result, PreparedStatement late) {}
 
   /** The late side output of the given key groups, by key group then output order. */
   public CompletionStage<List<LateRecord>> lateRecords(String pipeline, String stage, int keyGroups) {

@@ -87,7 +87,7 @@ public final class PipelineCatalog {
   }
 
   /**
-   * Deletes every journal partition, snapshot, result, late record and idempotency key of
+   * Deletes every journal partition, snapshot, result (and results log entry), late record, webhook offset and idempotency key of
    * {@code pipeline}, and its catalog entry. Scans partition keys (an administrative operation): run
    * it only while no node runs the pipeline, or a running key group would write its state back.
    */
@@ -104,12 +104,17 @@ public final class PipelineCatalog {
     deleted.put("snapshots", deleteWhere("SELECT DISTINCT persistence_id FROM %s.snapshots",
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ?", row.getString(0))));
-    for (String table : List.of("results", "late_records")) {
+    for (String table : List.of("results", "results_log", "late_records")) {
       deleted.put(table, deleteWhere("SELECT DISTINCT pipeline, stage, key_group FROM %s." + table,
           row -> pipeline.equals(row.getString(0)),
           row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + "." + table
               + " WHERE pipeline = ? AND stage = ? AND key_group = ?", row.getString(0), row.getString(1), row.getInt(2))));
     }
+    // Output sequence numbers start again at 1 after a reset: the webhook sink's cursors go too.
+    deleted.put("webhook_offsets", deleteWhere("SELECT DISTINCT pipeline, stage FROM %s.webhook_offsets",
+        row -> pipeline.equals(row.getString(0)),
+        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".webhook_offsets WHERE pipeline = ? AND stage = ?",
+            row.getString(0), row.getString(1))));
     deleted.put("idempotency_keys", deleteWhere("SELECT DISTINCT pipeline, id FROM %s.idempotency_keys",
         row -> pipeline.equals(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".idempotency_keys WHERE pipeline = ? AND id = ?",
