@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.loadtests.EventGenerator;
 import io.keyflow.loadtests.LoadOptions;
 import io.keyflow.loadtests.Loader;
+import io.keyflow.loadtests.bench.ProcessUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -83,7 +84,9 @@ class ClicksSideBySideIT {
       }
     }
 
+    ProcessUsage beforeFlink = ProcessUsage.self();
     FlinkRun flink = runFlink(data);
+    ProcessUsage afterFlink = ProcessUsage.self();
 
     String pipeline = "bench_" + Long.toString(System.currentTimeMillis(), 36);
     Path pipelines = home.resolve("load-tests/target/bench/pipelines.conf");
@@ -93,6 +96,12 @@ class ClicksSideBySideIT {
     keyflow("cluster", "1", "--pipelines", pipelines.toString());
     String loadOutput;
     Map<String, String> keyflowResults;
+    ProcessUsage nodeBefore = ProcessUsage.ofPidFile(home.resolve("run/node-1.pid"));
+    ProcessUsage cassandraBefore = ProcessUsage.ofPidFile(home.resolve("run/cassandra.pid"));
+    ProcessUsage loaderBefore = ProcessUsage.self();
+    ProcessUsage nodeAfter;
+    ProcessUsage cassandraAfter;
+    ProcessUsage loaderAfter;
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       new Loader(LoadOptions.parse("--nodes", "http://127.0.0.2:8080", "--pipeline", pipeline, "--batch", "" + BATCH,
@@ -100,6 +109,9 @@ class ClicksSideBySideIT {
           "--start-ts", "" + START, "--disorder-ms", "" + DISORDER_MS, "--warmup", "3s"),
           new PrintStream(out, true, StandardCharsets.UTF_8)).run();
       loadOutput = out.toString(StandardCharsets.UTF_8);
+      nodeAfter = ProcessUsage.of(nodeBefore.pid());
+      cassandraAfter = ProcessUsage.of(cassandraBefore.pid());
+      loaderAfter = ProcessUsage.self();
       HttpClient http = HttpClient.newHttpClient();
       http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:8080/v1/pipelines/" + pipeline + "/watermark"))
           .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
@@ -139,10 +151,26 @@ class ClicksSideBySideIT {
         | Keyflow | 1 node + bundled Cassandra, HTTP NDJSON, every event durable before the 200 | %,.0f | %d in flight; ack p50 %.0f ms, p99 %.0f ms (warm-up 3 s excluded) |
 
         Keyflow / Flink: **%.3f**. Window results identical: %s (%,d windows).
+
+        CPU and memory (CPU seconds over the whole run of each side, start-up excluded for Keyflow; peak RSS):
+
+        | process | CPU s | CPU s per million events | peak RSS |
+        |---|---|---|---|
+        | Flink MiniCluster (test JVM: source, job, sink) | %.1f | %.1f | %,.0f MiB (test JVM so far) |
+        | Keyflow node | %.1f | %.1f | %,.0f MiB |
+        | bundled Cassandra (journal, results) | %.1f | %.1f | %,.0f MiB |
+        | Keyflow load generator (test JVM) | %.1f | %.1f | — |
         """, LocalDate.now(), events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors(), flinkRate,
         flink.netRuntimeMs(), flink.wallMs(), keyflowRate, CONCURRENCY, number(result, "p50_ms"), number(result, "p99_ms"),
-        keyflowRate / flinkRate, keyflowResults.equals(flink.results()), flink.results().size());
+        keyflowRate / flinkRate, keyflowResults.equals(flink.results()), flink.results().size(),
+        afterFlink.cpuSecondsSince(beforeFlink), perMillion(afterFlink.cpuSecondsSince(beforeFlink), events),
+        afterFlink.peakRssMiB(),
+        nodeAfter.cpuSecondsSince(nodeBefore), perMillion(nodeAfter.cpuSecondsSince(nodeBefore), events),
+        nodeAfter.peakRssMiB(),
+        cassandraAfter.cpuSecondsSince(cassandraBefore), perMillion(cassandraAfter.cpuSecondsSince(cassandraBefore), events),
+        cassandraAfter.peakRssMiB(),
+        loaderAfter.cpuSecondsSince(loaderBefore), perMillion(loaderAfter.cpuSecondsSince(loaderBefore), events));
     Path reportFile = home.resolve("load-tests/results/" + LocalDate.now()
         + (CONCURRENCY == 8 ? "" : "-concurrency-" + CONCURRENCY) + ".md");
     Files.createDirectories(reportFile.getParent());
@@ -244,6 +272,10 @@ class ClicksSideBySideIT {
       throw new IllegalStateException("bin/keyflow " + String.join(" ", args) + " failed: "
           + Files.readString(home.resolve("load-tests/target/bench/keyflow-" + args[0] + ".log")));
     }
+  }
+
+  private static double perMillion(double seconds, long events) {
+    return seconds * 1_000_000 / events;
   }
 
   private static double number(String resultLine, String name) {

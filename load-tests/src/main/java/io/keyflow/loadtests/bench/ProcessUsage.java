@@ -1,0 +1,50 @@
+package io.keyflow.loadtests.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * CPU time and peak resident memory of a process on Linux, for benchmark reports: CPU from the JDK's
+ * process info, peak RSS from {@code /proc/<pid>/status} (VmHWM). Zero when the process is gone or
+ * the figure is unavailable; the report says so rather than guessing.
+ */
+public record ProcessUsage(long pid, Duration cpu, long peakRssBytes) {
+
+  public static ProcessUsage of(long pid) {
+    Duration cpu = ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    return new ProcessUsage(pid, cpu, peakRss(pid));
+  }
+
+  /** The process whose PID bin/keyflow wrote to {@code file} (run/node-1.pid, run/cassandra.pid). */
+  public static ProcessUsage ofPidFile(Path file) throws IOException {
+    return of(Long.parseLong(Files.readString(file).strip()));
+  }
+
+  public static ProcessUsage self() {
+    return of(ProcessHandle.current().pid());
+  }
+
+  /** CPU seconds spent since {@code earlier} (same process). */
+  public double cpuSecondsSince(ProcessUsage earlier) {
+    return (cpu.toMillis() - earlier.cpu.toMillis()) / 1000.0;
+  }
+
+  public double peakRssMiB() {
+    return peakRssBytes / (1024.0 * 1024.0);
+  }
+
+  private static long peakRss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux, or the process is gone
+    }
+    return 0;
+  }
+}
