@@ -20,13 +20,13 @@ class ChaosShortIT {
 
   @Test
   void killMinusNineOfANodeUnderLoadLosesAndDoublesNothing() throws Exception {
-    String line = ChaosRunner.runScenario(home(), "kill", Duration.ofSeconds(60), 11);
+    String line = ChaosRunner.runScenario(home(), "kill", Duration.ofSeconds(40), 11);
     assertThat(line).contains(" lost=0 ", " duplicated=0 ", " gaps=0 ", " faults=1 ").contains(" ok=true");
   }
 
   @Test
   void aGracefulLeaveAndRejoinUnderLoadLosesAndDoublesNothing() throws Exception {
-    String line = ChaosRunner.runScenario(home(), "leave-join", Duration.ofSeconds(60), 12);
+    String line = ChaosRunner.runScenario(home(), "leave-join", Duration.ofSeconds(40), 12);
     assertThat(line).contains(" lost=0 ", " duplicated=0 ", " gaps=0 ", " faults=1 ").contains(" ok=true");
   }
 }
