@@ -1,14 +1,10 @@
 package io.keyflow.node;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -44,7 +40,7 @@ final class ResultsRoutes extends AllDirectives {
     return parameterMap(params -> optionalHeaderValueByName("Last-Event-ID", header -> {
       String stage = params.getOrDefault("stage", p.lastStage().stage());
       if (!stageKnown(p, stage)) {
-        return complete(json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
+        return complete(HttpApi.json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
       }
       PipelineDefinition own = p.stageNamed(stage);
       int keyGroups = own != null ? own.maxKeyGroups() : p.maxKeyGroups();
@@ -56,7 +52,7 @@ final class ResultsRoutes extends AllDirectives {
           only = -1;
         }
         if (only < 0 || only >= keyGroups) {
-          return complete(json(StatusCodes.BAD_REQUEST,
+          return complete(HttpApi.json(StatusCodes.BAD_REQUEST,
               JsonViews.error("key_group must be an integer from 0 to " + (keyGroups - 1), null)));
         }
       }
@@ -65,7 +61,7 @@ final class ResultsRoutes extends AllDirectives {
       try {
         cursor = resumeAfter(last, keyGroups, only);
       } catch (IllegalArgumentException e) {
-        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error("malformed Last-Event-ID: " + e.getMessage()
+        return complete(HttpApi.json(StatusCodes.BAD_REQUEST, JsonViews.error("malformed Last-Event-ID: " + e.getMessage()
             + (only != null ? " (with key_group it is an output sequence number)" : ""), null)));
       }
       var scope = new ResultsStream.Scope(p.name(), stage, keyGroups, only);
@@ -101,7 +97,7 @@ final class ResultsRoutes extends AllDirectives {
   Route paged(ResultsPage page, ResultsPager.Query query) {
     return extractUri(uri -> completeWithFuture(page.read(pager, query)
         .thenApply(one -> {
-          HttpResponse response = json(StatusCodes.OK, JsonViews.results(one.results()));
+          HttpResponse response = HttpApi.json(StatusCodes.OK, JsonViews.results(one.results()));
           if (one.next() == null) {
             return response;
           }
@@ -110,7 +106,7 @@ final class ResultsRoutes extends AllDirectives {
         })
         .exceptionally(e -> {
           log.warn("results store did not answer: {}", e.toString());
-          return json(StatusCodes.SERVICE_UNAVAILABLE, JsonViews.error("results store did not answer, retry", null))
+          return HttpApi.json(StatusCodes.SERVICE_UNAVAILABLE, JsonViews.error("results store did not answer, retry", null))
               .addHeader(RetryAfter.create(1L));
         })));
   }
@@ -130,14 +126,5 @@ final class ResultsRoutes extends AllDirectives {
   static boolean stageKnown(PipelineDefinition p, String stage) {
     return p.stageNamed(stage) != null
         || (p.stages().stream().anyMatch(PipelineDefinition::keepsAllFields) && PipelineDefinition.NAME.matcher(stage).matches());
-  }
-
-  static HttpResponse json(StatusCode status, JsonNode body) {
-    try {
-      return HttpResponse.create().withStatus(status)
-          .withEntity(ContentTypes.APPLICATION_JSON, JsonViews.MAPPER.writeValueAsBytes(body));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
