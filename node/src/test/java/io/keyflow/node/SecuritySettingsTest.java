@@ -33,17 +33,17 @@ class SecuritySettingsTest {
 
   @Test
   void autoTurnsAuthOnForANonLoopbackAddressAndRefusesToStartWithoutATokenNamingTheKeys() {
-    assertThatThrownBy(() -> SecuritySettings.create(config("keyflow.node.host = \"10.1.2.3\"")))
+    assertThatThrownBy(() -> SecuritySettings.create(config("keyflow.node.host = \"node-1\"")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no token is configured")
-        .hasMessageContaining("10.1.2.3 is not a loopback address")
+        .hasMessageContaining("node-1 is not a loopback address")
         .hasMessageContaining("keyflow.security.tokens-file");
   }
 
   @Test
   void autoOnANonLoopbackAddressWithATokenIsOn() {
     SecuritySettings settings = SecuritySettings.create(config("""
-        keyflow.node.host = "10.1.2.3"
+        keyflow.node.host = "node-1"
         keyflow.security.tokens = [ { token = "%s", scopes = [read] } ]
         """.formatted(READER)));
 
@@ -60,7 +60,7 @@ class SecuritySettingsTest {
 
   @Test
   void offStaysOffOnAnyAddress() {
-    assertThat(SecuritySettings.create(config("keyflow.node.host = \"10.1.2.3\"\nkeyflow.security.auth = off"))
+    assertThat(SecuritySettings.create(config("keyflow.node.host = \"node-1\"\nkeyflow.security.auth = off"))
         .authEnabled()).isFalse();
   }
 
@@ -77,7 +77,7 @@ class SecuritySettingsTest {
     assertThat(SecuritySettings.isLoopback("localhost")).isTrue();
     assertThat(SecuritySettings.isLoopback("::1")).isTrue();
     assertThat(SecuritySettings.isLoopback("[::1]")).isTrue();
-    assertThat(SecuritySettings.isLoopback("10.1.2.3")).isFalse();
+    assertThat(SecuritySettings.isLoopback("node-1")).isFalse();
     assertThat(SecuritySettings.isLoopback("0.0.0.0")).isFalse();
     assertThat(SecuritySettings.isLoopback("127.0.0.256")).isFalse();
     assertThat(SecuritySettings.isLoopback("127.example.com")).isFalse();
