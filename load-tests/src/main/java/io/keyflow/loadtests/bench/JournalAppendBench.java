@@ -22,7 +22,7 @@ import org.HdrHistogram.Histogram;
  * on the same table, alternating rounds in one run so the machine's noise hits both.
  *
  * <p>{@code bin/keyflow bench journal [--contact 127.0.0.1:9042] [--keyspace keyflow] [--appends 2000]
- * [--writers 8] [--rounds 2]} — needs a running Cassandra with the Keyflow schema (bin/keyflow cassandra).
+ * [--writers 8] [--rounds 2] [--event-bytes 400]} — needs a running Cassandra with the Keyflow schema (bin/keyflow cassandra).
  * Each writer appends to its own persistence id, one append after the other, as a key group does.
  */
 public final class JournalAppendBench {
@@ -35,6 +35,7 @@ public final class JournalAppendBench {
     int appends = Integer.parseInt(option(args, "--appends", "2000"));
     int writers = Integer.parseInt(option(args, "--writers", "8"));
     int rounds = Integer.parseInt(option(args, "--rounds", "2"));
+    int eventBytes = Integer.parseInt(option(args, "--event-bytes", "400"));
     String[] hostPort = contact.split(":");
     try (CqlSession session = CqlSession.builder()
         .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
@@ -47,8 +48,9 @@ public final class JournalAppendBench {
           "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = null");
       PreparedStatement advance = session.prepare(
           "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = ?");
-      ByteBuffer event = ByteBuffer.wrap(new byte[400]);
-      System.out.printf("journal append bench: %d appends x %d writers per round, %d rounds%n", appends, writers, rounds);
+      ByteBuffer event = ByteBuffer.wrap(new byte[eventBytes]);
+      System.out.printf("journal append bench: %d appends x %d writers per round, %d rounds, %d-byte events%n",
+          appends, writers, rounds, eventBytes);
       for (int round = 1; round <= rounds; round++) {
         for (boolean fenced : new boolean[] {false, true}) {
           Histogram latency = new Histogram(60_000_000L, 3);

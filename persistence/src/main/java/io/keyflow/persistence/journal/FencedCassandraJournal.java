@@ -57,6 +57,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private final Serialization serialization;
   private final CompletionStage<CqlSession> session;
   private final CompletionStage<Statements> statements;
+  private final AppendLimiter limiter;
 
   public FencedCassandraJournal(Config config, String configPath) {
     this.settings = JournalSettings.create(config);
@@ -67,6 +68,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         .sessionFor(CassandraSessionSettings.create(settings.sessionConfigPath()))
         .underlying());
     this.statements = session.thenCompose(s -> Statements.prepare(s, settings));
+    this.limiter = new AppendLimiter(settings.maxConcurrentAppends());
   }
 
   /** One append was refused because another writer appended to the same persistence id first. */
@@ -92,7 +94,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           results.add(rejection);
           return CompletableFuture.completedFuture(null);
         }
-        return append(write).thenRun(() -> results.add(Optional.empty()));
+        return limiter.submit(() -> append(write)).thenRun(() -> results.add(Optional.empty()));
       });
     }
     return toScala(chain.thenApply(ignored -> (Iterable<Optional<Exception>>) results));

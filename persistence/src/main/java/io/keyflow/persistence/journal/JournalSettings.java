@@ -10,7 +10,7 @@ import com.typesafe.config.Config;
  */
 public record JournalSettings(
     String keyspace, String table, String metadataTable, long partitionSize, String sessionConfigPath,
-    String profile, ConsistencyLevel serialConsistency, int replayPageSize) {
+    String profile, ConsistencyLevel serialConsistency, int replayPageSize, int maxConcurrentAppends) {
 
   public JournalSettings {
     if (partitionSize < 2) {
@@ -27,7 +27,8 @@ public record JournalSettings(
         config.getString("session-config-path"),
         config.getString("profile"),
         DefaultConsistencyLevel.valueOf(config.getString("serial-consistency")),
-        config.getInt("replay-page-size"));
+        config.getInt("replay-page-size"),
+        config.getInt("max-concurrent-appends"));
   }
 
   public long partitionOf(long sequenceNr) {
