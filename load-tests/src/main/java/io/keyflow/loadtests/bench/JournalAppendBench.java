@@ -22,12 +22,31 @@ import org.HdrHistogram.Histogram;
  * on the same table, alternating rounds in one run so the machine's noise hits both.
  *
  * <p>{@code bin/keyflow bench journal [--contact 127.0.0.1:9042] [--keyspace keyflow] [--appends 2000]
- * [--writers 8] [--rounds 2] [--event-bytes 400]} — needs a running Cassandra with the Keyflow schema (bin/keyflow cassandra).
- * Each writer appends to its own persistence id, one append after the other, as a key group does.
+ * [--writers 8] [--rounds 2] [--event-bytes 400]} — needs a running Cassandra with the Keyflow schema
+ * (a node started once applies it). Each writer appends to its own persistence id, one append after
+ * the other, as a key group does. {@link #measure} is also the side-by-side bench's journal ceiling.
  */
 public final class JournalAppendBench {
 
-  private JournalAppendBench() {}
+  /** One measured round: appends per second and the latency of one append. */
+  public record Round(boolean fenced, long appends, double appendsPerSecond, double p50Ms, double p99Ms) {}
+
+  private final CqlSession session;
+  private final PreparedStatement insert;
+  private final PreparedStatement claim;
+  private final PreparedStatement advance;
+
+  public JournalAppendBench(CqlSession session, String keyspace) {
+    this.session = session;
+    String table = keyspace + ".journal";
+    this.insert = session.prepare("INSERT INTO " + table
+        + " (persistence_id, partition_nr, sequence_nr, writer_uuid, ser_id, ser_manifest, event_manifest, event,"
+        + " written_at) VALUES (?, 0, ?, 'bench', 1, '', '', ?, ?)");
+    this.claim = session.prepare(
+        "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = null");
+    this.advance = session.prepare(
+        "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = ?");
+  }
 
   public static void main(String[] args) throws Exception {
     String contact = option(args, "--contact", "127.0.0.1:9042");
@@ -36,60 +55,66 @@ public final class JournalAppendBench {
     int writers = Integer.parseInt(option(args, "--writers", "8"));
     int rounds = Integer.parseInt(option(args, "--rounds", "2"));
     int eventBytes = Integer.parseInt(option(args, "--event-bytes", "400"));
-    String[] hostPort = contact.split(":");
-    try (CqlSession session = CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
-        .withLocalDatacenter("datacenter1").build()) {
-      String table = keyspace + ".journal";
-      PreparedStatement insert = session.prepare("INSERT INTO " + table
-          + " (persistence_id, partition_nr, sequence_nr, writer_uuid, ser_id, ser_manifest, event_manifest, event,"
-          + " written_at) VALUES (?, 0, ?, 'bench', 1, '', '', ?, ?)");
-      PreparedStatement claim = session.prepare(
-          "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = null");
-      PreparedStatement advance = session.prepare(
-          "UPDATE " + table + " SET head = ? WHERE persistence_id = ? AND partition_nr = 0 IF head = ?");
-      ByteBuffer event = ByteBuffer.wrap(new byte[eventBytes]);
+    try (CqlSession session = connect(contact)) {
+      JournalAppendBench bench = new JournalAppendBench(session, keyspace);
       System.out.printf("journal append bench: %d appends x %d writers per round, %d rounds, %d-byte events%n",
           appends, writers, rounds, eventBytes);
       for (int round = 1; round <= rounds; round++) {
         for (boolean fenced : new boolean[] {false, true}) {
-          Histogram latency = new Histogram(60_000_000L, 3);
-          long started = System.nanoTime();
-          ExecutorService pool = Executors.newFixedThreadPool(writers);
-          List<Future<?>> done = new ArrayList<>();
-          for (int w = 0; w < writers; w++) {
-            String pid = "bench-" + UUID.randomUUID();
-            done.add(pool.submit(() -> {
-              for (long seq = 1; seq <= appends; seq++) {
-                Statement<?> statement = fenced
-                    ? BatchStatement.newInstance(BatchType.UNLOGGED,
-                        seq == 1 ? claim.bind(seq, pid) : advance.bind(seq, pid, seq - 1),
-                        insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis()))
-                    : insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis());
-                long t0 = System.nanoTime();
-                boolean applied = session.execute(statement).wasApplied();
-                synchronized (latency) {
-                  latency.recordValue((System.nanoTime() - t0) / 1_000);
-                }
-                if (!applied) {
-                  throw new IllegalStateException("append " + seq + " of " + pid + " was not applied");
-                }
-              }
-              return null;
-            }));
-          }
-          for (Future<?> f : done) {
-            f.get();
-          }
-          pool.shutdown();
-          double seconds = (System.nanoTime() - started) / 1e9;
+          Round r = bench.measure(fenced, appends, writers, eventBytes);
           System.out.println(String.format(Locale.ROOT,
               "bench=journal-append mode=%s round=%d appends=%d rate_per_s=%.0f p50_ms=%.2f p99_ms=%.2f",
-              fenced ? "fenced" : "plain", round, (long) appends * writers, appends * writers / seconds,
-              latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0));
+              fenced ? "fenced" : "plain", round, r.appends(), r.appendsPerSecond(), r.p50Ms(), r.p99Ms()));
         }
       }
     }
+  }
+
+  public static CqlSession connect(String contact) {
+    String[] hostPort = contact.split(":");
+    return CqlSession.builder().addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
+        .withLocalDatacenter("datacenter1").build();
+  }
+
+  /** {@code writers} persistence ids, each appending {@code appends} events of {@code eventBytes}, one after the other. */
+  public Round measure(boolean fenced, int appends, int writers, int eventBytes) throws Exception {
+    ByteBuffer event = ByteBuffer.wrap(new byte[eventBytes]);
+    Histogram latency = new Histogram(60_000_000L, 3);
+    long started = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        String pid = "bench-" + UUID.randomUUID();
+        done.add(pool.submit(() -> {
+          for (long seq = 1; seq <= appends; seq++) {
+            Statement<?> statement = fenced
+                ? BatchStatement.newInstance(BatchType.UNLOGGED,
+                    seq == 1 ? claim.bind(seq, pid) : advance.bind(seq, pid, seq - 1),
+                    insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis()))
+                : insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis());
+            long t0 = System.nanoTime();
+            boolean applied = session.execute(statement).wasApplied();
+            synchronized (latency) {
+              latency.recordValue((System.nanoTime() - t0) / 1_000);
+            }
+            if (!applied) {
+              throw new IllegalStateException("append " + seq + " of " + pid + " was not applied");
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long total = (long) appends * writers;
+    return new Round(fenced, total, total / seconds, latency.getValueAtPercentile(50) / 1000.0,
+        latency.getValueAtPercentile(99) / 1000.0);
   }
 
   private static String option(String[] args, String name, String fallback) {

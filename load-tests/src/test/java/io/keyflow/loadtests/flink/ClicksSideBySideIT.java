@@ -1,33 +1,24 @@
 package io.keyflow.loadtests.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.loadtests.EventGenerator;
-import io.keyflow.loadtests.LoadOptions;
-import io.keyflow.loadtests.Loader;
+import io.keyflow.loadtests.bench.KeyflowBenchRun;
 import io.keyflow.loadtests.bench.ProcessUsage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.Writer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.AggregateFunction;
@@ -49,25 +40,30 @@ import org.junit.jupiter.api.Test;
 /**
  * The clicks workload (count and sum of amount per user per 10 s tumbling window) through Apache
  * Flink 2.3 (local MiniCluster, parallelism = cores, checkpoints every 1 s exactly-once, a replayable
- * file source) and through one Keyflow node with the bundled Cassandra (durable acknowledged ingest
- * over HTTP by the load generator), on the same generated events, one after the other on this
- * machine. Both must give the same window results; the figures go to load-tests/results/DATE.md.
- * Only with -Pbench; reported, never asserted as timings.
+ * file source) and through Keyflow with the bundled Cassandra (durable acknowledged ingest over HTTP
+ * by the load generator: one node, then three), on the same generated events, one after the other on
+ * this machine; then the journal ceiling (the fenced append alone at the same bytes per append) and,
+ * unless {@code -Dbench.chaos=false}, the chaos runner's recovery and rebalance figures. Every run
+ * must give Flink's window results exactly; the report goes to load-tests/results/DATE.md. Only with
+ * -Pbench ({@code bin/keyflow bench}); reported, never asserted as timings.
  */
 class ClicksSideBySideIT {
 
-  private static final int REQUESTS = Integer.getInteger("bench.requests", 300);
-  private static final int BATCH = 1_000;
+  private static final int REQUESTS = Integer.getInteger("bench.requests", 100);
+  private static final int BATCH = Integer.getInteger("bench.batch", 5_000);
   private static final int KEYS = 1_000;
   private static final long SEED = 1;
   private static final long START = 1_700_000_000_000L;
   private static final long DISORDER_MS = 500;
-  private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
+  private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 32);
   /** Covers the generator's disorder plus the reordering of the concurrent requests (1 ms of event time per event). */
   private static final long BOUND_MS = Math.max(30_000, 3L * CONCURRENCY * BATCH);
+  private static final boolean THREE_NODES = Boolean.parseBoolean(System.getProperty("bench.three-nodes", "true"));
+  private static final boolean CHAOS = Boolean.parseBoolean(System.getProperty("bench.chaos", "true"));
+  /** Appends in flight in the ceiling run: keyflow.journal.max-concurrent-appends of one node. */
+  private static final int NODE_APPENDS_IN_FLIGHT = 16;
 
   private final Path home = Path.of("..").toAbsolutePath().normalize();
-  private final ObjectMapper json = new ObjectMapper();
 
   /** Flink's figures and results. */
   record FlinkRun(Map<String, String> results, long netRuntimeMs, long wallMs) {}
@@ -88,108 +84,107 @@ class ClicksSideBySideIT {
     FlinkRun flink = runFlink(data);
     ProcessUsage afterFlink = ProcessUsage.self();
 
-    String pipeline = "bench_" + Long.toString(System.currentTimeMillis(), 36);
-    Path pipelines = home.resolve("load-tests/target/bench/pipelines.conf");
-    Files.writeString(pipelines, "keyflow.pipelines." + pipeline + " {\n  key-field = user\n  max-out-of-orderness = "
-        + BOUND_MS + "ms\n  window { type = tumbling, size = 10s }\n"
-        + "  aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]\n}\n");
-    keyflow("cluster", "1", "--pipelines", pipelines.toString());
-    String loadOutput;
-    Map<String, String> keyflowResults;
-    ProcessUsage nodeBefore = ProcessUsage.ofPidFile(home.resolve("run/node-1.pid"));
-    ProcessUsage cassandraBefore = ProcessUsage.ofPidFile(home.resolve("run/cassandra.pid"));
-    ProcessUsage loaderBefore = ProcessUsage.self();
-    ProcessUsage nodeAfter;
-    ProcessUsage cassandraAfter;
-    ProcessUsage loaderAfter;
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      new Loader(LoadOptions.parse("--nodes", "http://127.0.0.2:8080", "--pipeline", pipeline, "--batch", "" + BATCH,
-          "--requests", "" + REQUESTS, "--concurrency", "" + CONCURRENCY, "--keys", "" + KEYS, "--seed", "" + SEED,
-          "--start-ts", "" + START, "--disorder-ms", "" + DISORDER_MS, "--warmup", "3s"),
-          new PrintStream(out, true, StandardCharsets.UTF_8)).run();
-      loadOutput = out.toString(StandardCharsets.UTF_8);
-      nodeAfter = ProcessUsage.of(nodeBefore.pid());
-      cassandraAfter = ProcessUsage.of(cassandraBefore.pid());
-      loaderAfter = ProcessUsage.self();
-      HttpClient http = HttpClient.newHttpClient();
-      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:8080/v1/pipelines/" + pipeline + "/watermark"))
-          .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"watermark\":" + (START + 10_000_000_000L) + "}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      // Results reach the store within seconds of the watermark: wait until every window Flink found is there.
-      Map<String, String> found = new TreeMap<>();
-      try {
-        await("Keyflow's window results").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-            .until(() -> {
-              found.clear();
-              found.putAll(fetchResults(http, pipeline));
-              return found.size() >= flink.results().size();
-            });
-      } catch (org.awaitility.core.ConditionTimeoutException missing) {
-        // the comparison below names the windows that differ
-      }
-      keyflowResults = found;
-    } finally {
-      keyflow("stop");
-    }
+    KeyflowBenchRun keyflow = new KeyflowBenchRun(home);
+    List<String> load = List.of("--batch", "" + BATCH, "--requests", "" + REQUESTS, "--concurrency", "" + CONCURRENCY,
+        "--keys", "" + KEYS, "--seed", "" + SEED, "--start-ts", "" + START, "--disorder-ms", "" + DISORDER_MS,
+        "--warmup", "3s");
+    long finalWatermark = START + 10_000_000_000L;
+    String run = Long.toString(System.currentTimeMillis(), 36);
+    KeyflowBenchRun.Outcome one = keyflow.run(1, "bench_" + run + "_1", pipelineConf("bench_" + run + "_1"), load,
+        finalWatermark, true, NODE_APPENDS_IN_FLIGHT);
+    KeyflowBenchRun.Outcome three = THREE_NODES
+        ? keyflow.run(3, "bench_" + run + "_3", pipelineConf("bench_" + run + "_3"), load, finalWatermark, false, 0)
+        : null;
+    List<String> chaos = CHAOS ? chaos() : List.of();
 
-    String result = loadOutput.lines().filter(l -> l.startsWith("RESULT")).findFirst().orElse("");
-    double keyflowRate = number(result, "events_per_s");
     double flinkRate = events * 1000.0 / flink.netRuntimeMs();
-    String report = String.format(Locale.ROOT, """
+    int cores = Runtime.getRuntime().availableProcessors();
+    StringBuilder report = new StringBuilder(String.format(Locale.ROOT, """
         # Keyflow and Flink side by side — %s
 
         Workload `clicks`: %,d events (%d requests of %,d), %,d users, amount 1–100, event time 1 ms apart with up
         to %d ms disorder; count and sum of amount per user per 10 s tumbling window; out-of-orderness bound %d ms
-        on both sides (covers the disorder and the reordering of %d concurrent requests), so nothing is late.
-        Same machine (%d cores), one after the other.
+        on both sides (covers the disorder and the reordering of %d concurrent requests of %,d events), so nothing
+        is late. Same machine (%d cores), one after the other. Flink reads a replayable file and checkpoints
+        every second (exactly-once); Keyflow acknowledges a request only when every event of it is in the fenced
+        Cassandra journal (one lightweight transaction per append), so an acknowledged event survives kill -9.
+        Start-up is excluded on both sides (Flink: the job's net runtime; Keyflow: after a 3 s warm-up).
 
-        | system | how | events/s | notes |
-        |---|---|---|---|
-        | Apache Flink 2.3.0 | MiniCluster, parallelism %d, checkpoints 1 s exactly-once, file source | %,.0f | job net runtime %,d ms (wall %,d ms incl. start-up) |
-        | Keyflow | 1 node + bundled Cassandra, HTTP NDJSON, every event durable before the 200 | %,.0f | %d in flight; ack p50 %.0f ms, p99 %.0f ms (warm-up 3 s excluded) |
+        | system | how | events/s | ack latency p50 / p99 / p99.9 | window results = Flink's |
+        |---|---|---|---|---|
+        | Apache Flink 2.3.0 | MiniCluster, parallelism %d, checkpoints 1 s exactly-once, file source | %,.0f | — (net runtime %,d ms, wall %,d ms incl. start-up) | — (%,d windows) |
+        """, LocalDate.now(), events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY, BATCH, cores, cores,
+        flinkRate, flink.netRuntimeMs(), flink.wallMs(), flink.results().size()));
+    for (KeyflowBenchRun.Outcome o : three == null ? List.of(one) : List.of(one, three)) {
+      report.append(String.format(Locale.ROOT,
+          "| Keyflow | %d node(s) + bundled Cassandra, HTTP NDJSON, %d requests in flight | %,.0f | %.0f / %.0f / %.0f ms | %s |%n",
+          o.nodes(), CONCURRENCY, o.eventsPerSecond(), o.number("p50_ms"), o.number("p99_ms"), o.number("p999_ms"),
+          o.windows().equals(flink.results())));
+    }
+    report.append(String.format(Locale.ROOT, """
 
-        Keyflow / Flink: **%.3f**. Window results identical: %s (%,d windows).
+        Keyflow (1 node) / Flink: **%.3f**.%s
 
-        CPU and memory (CPU seconds over the whole run of each side, start-up excluded for Keyflow; peak RSS):
+        Journal ceiling (same run, node idle, Cassandra as left by the run): the fenced append alone — one
+        conditional batch per append, %d persistence ids appending one after the other as the node's %d appends in
+        flight do, %,.0f bytes per append (%,.0f records of %.1f bytes, what the node's group commit wrote on
+        average) — takes %,.0f appends/s, p50 %.1f ms, p99 %.1f ms: **%,.0f records/s**. Keyflow's ingest reaches
+        %.2f of it (the rest is HTTP, parsing, routing, the operator, results and snapshots, on the same cores).
+
+        CPU and memory (CPU seconds during the measured load; peak RSS):
 
         | process | CPU s | CPU s per million events | peak RSS |
         |---|---|---|---|
         | Flink MiniCluster (test JVM: source, job, sink) | %.1f | %.1f | %,.0f MiB (test JVM so far) |
-        | Keyflow node | %.1f | %.1f | %,.0f MiB |
-        | bundled Cassandra (journal, results) | %.1f | %.1f | %,.0f MiB |
-        | Keyflow load generator (test JVM) | %.1f | %.1f | — |
-        """, LocalDate.now(), events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY,
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors(), flinkRate,
-        flink.netRuntimeMs(), flink.wallMs(), keyflowRate, CONCURRENCY, number(result, "p50_ms"), number(result, "p99_ms"),
-        keyflowRate / flinkRate, keyflowResults.equals(flink.results()), flink.results().size(),
+        | Keyflow node (1-node run) | %.1f | %.1f | %,.0f MiB |
+        | bundled Cassandra (1-node run: journal, snapshots, results) | %.1f | %.1f | %,.0f MiB |
+        | Keyflow load generator (test JVM, 1-node run) | %.1f | %.1f | — |
+        """, one.eventsPerSecond() / flinkRate,
+        three == null ? "" : String.format(Locale.ROOT, " Three nodes on the same 2 cores: %,.0f events/s (%.2f × one node).",
+            three.eventsPerSecond(), three.eventsPerSecond() / one.eventsPerSecond()),
+        NODE_APPENDS_IN_FLIGHT, NODE_APPENDS_IN_FLIGHT, one.bytesPerRecord() * one.recordsPerAppend(),
+        one.recordsPerAppend(), one.bytesPerRecord(), one.ceiling().appendsPerSecond(), one.ceiling().p50Ms(),
+        one.ceiling().p99Ms(), one.ceilingRecordsPerSecond(), one.eventsPerSecond() / one.ceilingRecordsPerSecond(),
         afterFlink.cpuSecondsSince(beforeFlink), perMillion(afterFlink.cpuSecondsSince(beforeFlink), events),
-        afterFlink.peakRssMiB(),
-        nodeAfter.cpuSecondsSince(nodeBefore), perMillion(nodeAfter.cpuSecondsSince(nodeBefore), events),
-        nodeAfter.peakRssMiB(),
-        cassandraAfter.cpuSecondsSince(cassandraBefore), perMillion(cassandraAfter.cpuSecondsSince(cassandraBefore), events),
-        cassandraAfter.peakRssMiB(),
-        loaderAfter.cpuSecondsSince(loaderBefore), perMillion(loaderAfter.cpuSecondsSince(loaderBefore), events));
-    Path reportFile = home.resolve("load-tests/results/" + LocalDate.now()
-        + (CONCURRENCY == 8 ? "" : "-concurrency-" + CONCURRENCY) + ".md");
+        afterFlink.peakRssMiB(), one.nodeCpuSeconds(), perMillion(one.nodeCpuSeconds(), events), one.nodePeakRssMiB(),
+        one.cassandraCpuSeconds(), perMillion(one.cassandraCpuSeconds(), events), one.cassandraPeakRssMiB(),
+        one.loaderCpuSeconds(), perMillion(one.loaderCpuSeconds(), events)));
+    if (!chaos.isEmpty()) {
+      report.append("""
+
+          Recovery and rebalancing (`bin/keyflow chaos kill leave-join`, 3 nodes under the chaos clients' load;
+          recovery_s = kill -9 or leave to the first 2xx of a moved key group, recovery_all_s = to the last one,
+          pause_max_s = the longest a client waited for one request):
+
+          """);
+      chaos.forEach(line -> report.append("    ").append(line).append('\n'));
+    }
+    Path reportFile = home.resolve("load-tests/results/" + LocalDate.now() + ".md");
     Files.createDirectories(reportFile.getParent());
     Files.writeString(reportFile, report);
     System.out.println(report);
-    assertThat(result).as(loadOutput).contains("errors=0");
-    assertThat(keyflowResults).isEqualTo(flink.results());
+    assertThat(one.windows()).isEqualTo(flink.results());
+    if (three != null) {
+      assertThat(three.windows()).isEqualTo(flink.results());
+    }
   }
 
-  private Map<String, String> fetchResults(HttpClient http, String pipeline) throws IOException, InterruptedException {
-    JsonNode results = json.readTree(http.send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.2:8080/v1/pipelines/" + pipeline + "/results")).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
-    Map<String, String> byWindow = new TreeMap<>();
-    for (JsonNode r : results) {
-      byWindow.put(r.get("key").asText() + "|" + r.get("window_start").asLong(),
-          r.get("values").get("n").asLong() + "/" + r.get("values").get("amount").asLong());
+  private static String pipelineConf(String pipeline) {
+    return "keyflow.pipelines." + pipeline + " {\n  key-field = user\n  max-out-of-orderness = " + BOUND_MS
+        + "ms\n  window { type = tumbling, size = 10s }\n"
+        + "  aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]\n}\n";
+  }
+
+  /** The chaos runner's kill and leave-join scenarios; its scenario= lines. */
+  private List<String> chaos() throws IOException, InterruptedException {
+    Path log = home.resolve("load-tests/target/bench/chaos.log");
+    Process p = new ProcessBuilder(home.resolve("bin/keyflow").toString(), "chaos", "kill", "leave-join",
+        "--duration", System.getProperty("bench.chaos-duration", "40s"), "--seed", "7")
+        .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(20, TimeUnit.MINUTES)) {
+      p.destroy();
     }
-    return byWindow;
+    return Files.readAllLines(log).stream().filter(l -> l.startsWith("scenario=")).toList();
   }
 
   private FlinkRun runFlink(Path data) throws Exception {
@@ -262,24 +257,7 @@ class ClicksSideBySideIT {
     }
   }
 
-  private void keyflow(String... args) throws IOException, InterruptedException {
-    var command = new java.util.ArrayList<String>();
-    command.add(home.resolve("bin/keyflow").toString());
-    command.addAll(java.util.List.of(args));
-    Process p = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-        .redirectOutput(home.resolve("load-tests/target/bench/keyflow-" + args[0] + ".log").toFile()).start();
-    if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IllegalStateException("bin/keyflow " + String.join(" ", args) + " failed: "
-          + Files.readString(home.resolve("load-tests/target/bench/keyflow-" + args[0] + ".log")));
-    }
-  }
-
   private static double perMillion(double seconds, long events) {
     return seconds * 1_000_000 / events;
-  }
-
-  private static double number(String resultLine, String name) {
-    Matcher m = Pattern.compile(name + "=([0-9.]+)").matcher(resultLine);
-    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
 }

@@ -1,0 +1,189 @@
+package io.keyflow.loadtests.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.loadtests.LoadOptions;
+import io.keyflow.loadtests.Loader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One measured Keyflow run of the side-by-side bench: {@code bin/keyflow cluster N} with the bench
+ * pipeline, the load generator against every node, CPU and peak RSS of the node JVMs, Cassandra and
+ * the load generator, journal appends as the nodes' own meters saw them, then the window results
+ * read back after a final watermark, and optionally the journal ceiling: the fenced append alone
+ * (no HTTP, no node) at the same bytes per append and the node's number of appends in flight.
+ */
+public final class KeyflowBenchRun {
+
+  /** What one run measured. CPU in seconds over the load (start-up excluded), RSS peaks in MiB. */
+  public record Outcome(int nodes, String resultLine, double eventsPerSecond, Map<String, String> windows,
+      double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
+      double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling) {
+
+    /** A figure of the load generator's RESULT line, e.g. {@code p99_ms}. */
+    public double number(String name) {
+      return KeyflowBenchRun.number(resultLine, name);
+    }
+
+    /** Records per second the journal alone takes at this run's records per append. */
+    public double ceilingRecordsPerSecond() {
+      return ceiling == null ? Double.NaN : ceiling.appendsPerSecond() * recordsPerAppend;
+    }
+  }
+
+  private static final Pattern METER = Pattern.compile(
+      "^keyflow_journal_batch_records_(sum|count)\\{[^}]*pipeline=\"([^\"]+)\"[^}]*} ([0-9.Ee+-]+)$");
+
+  private final Path home;
+  private final Path work;
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public KeyflowBenchRun(Path home) throws IOException {
+    this.home = home;
+    this.work = Files.createDirectories(home.resolve("load-tests/target/bench"));
+  }
+
+  /**
+   * Starts {@code nodes} nodes with {@code pipelinesConf} (defining {@code pipeline}), runs the load
+   * generator with {@code loaderArgs} against all of them, reads the windows back after
+   * {@code finalWatermark}, measures the journal ceiling if asked, and stops everything.
+   */
+  public Outcome run(int nodes, String pipeline, String pipelinesConf, List<String> loaderArgs, long finalWatermark,
+      boolean ceiling, int ceilingWriters) throws Exception {
+    Path pipelines = work.resolve("pipelines-" + pipeline + ".conf");
+    Files.writeString(pipelines, pipelinesConf);
+    keyflow("cluster", "" + nodes, "--pipelines", pipelines.toString());
+    try {
+      List<String> urls = new ArrayList<>();
+      List<ProcessUsage> nodesBefore = new ArrayList<>();
+      for (int n = 1; n <= nodes; n++) {
+        urls.add("http://127.0.0." + (n + 1) + ":8080");
+        nodesBefore.add(ProcessUsage.ofPidFile(home.resolve("run/node-" + n + ".pid")));
+      }
+      ProcessUsage cassandraBefore = ProcessUsage.ofPidFile(home.resolve("run/cassandra.pid"));
+      ProcessUsage loaderBefore = ProcessUsage.self();
+      List<String> args = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", pipeline));
+      args.addAll(loaderArgs);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      new Loader(LoadOptions.parse(args.toArray(String[]::new)), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+      String loadOutput = out.toString(StandardCharsets.UTF_8);
+      Files.writeString(work.resolve("load-" + pipeline + "-" + nodes + ".log"), loadOutput);
+      double nodeCpu = 0;
+      double nodeRss = 0;
+      for (ProcessUsage before : nodesBefore) {
+        ProcessUsage after = ProcessUsage.of(before.pid());
+        nodeCpu += after.cpuSecondsSince(before);
+        nodeRss = Math.max(nodeRss, after.peakRssMiB());
+      }
+      ProcessUsage cassandraAfter = ProcessUsage.of(cassandraBefore.pid());
+      double loaderCpu = ProcessUsage.self().cpuSecondsSince(loaderBefore);
+      double[] appends = new double[2];
+      for (String url : urls) {
+        for (String line : get(url + "/metrics").lines().toList()) {
+          Matcher m = METER.matcher(line);
+          if (m.matches() && m.group(2).equals(pipeline)) {
+            appends[m.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(3));
+          }
+        }
+      }
+      double recordsPerAppend = appends[1] == 0 ? Double.NaN : appends[0] / appends[1];
+      Map<String, String> windows = windows(urls.get(0), pipeline, finalWatermark);
+      String result = loadOutput.lines().filter(l -> l.startsWith("RESULT")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no RESULT line from the load generator:\n" + loadOutput));
+      double bytesPerRecord = Double.NaN;
+      JournalAppendBench.Round round = null;
+      if (ceiling) {
+        try (CqlSession session = JournalAppendBench.connect("127.0.0.1:9042")) {
+          bytesPerRecord = bytesPerRecord(session, pipeline, appends[0]);
+          int eventBytes = (int) Math.round(bytesPerRecord * recordsPerAppend);
+          round = new JournalAppendBench(session, "keyflow").measure(true, 200, ceilingWriters, eventBytes);
+        }
+      }
+      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), windows, nodeCpu, nodeRss,
+          cassandraAfter.cpuSecondsSince(cassandraBefore), cassandraAfter.peakRssMiB(), loaderCpu, recordsPerAppend,
+          bytesPerRecord, round);
+      if (!result.contains("errors=0")) {
+        throw new IllegalStateException("the load generator saw errors:\n" + loadOutput);
+      }
+      return outcome;
+    } finally {
+      keyflow("stop");
+    }
+  }
+
+  /** Journal bytes of the pipeline's events (all key groups, first partition) per record appended. */
+  private static double bytesPerRecord(CqlSession session, String pipeline, double records) {
+    long bytes = 0;
+    for (int keyGroup = 0; keyGroup < 128; keyGroup++) {
+      for (Row row : session.execute("SELECT event FROM keyflow.journal WHERE persistence_id = ? AND partition_nr = 0",
+          pipeline + "|main|" + keyGroup)) {
+        bytes += row.isNull(0) ? 0 : row.getByteBuffer(0).remaining();
+      }
+    }
+    return bytes / records;
+  }
+
+  /** Sends a final watermark through node 1, then reads results until the set stops growing (bounded). */
+  private Map<String, String> windows(String url, String pipeline, long watermark) throws Exception {
+    http.send(HttpRequest.newBuilder(URI.create(url + "/v1/pipelines/" + pipeline + "/watermark"))
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"watermark\":" + watermark + "}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Map<String, String> last = Map.of();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    int stable = 0;
+    while (System.nanoTime() < deadline && stable < 3) {
+      TimeUnit.SECONDS.sleep(2);
+      Map<String, String> now = new TreeMap<>();
+      for (JsonNode r : json.readTree(get(url + "/v1/pipelines/" + pipeline + "/results"))) {
+        now.put(r.get("key").asText() + "|" + r.get("window_start").asLong(),
+            r.get("values").get("n").asLong() + "/" + r.get("values").get("amount").asLong());
+      }
+      stable = !now.isEmpty() && now.equals(last) ? stable + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
+
+  private String get(String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private void keyflow(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(home.resolve("bin/keyflow").toString());
+    command.addAll(List.of(args));
+    Path log = work.resolve("keyflow-" + args[0] + ".log");
+    Process p = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException("bin/keyflow " + String.join(" ", args) + " failed: " + Files.readString(log));
+    }
+  }
+
+  static double number(String resultLine, String name) {
+    Matcher m = Pattern.compile(name + "=([0-9.]+)").matcher(resultLine);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+}
