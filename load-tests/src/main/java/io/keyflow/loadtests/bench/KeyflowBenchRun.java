@@ -19,9 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,7 +34,7 @@ import java.util.regex.Pattern;
 public final class KeyflowBenchRun {
 
   /** What one run measured. CPU in seconds over the load (start-up excluded), RSS peaks in MiB. */
-  public record Outcome(int nodes, String resultLine, double eventsPerSecond, Map<String, String> windows,
+  public record Outcome(int nodes, String resultLine, double eventsPerSecond, List<String> lines,
       double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
       double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling) {
 
@@ -69,7 +68,7 @@ public final class KeyflowBenchRun {
    * {@code finalWatermark}, measures the journal ceiling if asked, and stops everything.
    */
   public Outcome run(int nodes, String pipeline, String pipelinesConf, List<String> loaderArgs, long finalWatermark,
-      boolean ceiling, int ceilingWriters) throws Exception {
+      boolean ceiling, int ceilingWriters, Function<JsonNode, String> line) throws Exception {
     Path pipelines = work.resolve("pipelines-" + pipeline + ".conf");
     Files.writeString(pipelines, pipelinesConf);
     keyflow("cluster", "" + nodes, "--pipelines", pipelines.toString());
@@ -99,15 +98,15 @@ public final class KeyflowBenchRun {
       double loaderCpu = ProcessUsage.self().cpuSecondsSince(loaderBefore);
       double[] appends = new double[2];
       for (String url : urls) {
-        for (String line : get(url + "/metrics").lines().toList()) {
-          Matcher m = METER.matcher(line);
+        for (String meter : get(url + "/metrics").lines().toList()) {
+          Matcher m = METER.matcher(meter);
           if (m.matches() && m.group(2).equals(pipeline)) {
             appends[m.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(3));
           }
         }
       }
       double recordsPerAppend = appends[1] == 0 ? Double.NaN : appends[0] / appends[1];
-      Map<String, String> windows = windows(urls.get(0), pipeline, finalWatermark);
+      List<String> lines = results(urls.get(0), pipeline, finalWatermark, line);
       String result = loadOutput.lines().filter(l -> l.startsWith("RESULT")).findFirst()
           .orElseThrow(() -> new IllegalStateException("no RESULT line from the load generator:\n" + loadOutput));
       double bytesPerRecord = Double.NaN;
@@ -119,7 +118,7 @@ public final class KeyflowBenchRun {
           round = new JournalAppendBench(session, "keyflow").measure(true, 200, ceilingWriters, eventBytes);
         }
       }
-      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), windows, nodeCpu, nodeRss,
+      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), lines, nodeCpu, nodeRss,
           cassandraAfter.cpuSecondsSince(cassandraBefore), cassandraAfter.peakRssMiB(), loaderCpu, recordsPerAppend,
           bytesPerRecord, round);
       if (!result.contains("errors=0")) {
@@ -143,22 +142,35 @@ public final class KeyflowBenchRun {
     return bytes / records;
   }
 
-  /** Sends a final watermark through node 1, then reads results until the set stops growing (bounded). */
-  private Map<String, String> windows(String url, String pipeline, long watermark) throws Exception {
-    http.send(HttpRequest.newBuilder(URI.create(url + "/v1/pipelines/" + pipeline + "/watermark"))
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"watermark\":" + watermark + "}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    Map<String, String> last = Map.of();
+  /**
+   * Sends a final watermark through node 1, then reads the results (of the last stage) until they
+   * stop changing (bounded); each as {@code line} formats it, sorted.
+   */
+  private List<String> results(String url, String pipeline, long watermark, Function<JsonNode, String> line)
+      throws Exception {
+    // Every key group must take the watermark (it is idempotent): a node still working off the load
+    // can time out on some, whose windows would then never fire.
+    long watermarkDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    int status = 0;
+    while (status != 200) {
+      if (System.nanoTime() > watermarkDeadline) {
+        throw new IllegalStateException("the final watermark was not taken by every key group of " + pipeline);
+      }
+      status = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/pipelines/" + pipeline + "/watermark"))
+          .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"watermark\":" + watermark + "}")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+    List<String> last = List.of();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     int stable = 0;
     while (System.nanoTime() < deadline && stable < 3) {
       TimeUnit.SECONDS.sleep(2);
-      Map<String, String> now = new TreeMap<>();
+      List<String> now = new ArrayList<>();
       for (JsonNode r : json.readTree(get(url + "/v1/pipelines/" + pipeline + "/results"))) {
-        now.put(r.get("key").asText() + "|" + r.get("window_start").asLong(),
-            r.get("values").get("n").asLong() + "/" + r.get("values").get("amount").asLong());
+        now.add(line.apply(r));
       }
+      now.sort(null);
       stable = !now.isEmpty() && now.equals(last) ? stable + 1 : 0;
       last = now;
     }
