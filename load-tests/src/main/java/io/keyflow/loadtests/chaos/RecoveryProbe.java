@@ -1,27 +1,41 @@
 package io.keyflow.loadtests.chaos;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyflow.pipeline.KeyGroupAssigner;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Measures recovery the way the brief defines it, independently of the load clients' timeouts and
- * retries: every 500 ms it writes one event for each of {@code keys} probe keys (spread over most key
- * groups) to a probe pipeline of its own, each to the next node with a 3 s timeout (a loaded 2-core
- * machine answers healthy writes in 0.5–2 s). After a fault, a probe key whose writes failed is
- * affected; its first 2xx after the fault is when its key group was back. {@link #firstRecoverySeconds}
- * is the earliest of those, {@link #allRecoveredSeconds} the latest (all affected key groups back). The probe pipeline is never checked: probes are not retried.
+ * Measures recovery the way the brief defines it — the time from the fault to the first 2xx for a
+ * moved key group — independently of the load clients' timeouts and retries: every 500 ms it writes
+ * one event for each of {@code keys} probe keys (spread over most key groups) to a probe pipeline of
+ * its own, each to the next untouched node with a 3 s timeout (a loaded 2-core machine answers healthy
+ * writes in 0.5–2 s). At the fault it asks an untouched node where every key group of the probe
+ * pipeline lives ({@code GET /v1/cluster}); the probe keys whose key group was on a faulted node are
+ * the affected ones, and the first 2xx of a write sent after the fault is when their key group was
+ * back. {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the
+ * latest. A write of a key group that never moved but timed out under load is a client pause (the
+ * chaos runner's pause_max_s), not a recovery. If the placement cannot be read, or no probe key
+ * group is on a faulted node (a Cassandra fault), a probe key is affected when one of its writes
+ * after the fault failed. The probe pipeline is never checked:
+ * probes are not retried.
  */
 final class RecoveryProbe {
 
   private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
   private static final long ROUND_NANOS = 500_000_000L;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> nodes;
   private final String pipeline;
@@ -34,6 +48,8 @@ final class RecoveryProbe {
   private final AtomicLong sent = new AtomicLong();
   /** Probes answered 4xx: the probe itself is wrong, and its figures mean nothing. */
   final AtomicLong rejected = new AtomicLong();
+  /** Probe keys whose key group was on a faulted node at the fault; null until known (or unknown). */
+  private volatile boolean[] moved;
 
   RecoveryProbe(List<String> nodes, String pipeline, int keys) {
     this.nodes = nodes;
@@ -43,9 +59,43 @@ final class RecoveryProbe {
     this.recoveredAt = new AtomicLongArray(keys);
   }
 
-  /** Marks the fault (the first call wins). */
+  /** Marks the fault (the first call wins) and reads where the probe's key groups are. */
   void fault(long nanos) {
-    faultAt.compareAndSet(0, nanos);
+    if (faultAt.compareAndSet(0, nanos)) {
+      moved = onFaultedNodes();
+    }
+  }
+
+  /** Per probe key: is its key group held by a node the probe does not write through? Null if unknown. */
+  private boolean[] onFaultedNodes() {
+    try {
+      JsonNode cluster = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(nodes.get(0) + "/v1/cluster"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body());
+      Set<String> untouched = new HashSet<>();
+      nodes.forEach(url -> untouched.add(URI.create(url).getHost()));
+      for (JsonNode p : cluster.path("pipelines")) {
+        if (!p.path("pipeline").asText().equals(pipeline) || !p.path("stage").asText().equals("main")) {
+          continue;
+        }
+        int keyGroups = p.path("key_groups").asInt();
+        boolean[] onFaulted = new boolean[keys];
+        boolean any = false;
+        for (int k = 0; k < keys; k++) {
+          String holder = p.path("holders").path(Integer.toString(KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups)))
+              .asText("");
+          String host = holder.contains("@") ? holder.substring(holder.indexOf('@') + 1, holder.lastIndexOf(':')) : "";
+          onFaulted[k] = !untouched.contains(host);
+          any |= onFaulted[k];
+        }
+        // No key group on a faulted node (a Cassandra fault): every key is affected by its failures.
+        return any ? onFaulted : null;
+      }
+    } catch (IOException | RuntimeException e) {
+      System.out.println("chaos: probe could not read the key-group placement (" + e + "); affected = failed writes");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return null;
   }
 
   /** Probes until {@code running} turns false. */
@@ -94,6 +144,16 @@ final class RecoveryProbe {
     if (fault == 0 || sentAt < fault) {
       return;
     }
+    boolean[] placement = moved;
+    if (placement != null) {
+      if (placement[key]) {
+        failedAt.compareAndSet(key, 0, fault);
+        if (ok) {
+          recoveredAt.compareAndSet(key, 0, System.nanoTime());
+        }
+      }
+      return;
+    }
     if (!ok) {
       failedAt.compareAndSet(key, 0, System.nanoTime());
     } else if (failedAt.get(key) != 0) {
@@ -101,7 +161,7 @@ final class RecoveryProbe {
     }
   }
 
-  /** Probe keys that failed after the fault. */
+  /** Probe keys whose key group moved (or, without the placement, that failed after the fault). */
   int affected() {
     int affected = 0;
     for (int k = 0; k < keys; k++) {
