@@ -177,6 +177,7 @@ public final class Main {
           LoadSignalSettings.create(config));
       IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics);
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
+      keeper.onMemberRemoved(router::memberRemoved);
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       system.getWhenTerminated().thenRun(keeper::stop);
 

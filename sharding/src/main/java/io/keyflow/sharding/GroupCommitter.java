@@ -36,6 +36,8 @@ final class GroupCommitter {
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+  /** Completed (and replaced) when a member was removed: attempts in flight are sent again at once. */
+  private volatile CompletableFuture<Void> membershipChanged = new CompletableFuture<>();
 
   GroupCommitter(KeyGroupSharding sharding, ShardingSettings settings) {
     this.sharding = sharding;
@@ -74,6 +76,17 @@ final class GroupCommitter {
   }
 
   /**
+   * A member was removed: an attempt in flight may have gone to its shard region and be lost. Each is
+   * sent again now (its parts are deduplicated by the key group) instead of after its attempt timeout,
+   * so a moved key group takes its waiting records as soon as it runs on a survivor.
+   */
+  void resendInFlight() {
+    CompletableFuture<Void> changed = membershipChanged;
+    membershipChanged = new CompletableFuture<>();
+    changed.complete(null);
+  }
+
+  /**
    * Sends one batch, and again (same parts, so the entity dedupes) whenever an attempt times out,
    * until the deadline: a key group that is moving or recovering makes its requests wait, not fail,
    * and a message the shard region dropped during a hand-off is simply sent again.
@@ -84,11 +97,14 @@ final class GroupCommitter {
     attempts.incrementAndGet();
     long left = deadlineNanos - System.nanoTime();
     Duration timeout = Duration.ofNanos(Math.max(1, Math.min(left, settings.attemptTimeout().toNanos())));
-    return sharding.keyGroup(definition, keyGroup)
+    CompletableFuture<Void> resend = membershipChanged;
+    CompletableFuture<KeyGroupEntity.BatchAccepted> answer = sharding.keyGroup(definition, keyGroup)
         .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), timeout)
-        .handle((ack, failure) -> {
-          if (failure == null) {
-            return CompletableFuture.completedFuture(ack);
+        .toCompletableFuture();
+    return CompletableFuture.anyOf(answer, resend)
+        .handle((first, failure) -> {
+          if (answer.isDone() && !answer.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(answer.join());
           }
           if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadlineNanos) {
             return CompletableFuture.<KeyGroupEntity.BatchAccepted>failedFuture(failure);

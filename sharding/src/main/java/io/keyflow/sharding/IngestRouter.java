@@ -31,6 +31,11 @@ public final class IngestRouter {
     this.metrics = metrics;
   }
 
+  /** A member was removed: resend what waits on a key group now (see {@link GroupCommitter#resendInFlight}). */
+  public void memberRemoved() {
+    committer.resendInFlight();
+  }
+
   /**
    * Applies {@code records} exactly once per {@code requestId} (the client's Idempotency-Key, or
    * null: applied on every call). A retry after a partial failure applies only the key groups that

@@ -44,6 +44,7 @@ public final class KeyGroupKeeper {
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
   private final AtomicBoolean allAwake = new AtomicBoolean(false);
+  private final List<Runnable> onRemoval = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean sweeping = new AtomicBoolean(false);
   private final AtomicInteger lastAwake = new AtomicInteger();
   private final Cancellable schedule;
@@ -57,11 +58,19 @@ public final class KeyGroupKeeper {
         Behaviors.receiveMessage(removed -> {
           log.info("member {} removed: waking every key group", removed.member().address());
           for (Duration delay : REMOVAL_WAKES) {
-            system.scheduler().scheduleOnce(delay, this::wakeAll, system.executionContext());
+            system.scheduler().scheduleOnce(delay, () -> {
+              wakeAll();
+              onRemoval.forEach(Runnable::run);
+            }, system.executionContext());
           }
           return Behaviors.same();
         }), "keyflow-key-group-keeper", Props.empty());
     Cluster.get(system).subscriptions().tell(Subscribe.create(onRemoved, ClusterEvent.MemberRemoved.class));
+  }
+
+  /** Runs {@code action} each time the keeper wakes every key group after a member's removal. */
+  public void onMemberRemoved(Runnable action) {
+    onRemoval.add(action);
   }
 
   public static KeyGroupKeeper start(ActorSystem<?> system, KeyGroupSharding sharding, ShardingSettings settings) {
