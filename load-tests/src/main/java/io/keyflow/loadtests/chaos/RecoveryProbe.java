@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Measures recovery the way the brief defines it — the time from the fault to the first 2xx for a
- * moved key group — independently of the load clients' timeouts and retries: every 500 ms it writes
+ * moved key group — independently of the load clients' timeouts and retries: every 250 ms it writes
  * one event for each of {@code keys} probe keys (spread over most key groups) to a probe pipeline of
  * its own, each to the next untouched node with a 3 s timeout (a loaded 2-core machine answers healthy
- * writes in 0.5–2 s). At the fault it asks an untouched node where every key group of the probe
+ * writes in 0.5–2 s), without waiting for the key's earlier writes (up to 4 in flight), so a key group
+ * that is back is seen within a round plus one answer, not after an earlier write's timeout. At the fault it asks an untouched node where every key group of the probe
  * pipeline lives ({@code GET /v1/cluster}); the probe keys whose key group was on a faulted node are
  * the affected ones, and the first 2xx of a write sent after the fault is when their key group was
  * back. {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the
@@ -34,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class RecoveryProbe {
 
   private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
-  private static final long ROUND_NANOS = 500_000_000L;
+  private static final long ROUND_NANOS = 250_000_000L;
+  /** Writes of one probe key in flight at most: a new one every round while earlier ones still wait. */
+  private static final int IN_FLIGHT_PER_KEY = 4;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> nodes;
@@ -100,17 +103,17 @@ final class RecoveryProbe {
 
   /** Probes until {@code running} turns false. */
   void run(AtomicBoolean running) throws InterruptedException {
-    boolean[] busy = new boolean[keys];
+    int[] inFlight = new int[keys];
     Object lock = new Object();
     long round = 0;
     while (running.get()) {
       long started = System.nanoTime();
       for (int k = 0; k < keys; k++) {
         synchronized (lock) {
-          if (busy[k]) {
+          if (inFlight[k] == IN_FLIGHT_PER_KEY) {
             continue;
           }
-          busy[k] = true;
+          inFlight[k]++;
         }
         int key = k;
         String node = nodes.get((int) ((round + k) % nodes.size()));
@@ -126,7 +129,7 @@ final class RecoveryProbe {
               }
               record(key, sentAt, error == null && response.statusCode() == 200);
               synchronized (lock) {
-                busy[key] = false;
+                inFlight[key]--;
               }
               return null;
             });
