@@ -22,15 +22,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * one event for each of {@code keys} probe keys (spread over most key groups) to a probe pipeline of
  * its own, each to the next untouched node with a 3 s timeout (a loaded 2-core machine answers healthy
  * writes in 0.5–2 s), without waiting for the key's earlier writes (up to 4 in flight), so a key group
- * that is back is seen within a round plus one answer, not after an earlier write's timeout. At the fault it asks an untouched node where every key group of the probe
- * pipeline lives ({@code GET /v1/cluster}); the probe keys whose key group was on a faulted node are
- * the affected ones, and the first 2xx of a write sent after the fault is when their key group was
- * back. {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the
- * latest. A write of a key group that never moved but timed out under load is a client pause (the
- * chaos runner's pause_max_s), not a recovery. If the placement cannot be read, or no probe key
- * group is on a faulted node (a Cassandra fault), a probe key is affected when one of its writes
- * after the fault failed. The probe pipeline is never checked:
- * probes are not retried.
+ * that is back is seen within a round plus one answer, not after an earlier write's timeout. At the
+ * fault it asks an untouched node where every key group of the probe pipeline lives
+ * ({@code GET /v1/cluster}); a probe key is affected when its key group was on a faulted node and one of
+ * its writes after the fault failed (a placement still settling can name a node the group already
+ * left), and its first 2xx after that failure is when its key group was back.
+ * {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the latest. A
+ * write of a key group that never moved but timed out under load is a client pause (the chaos
+ * runner's pause_max_s), not a recovery. If the placement cannot be read, or no probe key group is on
+ * a faulted node (a Cassandra fault), a probe key is affected when one of its writes after the fault
+ * failed. The probe pipeline is never checked: probes are not retried.
  */
 final class RecoveryProbe {
 
@@ -148,14 +149,8 @@ final class RecoveryProbe {
       return;
     }
     boolean[] placement = moved;
-    if (placement != null) {
-      if (placement[key]) {
-        failedAt.compareAndSet(key, 0, fault);
-        if (ok) {
-          recoveredAt.compareAndSet(key, 0, System.nanoTime());
-        }
-      }
-      return;
+    if (placement != null && !placement[key]) {
+      return;   // its key group was not on a faulted node: a failure is a client pause, not a recovery
     }
     if (!ok) {
       failedAt.compareAndSet(key, 0, System.nanoTime());
@@ -164,7 +159,7 @@ final class RecoveryProbe {
     }
   }
 
-  /** Probe keys whose key group moved (or, without the placement, that failed after the fault). */
+  /** Probe keys that failed after the fault (with the placement: only those on a faulted node). */
   int affected() {
     int affected = 0;
     for (int k = 0; k < keys; k++) {
