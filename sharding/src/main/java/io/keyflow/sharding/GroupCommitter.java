@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -107,7 +108,10 @@ final class GroupCommitter {
             return CompletableFuture.completedFuture(answer.join());
           }
           if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadlineNanos) {
-            return CompletableFuture.<KeyGroupEntity.BatchAccepted>failedFuture(failure);
+            // Resent at a member's removal right at the deadline: fail as the attempt would have.
+            Throwable cause = failure != null ? failure
+                : new TimeoutException("key group " + keyGroup + " of " + definition.name() + " did not answer in time");
+            return CompletableFuture.<KeyGroupEntity.BatchAccepted>failedFuture(cause);
           }
           return CompletableFuture.runAsync(() -> { },
                   CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS))

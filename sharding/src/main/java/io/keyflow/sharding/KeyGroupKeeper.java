@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.Cancellable;
@@ -44,7 +45,7 @@ public final class KeyGroupKeeper {
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
   private final AtomicBoolean allAwake = new AtomicBoolean(false);
-  private final List<Runnable> onRemoval = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Runnable> onRemoval = new CopyOnWriteArrayList<>();
   private final AtomicBoolean sweeping = new AtomicBoolean(false);
   private final AtomicInteger lastAwake = new AtomicInteger();
   private final Cancellable schedule;
