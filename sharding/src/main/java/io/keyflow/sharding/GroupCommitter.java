@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit per key group on this node: at most one {@link KeyGroupEntity.ProcessBatch} is in
@@ -32,6 +34,7 @@ final class GroupCommitter {
     boolean inFlight;
   }
 
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
   private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
   private final KeyGroupSharding sharding;
@@ -107,6 +110,10 @@ final class GroupCommitter {
           if (answer.isDone() && !answer.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(answer.join());
           }
+          if (log.isDebugEnabled()) {
+            log.debug("key group {} of {}: attempt {} {}", keyGroup, definition.name(), attempts.get(),
+                resend.isDone() && !answer.isDone() ? "resent at a member's removal" : "failed: " + failure);
+          }
           if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadlineNanos) {
             // Resent at a member's removal right at the deadline: fail as the attempt would have.
             Throwable cause = failure != null ? failure
@@ -138,8 +145,13 @@ final class GroupCommitter {
       }
     }
     AtomicInteger attempts = new AtomicInteger();
-    attempt(definition, keyGroup, parts, System.nanoTime() + settings.askTimeout().toNanos(), attempts)
+    long started = System.nanoTime();
+    attempt(definition, keyGroup, parts, started + settings.askTimeout().toNanos(), attempts)
         .whenComplete((ack, failure) -> {
+          if (attempts.get() > 1 && log.isDebugEnabled()) {
+            log.debug("key group {} of {}: {} parts {} after {} attempts in {} ms", keyGroup, definition.name(),
+                parts.size(), failure == null ? "accepted" : "failed", attempts.get(), (System.nanoTime() - started) / 1_000_000);
+          }
           // After a resend, "already applied" may mean applied by our own timed-out attempt: the
           // request's records are in the journal once either way; count them as accepted.
           boolean resent = attempts.get() > 1;

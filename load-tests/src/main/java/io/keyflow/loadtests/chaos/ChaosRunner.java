@@ -209,6 +209,7 @@ public final class ChaosRunner {
       Thread.sleep(200);
     }
     running.set(false);
+    System.out.println("chaos: affected probe keys, seconds after the fault:" + probe.timeline());
     boolean healed = faults.isDone();
     int injected = healed ? faults.get() : 0;
     faults.cancel(true);

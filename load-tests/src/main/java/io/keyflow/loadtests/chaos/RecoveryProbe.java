@@ -54,6 +54,8 @@ final class RecoveryProbe {
   final AtomicLong rejected = new AtomicLong();
   /** Probe keys whose key group was on a faulted node at the fault; null until known (or unknown). */
   private volatile boolean[] moved;
+  /** Key group of each probe key, once the placement was read. */
+  private volatile int[] groups;
 
   RecoveryProbe(List<String> nodes, String pipeline, int keys) {
     this.nodes = nodes;
@@ -83,14 +85,16 @@ final class RecoveryProbe {
         }
         int keyGroups = p.path("key_groups").asInt();
         boolean[] onFaulted = new boolean[keys];
+        int[] groupOf = new int[keys];
         boolean any = false;
         for (int k = 0; k < keys; k++) {
-          String holder = p.path("holders").path(Integer.toString(KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups)))
-              .asText("");
+          groupOf[k] = KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups);
+          String holder = p.path("holders").path(Integer.toString(groupOf[k])).asText("");
           String host = holder.contains("@") ? holder.substring(holder.indexOf('@') + 1, holder.lastIndexOf(':')) : "";
           onFaulted[k] = !untouched.contains(host);
           any |= onFaulted[k];
         }
+        groups = groupOf;
         // No key group on a faulted node (a Cassandra fault): every key is affected by its failures.
         return any ? onFaulted : null;
       }
@@ -157,6 +161,48 @@ final class RecoveryProbe {
     } else if (failedAt.get(key) != 0) {
       recoveredAt.compareAndSet(key, 0, System.nanoTime());
     }
+  }
+
+  /**
+   * Waits until every probe key whose key group was on a faulted node has failed and then had a 2xx
+   * (its group runs on a survivor), or until {@code deadlineNanos}; without a placement, until the
+   * deadline. Returns whether they all did.
+   */
+  boolean awaitMovedBack(long deadlineNanos) throws InterruptedException {
+    while (System.nanoTime() < deadlineNanos) {
+      boolean[] placement = moved;
+      if (placement != null && allBack(placement)) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  private boolean allBack(boolean[] placement) {
+    for (int k = 0; k < keys; k++) {
+      if (placement[k] && recoveredAt.get(k) == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Per affected probe key: its key group, and seconds from the fault to its first failure and its first 2xx after it. */
+  String timeline() {
+    long fault = faultAt.get();
+    int[] groupOf = groups;
+    StringBuilder line = new StringBuilder();
+    for (int k = 0; k < keys; k++) {
+      long failed = failedAt.get(k);
+      if (failed == 0) {
+        continue;
+      }
+      long back = recoveredAt.get(k);
+      line.append(String.format(" probe%d(kg %s) failed %.1f back %s;", k, groupOf == null ? "?" : groupOf[k],
+          (failed - fault) / 1e9, back == 0 ? "never" : String.format("%.1f", (back - fault) / 1e9)));
+    }
+    return line.toString();
   }
 
   /** Probe keys that failed after the fault (with the placement: only those on a faulted node). */
