@@ -62,7 +62,7 @@ public final class ClusterView {
     int misplaced = 0;
     for (int kg = 0; kg < keyGroups; kg++) {
       String holder = holders.get(kg);
-      if (holder == null || !holder.equals(RendezvousAssignment.ownerOf(Integer.toString(kg), up))) {
+      if (holder == null || !holder.equals(RendezvousAssignment.ownerOf(sharding.shardOf(kg), up))) {
         misplaced++;
       }
     }
@@ -84,7 +84,12 @@ public final class ClusterView {
       parts.add(stats.thenApply(s -> {
         Map<Integer, String> holders = new TreeMap<>();
         s.getRegions().forEach((address, regionStats) ->
-            regionStats.getStats().keySet().forEach(shard -> holders.put(Integer.parseInt(shard), address.toString())));
+            regionStats.getStats().keySet().forEach(shard -> {
+              int[] range = KeyGroupMessageExtractor.keyGroupRange(shard, sharding.keyGroupsPerShard(), definition.maxKeyGroups());
+              for (int kg = range[0]; kg < range[1]; kg++) {
+                holders.put(kg, address.toString());
+              }
+            }));
         return new Placement(definition.name(), definition.stage(), definition.maxKeyGroups(), holders,
             misplaced(definition.maxKeyGroups(), holders));
       }).toCompletableFuture());

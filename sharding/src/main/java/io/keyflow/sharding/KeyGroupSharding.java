@@ -17,7 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The key-group entities of every pipeline, sharded over the cluster: one entity type per
- * pipeline stage, one entity (and one shard) per key group. A stage with a next stage forwards its
+ * pipeline stage, one entity per key group, {@code key-groups-per-shard} contiguous key groups per shard. A stage with a next stage forwards its
  * results to that stage's entities.
  */
 public final class KeyGroupSharding {
@@ -26,8 +26,11 @@ public final class KeyGroupSharding {
   private final Map<String, PipelineDefinition> pipelines;
   private final List<PipelineDefinition> stages;
 
-  private KeyGroupSharding(ClusterSharding sharding, Map<String, PipelineDefinition> pipelines) {
+  private final int keyGroupsPerShard;
+
+  private KeyGroupSharding(ClusterSharding sharding, Map<String, PipelineDefinition> pipelines, int keyGroupsPerShard) {
     this.sharding = sharding;
+    this.keyGroupsPerShard = keyGroupsPerShard;
     this.pipelines = Map.copyOf(pipelines);
     List<PipelineDefinition> all = new ArrayList<>();
     pipelines.values().forEach(p -> all.addAll(p.stages()));
@@ -50,15 +53,16 @@ public final class KeyGroupSharding {
           : new ShardedStageForwarder(sharding, definition.next(), shardingSettings.askTimeout());
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
               context -> KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, forwarder, settings))
-          .withMessageExtractor(new KeyGroupMessageExtractor())
+          .withMessageExtractor(new KeyGroupMessageExtractor(shardingSettings.keyGroupsPerShard()))
           .withStopMessage(KeyGroupEntity.HandOff.INSTANCE);
       if (shardingSettings.allocation().equals("rendezvous")) {
         entity = entity.withAllocationStrategy(
-            new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound(), definition.name(), definition.stage()));
+            new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound(),
+                shardingSettings.keyGroupsPerShard(), definition.name(), definition.stage()));
       }
       sharding.init(entity);
     }
-    return new KeyGroupSharding(sharding, pipelines);
+    return new KeyGroupSharding(sharding, pipelines, shardingSettings.keyGroupsPerShard());
   }
 
   /** Pipelines by name, each as its first stage (the one HTTP events enter). */
@@ -74,6 +78,16 @@ public final class KeyGroupSharding {
   /** The entity of one key group of a pipeline. */
   public EntityRef<KeyGroupEntity.Command> keyGroup(PipelineDefinition definition, int keyGroup) {
     return sharding.entityRefFor(typeKey(definition), Integer.toString(keyGroup));
+  }
+
+  /** Contiguous key groups per Pekko shard ({@code keyflow.sharding.key-groups-per-shard}). */
+  public int keyGroupsPerShard() {
+    return keyGroupsPerShard;
+  }
+
+  /** The shard id of a key group. */
+  public String shardOf(int keyGroup) {
+    return Integer.toString(keyGroup / keyGroupsPerShard);
   }
 
   public ClusterSharding sharding() {

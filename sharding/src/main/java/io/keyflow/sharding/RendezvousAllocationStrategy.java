@@ -27,13 +27,16 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
 
   private final ActorSystem<?> system;
   private final int maxMovesPerRound;
+  private final int keyGroupsPerShard;
   private final Counter rebalances;
   private final Counter moved;
 
   /** {@code pipeline} and {@code stage} tag the rebalance counters of the entity type placed. */
-  public RendezvousAllocationStrategy(ActorSystem<?> system, int maxMovesPerRound, String pipeline, String stage) {
+  public RendezvousAllocationStrategy(
+      ActorSystem<?> system, int maxMovesPerRound, int keyGroupsPerShard, String pipeline, String stage) {
     this.system = system;
     this.maxMovesPerRound = maxMovesPerRound;
+    this.keyGroupsPerShard = keyGroupsPerShard;
     MeterRegistry registry = KeyflowMetrics.get(system).registry();
     this.rebalances = Counter.builder("keyflow.rebalances").tags("pipeline", pipeline, "stage", stage)
         .description("Rebalance rounds that moved key groups (counted by the shard coordinator's node)")
@@ -61,7 +64,7 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
     Set<String> toMove = new HashSet<>(RendezvousAssignment.toMove(current, rebalanceInProgress, maxMovesPerRound));
     if (!toMove.isEmpty()) {
       rebalances.increment();
-      moved.increment(toMove.size());
+      moved.increment(toMove.size() * (double) keyGroupsPerShard);
     }
     return Future.successful(toMove);
   }

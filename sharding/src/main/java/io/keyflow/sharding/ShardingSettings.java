@@ -12,15 +12,19 @@ import java.time.Duration;
  * @param wakeInterval        how often each node makes sure every key group is running
  * @param wakeTimeout         how long a wake-up may take before the key group counts as not running
  * @param allocation          "rendezvous" (minimal movement) or "least-shard" (Pekko's default)
- * @param maxMovesPerRound    rendezvous: at most this many key groups moving at once
+ * @param maxMovesPerRound    rendezvous: at most this many shards moving at once
+ * @param keyGroupsPerShard   contiguous key groups per Pekko shard (the unit placed, moved and allocated)
  */
 public record ShardingSettings(
     Duration askTimeout, Duration attemptTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout,
-    String allocation, int maxMovesPerRound) {
+    String allocation, int maxMovesPerRound, int keyGroupsPerShard) {
 
   public ShardingSettings {
     if (!allocation.equals("rendezvous") && !allocation.equals("least-shard")) {
       throw new IllegalArgumentException("keyflow.sharding.allocation must be rendezvous or least-shard, was " + allocation);
+    }
+    if (keyGroupsPerShard < 1) {
+      throw new IllegalArgumentException("keyflow.sharding.key-groups-per-shard must be at least 1, was " + keyGroupsPerShard);
     }
   }
 
@@ -33,6 +37,7 @@ public record ShardingSettings(
         c.getDuration("wake-interval"),
         c.getDuration("wake-timeout"),
         c.getString("allocation"),
-        c.getInt("max-moves-per-round"));
+        c.getInt("max-moves-per-round"),
+        c.getInt("key-groups-per-shard"));
   }
 }
