@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,8 +41,11 @@ final class GroupCommitter {
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-  /** Completed (and replaced) when a member was removed: attempts in flight are sent again at once. */
-  private volatile CompletableFuture<Void> membershipChanged = new CompletableFuture<>();
+  /**
+   * One per attempt waiting for its answer: completed with true when a member is removed (send the
+   * attempt again now), with false at its attempt timeout, a failure or an answer.
+   */
+  private final Set<CompletableFuture<Boolean>> waiting = ConcurrentHashMap.newKeySet();
 
   GroupCommitter(KeyGroupSharding sharding, ShardingSettings settings) {
     this.sharding = sharding;
@@ -85,46 +89,67 @@ final class GroupCommitter {
    * so a moved key group takes its waiting records as soon as it runs on a survivor.
    */
   void resendInFlight() {
-    CompletableFuture<Void> changed = membershipChanged;
-    membershipChanged = new CompletableFuture<>();
-    changed.complete(null);
+    waiting.forEach(attempt -> attempt.complete(true));
   }
 
   /**
-   * Sends one batch, and again (same parts, so the entity dedupes) whenever an attempt times out,
-   * until the deadline: a key group that is moving or recovering makes its requests wait, not fail,
-   * and a message the shard region dropped during a hand-off is simply sent again.
+   * Sends one batch, and again (same parts, so the entity dedupes) every attempt timeout and at once
+   * when a member is removed, until the deadline: a key group that is moving or recovering makes its
+   * requests wait, not fail, and a message the shard region dropped (sent to a dead node, or during
+   * a hand-off) is simply sent again. Every attempt waits for its answer until the deadline, and the
+   * first answer to any attempt completes the batch: an attempt the shard region held while the key
+   * group moved and delivered late counts, instead of waiting for a resend to reach the group too.
+   * (A resend must carry the same parts: taking newer waiting parts along made every held attempt a
+   * journal write of its own once the group was back — sequential appends, measured 15 s late.)
    */
-  private CompletionStage<KeyGroupEntity.BatchAccepted> attempt(
+  private CompletionStage<KeyGroupEntity.BatchAccepted> attempts(
       PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, long deadlineNanos,
       AtomicInteger attempts) {
-    attempts.incrementAndGet();
+    CompletableFuture<KeyGroupEntity.BatchAccepted> result = new CompletableFuture<>();
+    attempt(definition, keyGroup, parts, deadlineNanos, attempts, result);
+    return result;
+  }
+
+  private void attempt(
+      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, long deadlineNanos,
+      AtomicInteger attempts, CompletableFuture<KeyGroupEntity.BatchAccepted> result) {
     long left = deadlineNanos - System.nanoTime();
-    Duration timeout = Duration.ofNanos(Math.max(1, Math.min(left, settings.attemptTimeout().toNanos())));
-    CompletableFuture<Void> resend = membershipChanged;
-    CompletableFuture<KeyGroupEntity.BatchAccepted> answer = sharding.keyGroup(definition, keyGroup)
-        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), timeout)
-        .toCompletableFuture();
-    return CompletableFuture.anyOf(answer, resend)
-        .handle((first, failure) -> {
-          if (answer.isDone() && !answer.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(answer.join());
+    if (result.isDone()) {
+      return;
+    }
+    if (left <= 0) {
+      result.completeExceptionally(new TimeoutException(
+          "key group " + keyGroup + " of " + definition.name() + " did not answer in time"));
+      return;
+    }
+    int attempt = attempts.incrementAndGet();
+    CompletableFuture<Boolean> again = new CompletableFuture<>();
+    waiting.add(again);
+    // Every attempt's ask lasts until the deadline, so all of them time out together there.
+    sharding.keyGroup(definition, keyGroup)
+        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), Duration.ofNanos(left))
+        .whenComplete((ack, failure) -> {
+          if (failure == null) {
+            result.complete(ack);
+          } else if (System.nanoTime() >= deadlineNanos) {
+            result.completeExceptionally(failure);
           }
-          if (log.isDebugEnabled()) {
-            log.debug("key group {} of {}: attempt {} {}", keyGroup, definition.name(), attempts.get(),
-                resend.isDone() && !answer.isDone() ? "resent at a member's removal" : "failed: " + failure);
-          }
-          if (System.nanoTime() + RETRY_PAUSE.toNanos() >= deadlineNanos) {
-            // Resent at a member's removal right at the deadline: fail as the attempt would have.
-            Throwable cause = failure != null ? failure
-                : new TimeoutException("key group " + keyGroup + " of " + definition.name() + " did not answer in time");
-            return CompletableFuture.<KeyGroupEntity.BatchAccepted>failedFuture(cause);
-          }
-          return CompletableFuture.runAsync(() -> { },
-                  CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS))
-              .thenCompose(v -> attempt(definition, keyGroup, parts, deadlineNanos, attempts));
-        })
-        .thenCompose(stage -> stage);
+          again.complete(false);
+        });
+    CompletableFuture.runAsync(() -> again.complete(false),
+        CompletableFuture.delayedExecutor(Math.min(left, settings.attemptTimeout().toNanos()), TimeUnit.NANOSECONDS));
+    again.thenAccept(atRemoval -> {
+      waiting.remove(again);
+      if (result.isDone()) {
+        return;
+      }
+      if (log.isDebugEnabled()) {
+        log.debug("key group {} of {}: attempt {} {}", keyGroup, definition.name(), attempt,
+            atRemoval ? "resent at a member's removal" : "unanswered, sending it again");
+      }
+      CompletableFuture.runAsync(() -> attempt(definition, keyGroup, parts, deadlineNanos, attempts, result),
+          CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS));
+    });
   }
 
   private void sendNext(PipelineDefinition definition, int keyGroup, Lane lane) {
@@ -146,13 +171,13 @@ final class GroupCommitter {
     }
     AtomicInteger attempts = new AtomicInteger();
     long started = System.nanoTime();
-    attempt(definition, keyGroup, parts, started + settings.askTimeout().toNanos(), attempts)
+    attempts(definition, keyGroup, parts, started + settings.askTimeout().toNanos(), attempts)
         .whenComplete((ack, failure) -> {
           if (attempts.get() > 1 && log.isDebugEnabled()) {
             log.debug("key group {} of {}: {} parts {} after {} attempts in {} ms", keyGroup, definition.name(),
                 parts.size(), failure == null ? "accepted" : "failed", attempts.get(), (System.nanoTime() - started) / 1_000_000);
           }
-          // After a resend, "already applied" may mean applied by our own timed-out attempt: the
+          // After a resend, "already applied" may mean applied by our own earlier attempt: the
           // request's records are in the journal once either way; count them as accepted.
           boolean resent = attempts.get() > 1;
           for (int i = 0; i < batch.size(); i++) {

@@ -54,6 +54,7 @@ final class RecoveryProbe {
   final AtomicLong rejected = new AtomicLong();
   /** Probe keys whose key group was on a faulted node at the fault; null until known (or unknown). */
   private volatile boolean[] moved;
+  private volatile boolean placementRead;
   /** Key group of each probe key, once the placement was read. */
   private volatile int[] groups;
 
@@ -65,43 +66,63 @@ final class RecoveryProbe {
     this.recoveredAt = new AtomicLongArray(keys);
   }
 
-  /** Marks the fault (the first call wins) and reads where the probe's key groups are. */
-  void fault(long nanos) {
-    if (faultAt.compareAndSet(0, nanos)) {
+  /**
+   * Reads where the probe's key groups are, once, before the first fault is injected (so the read,
+   * slow on a loaded cluster, neither delays the fault nor counts towards the recovery figures).
+   */
+  void readPlacement() {
+    if (faultAt.get() == 0 && moved == null && !placementRead) {
+      placementRead = true;
       moved = onFaultedNodes();
     }
   }
 
-  /** Per probe key: is its key group held by a node the probe does not write through? Null if unknown. */
+  /** Marks the fault (the first call wins). */
+  void fault(long nanos) {
+    faultAt.compareAndSet(0, nanos);
+  }
+
+  /**
+   * Per probe key: is its key group held by a node the probe does not write through? Null if unknown
+   * (three reads of {@code GET /v1/cluster} failed).
+   */
   private boolean[] onFaultedNodes() {
-    try {
-      JsonNode cluster = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(nodes.get(0) + "/v1/cluster"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body());
-      Set<String> untouched = new HashSet<>();
-      nodes.forEach(url -> untouched.add(URI.create(url).getHost()));
-      for (JsonNode p : cluster.path("pipelines")) {
-        if (!p.path("pipeline").asText().equals(pipeline) || !p.path("stage").asText().equals("main")) {
-          continue;
-        }
-        int keyGroups = p.path("key_groups").asInt();
-        boolean[] onFaulted = new boolean[keys];
-        int[] groupOf = new int[keys];
-        boolean any = false;
-        for (int k = 0; k < keys; k++) {
-          groupOf[k] = KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups);
-          String holder = p.path("holders").path(Integer.toString(groupOf[k])).asText("");
-          String host = holder.contains("@") ? holder.substring(holder.indexOf('@') + 1, holder.lastIndexOf(':')) : "";
-          onFaulted[k] = !untouched.contains(host);
-          any |= onFaulted[k];
-        }
-        groups = groupOf;
-        // No key group on a faulted node (a Cassandra fault): every key is affected by its failures.
-        return any ? onFaulted : null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return onFaultedNodes(JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(nodes.get(0) + "/v1/cluster"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()));
+      } catch (IOException | RuntimeException e) {
+        System.out.println("chaos: probe could not read the key-group placement (" + e + ")"
+            + (attempt < 3 ? ", trying again" : "; affected = failed writes"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
       }
-    } catch (IOException | RuntimeException e) {
-      System.out.println("chaos: probe could not read the key-group placement (" + e + "); affected = failed writes");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    }
+    return null;
+  }
+
+  private boolean[] onFaultedNodes(JsonNode cluster) {
+    Set<String> untouched = new HashSet<>();
+    nodes.forEach(url -> untouched.add(URI.create(url).getHost()));
+    for (JsonNode p : cluster.path("pipelines")) {
+      if (!p.path("pipeline").asText().equals(pipeline) || !p.path("stage").asText().equals("main")) {
+        continue;
+      }
+      int keyGroups = p.path("key_groups").asInt();
+      boolean[] onFaulted = new boolean[keys];
+      int[] groupOf = new int[keys];
+      boolean any = false;
+      for (int k = 0; k < keys; k++) {
+        groupOf[k] = KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups);
+        String holder = p.path("holders").path(Integer.toString(groupOf[k])).asText("");
+        String host = holder.contains("@") ? holder.substring(holder.indexOf('@') + 1, holder.lastIndexOf(':')) : "";
+        onFaulted[k] = !untouched.contains(host);
+        any |= onFaulted[k];
+      }
+      groups = groupOf;
+      // No key group on a faulted node (a Cassandra fault): every key is affected by its failures.
+      return any ? onFaulted : null;
     }
     return null;
   }

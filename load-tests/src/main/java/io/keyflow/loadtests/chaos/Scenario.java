@@ -82,6 +82,7 @@ enum Scenario {
     }
 
     void fault(String what) {
+      probe.readPlacement();
       long now = System.nanoTime();
       client.faultAtNanos.compareAndSet(0, now);
       probe.fault(now);
