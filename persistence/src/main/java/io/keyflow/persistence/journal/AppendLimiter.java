@@ -14,11 +14,16 @@ import java.util.function.Supplier;
  * the key groups' group commit gathers what arrives meanwhile into fewer, larger appends. An append
  * waiting here has not been sent, so its driver timeout has not started either. The queue is bounded
  * by the key groups of the node: each has at most one append in flight or waiting.
+ *
+ * <p>The first append of a key group after its recovery goes ahead of the others waiting: that key
+ * group has just moved or restarted, and its clients have been waiting the longest (first appends
+ * keep their order among themselves).
  */
 final class AppendLimiter {
 
   private final int permits;
   private final Queue<Runnable> waiting = new ArrayDeque<>();
+  private final Queue<Runnable> first = new ArrayDeque<>();
   private int running;
 
   AppendLimiter(int permits) {
@@ -30,6 +35,11 @@ final class AppendLimiter {
 
   /** Runs {@code append} once a permit is free; the permit is returned when its stage completes. */
   <T> CompletionStage<T> submit(Supplier<CompletionStage<T>> append) {
+    return submit(append, false);
+  }
+
+  /** As {@link #submit(Supplier)}; {@code afterRecovery} appends wait only behind each other. */
+  <T> CompletionStage<T> submit(Supplier<CompletionStage<T>> append, boolean afterRecovery) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start = () -> {
       CompletionStage<T> stage;
@@ -52,6 +62,8 @@ final class AppendLimiter {
       now = running < permits;
       if (now) {
         running++;
+      } else if (afterRecovery) {
+        first.add(start);
       } else {
         waiting.add(start);
       }
@@ -65,7 +77,7 @@ final class AppendLimiter {
   private void release() {
     Runnable next;
     synchronized (this) {
-      next = waiting.poll();
+      next = first.isEmpty() ? waiting.poll() : first.poll();
       if (next == null) {
         running--;
       }
@@ -76,6 +88,6 @@ final class AppendLimiter {
   }
 
   synchronized int waiting() {
-    return waiting.size();
+    return waiting.size() + first.size();
   }
 }

@@ -12,9 +12,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -58,6 +60,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private final CompletionStage<CqlSession> session;
   private final CompletionStage<Statements> statements;
   private final AppendLimiter limiter;
+  /** Persistence ids that recovered here and have not appended since: their next append goes first. */
+  private final Set<String> recovered = ConcurrentHashMap.newKeySet();
 
   public FencedCassandraJournal(Config config, String configPath) {
     this.settings = JournalSettings.create(config);
@@ -94,7 +98,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           results.add(rejection);
           return CompletableFuture.completedFuture(null);
         }
-        return limiter.submit(() -> append(write)).thenRun(() -> results.add(Optional.empty()));
+        return limiter.submit(() -> append(write), recovered.remove(write.persistenceId()))
+            .thenRun(() -> results.add(Optional.empty()));
       });
     }
     return toScala(chain.thenApply(ignored -> (Iterable<Optional<Exception>>) results));
@@ -214,6 +219,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
 
   @Override
   public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+    // Read once per recovery: the key group's first append afterwards waits only behind other such.
+    recovered.add(persistenceId);
     return toScala(statements.thenCompose(st ->
         highestFrom(st, persistenceId, settings.partitionOf(Math.max(0, fromSequenceNr)), 0L)));
   }

@@ -59,6 +59,28 @@ class AppendLimiterTest {
   }
 
   @Test
+  void firstAppendsAfterRecoveryGoAheadOfTheOthersInTheirOwnOrder() {
+    AppendLimiter limiter = new AppendLimiter(1);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> appends = new ArrayList<>();
+    for (String name : List.of("running", "waiting-1", "recovered-1", "waiting-2", "recovered-2")) {
+      CompletableFuture<String> append = new CompletableFuture<>();
+      appends.add(append);
+      limiter.submit(() -> {
+        started.add(name);
+        return append;
+      }, name.startsWith("recovered"));
+    }
+    assertThat(limiter.waiting()).isEqualTo(4);
+    for (int i = 0; i < 5; i++) {
+      appends.get(List.of("running", "waiting-1", "recovered-1", "waiting-2", "recovered-2").indexOf(started.get(i)))
+          .complete("done");
+    }
+    assertThat(started).containsExactly("running", "recovered-1", "recovered-2", "waiting-1", "waiting-2");
+    assertThat(limiter.waiting()).isZero();
+  }
+
+  @Test
   void refusesFewerThanOnePermit() {
     assertThatThrownBy(() -> new AppendLimiter(0)).hasMessageContaining("max-concurrent-appends");
   }
