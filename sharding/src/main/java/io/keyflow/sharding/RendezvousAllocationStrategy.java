@@ -12,6 +12,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
@@ -58,9 +59,21 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
   @Override
   public Future<Set<String>> rebalance(
       Map<ActorRef, IndexedSeq<String>> currentShardAllocations, Set<String> rebalanceInProgress) {
+    // Pekko passes every region, also one whose node is leaving and handing its shards off: counted as
+    // an owner, it would make the survivors' new shards look misplaced and move them a second time.
+    Set<String> up = new HashSet<>();
+    Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)).state().getMembers().forEach(m -> {
+      if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
+        up.add(m.address().toString());
+      }
+    });
     Map<String, List<String>> current = new HashMap<>();
-    currentShardAllocations.forEach((region, shards) ->
-        current.put(addressOf(region), CollectionConverters.asJava(shards)));
+    currentShardAllocations.forEach((region, shards) -> {
+      String address = addressOf(region);
+      if (up.contains(address)) {
+        current.put(address, CollectionConverters.asJava(shards));
+      }
+    });
     Set<String> toMove = new HashSet<>(RendezvousAssignment.toMove(current, rebalanceInProgress, maxMovesPerRound));
     if (!toMove.isEmpty()) {
       rebalances.increment();
