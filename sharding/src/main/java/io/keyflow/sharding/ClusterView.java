@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,12 +51,7 @@ public final class ClusterView {
 
   /** Key groups unplaced, or placed elsewhere than their rendezvous owner among the Up members. */
   private int misplaced(int keyGroups, Map<Integer, String> holders) {
-    List<String> up = new ArrayList<>();
-    for (Member m : Cluster.get(system).state().getMembers()) {
-      if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
-        up.add(m.address().toString());
-      }
-    }
+    Set<String> up = RendezvousAllocationStrategy.upMembers(Cluster.get(system).state());
     if (up.isEmpty()) {
       return keyGroups;
     }

@@ -12,6 +12,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import scala.collection.immutable.IndexedSeq;
@@ -26,7 +27,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class RendezvousAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
 
-  private final ActorSystem<?> system;
+  private final Cluster cluster;
   private final int maxMovesPerRound;
   private final int keyGroupsPerShard;
   private final Counter rebalances;
@@ -35,7 +36,7 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
   /** {@code pipeline} and {@code stage} tag the rebalance counters of the entity type placed. */
   public RendezvousAllocationStrategy(
       ActorSystem<?> system, int maxMovesPerRound, int keyGroupsPerShard, String pipeline, String stage) {
-    this.system = system;
+    this.cluster = Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
     this.maxMovesPerRound = maxMovesPerRound;
     this.keyGroupsPerShard = keyGroupsPerShard;
     MeterRegistry registry = KeyflowMetrics.get(system).registry();
@@ -61,12 +62,7 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
       Map<ActorRef, IndexedSeq<String>> currentShardAllocations, Set<String> rebalanceInProgress) {
     // Pekko passes every region, also one whose node is leaving and handing its shards off: counted as
     // an owner, it would make the survivors' new shards look misplaced and move them a second time.
-    Set<String> up = new HashSet<>();
-    Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)).state().getMembers().forEach(m -> {
-      if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
-        up.add(m.address().toString());
-      }
-    });
+    Set<String> up = upMembers(cluster.state());
     Map<String, List<String>> current = new HashMap<>();
     currentShardAllocations.forEach((region, shards) -> {
       String address = addressOf(region);
@@ -82,11 +78,25 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
     return Future.successful(toMove);
   }
 
+  /**
+   * Addresses of the members that own key groups: Up and WeaklyUp (a leaving or exiting member hands
+   * its groups off and owns none). The one definition for placement and for {@link ClusterView}.
+   */
+  static Set<String> upMembers(ClusterEvent.CurrentClusterState state) {
+    Set<String> up = new HashSet<>();
+    state.getMembers().forEach(m -> {
+      if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
+        up.add(m.address().toString());
+      }
+    });
+    return up;
+  }
+
   /** The member address of a region; the local region's ref has no host, so use the cluster's. */
   private String addressOf(ActorRef region) {
     Address address = region.path().address();
     if (address.hasLocalScope()) {
-      address = Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)).selfAddress();
+      address = cluster.selfAddress();
     }
     return address.toString();
   }
