@@ -3,14 +3,8 @@ package io.keyflow.persistence;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.StageOperator;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -33,9 +27,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One key group of one keyed stage: an event-sourced actor holding the state of every key in the
  * group. Each {@link ProcessBatch} becomes ONE journal event (group commit); the event handler
- * runs the pure {@link StageOperator}, so recovery replays exactly the same state and outputs.
- * The reply is sent only after the event is in the journal. Fired results go to the
- * {@link ResultsSink} after the write, from the outbox kept in the state.
+ * runs the pure {@link StageOperator} (see {@link KeyGroupTransitions}), so recovery replays exactly
+ * the same state and outputs. The reply is sent only after the event is in the journal. Fired
+ * results go to the {@link ResultsSink} (and the next stage) after the write, from the outbox kept
+ * in the state (see {@link OutboxDelivery}); {@link SnapshotPacing} times the extra snapshots.
  */
 public final class KeyGroupEntity
     extends EventSourcedBehaviorWithEnforcedReplies<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> {
@@ -153,29 +148,15 @@ public final class KeyGroupEntity
       long forwardedUpTo) implements Event {}
 
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
   private final PipelineDefinition definition;
   private final StageOperator operator;
   private final int keyGroup;
-  private final ResultsSink sink;
-  private final StageForwarder forwarder;
   private final PersistenceSettings settings;
   private final KeyGroupMetrics metrics;
-  private long forwardedInMemory;
-  private boolean forwardInFlight;
-  /** Explicit-watermark replies waiting until the next stage has every output up to their seq. */
-  private final List<PendingWatermark> pendingWatermarks = new ArrayList<>();
-
-  private record PendingWatermark(long untilSeq, ActorRef<WatermarkAdvancedTo> replyTo, long watermark) {}
+  private final KeyGroupTransitions transitions;
+  private final OutboxDelivery outbox;
+  private final SnapshotPacing snapshots;
   private final long startedNanos = System.nanoTime();
-  private long deliveredInMemory;
-  private boolean deliveryInFlight;
-  private long lastSnapshotSeq;
-  private long lastSnapshotNanos = System.nanoTime();
-  private boolean handingOff;
-  private long handOffDeadline;
-
-  private static final java.time.Duration HAND_OFF_SNAPSHOT_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   /** The persistence id of a key group: {@code <pipeline>|<stage>|<keyGroup>}. */
   public static PersistenceId persistenceId(PipelineDefinition definition, int keyGroup) {
@@ -206,32 +187,22 @@ public final class KeyGroupEntity
     super(persistenceId(definition, keyGroup),
         SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2));
     this.context = context;
-    this.timers = timers;
     this.definition = definition;
     this.operator = StageOperator.create(definition, keyGroup);
     this.keyGroup = keyGroup;
-    this.sink = sink;
-    this.forwarder = forwarder;
     this.settings = settings;
+    this.transitions = new KeyGroupTransitions(operator, settings, forwarder != null);
+    this.outbox = new OutboxDelivery(context, timers, definition, keyGroup, sink, forwarder, settings);
+    this.snapshots = new SnapshotPacing(context.getSelf(), settings.snapshotInterval());
     this.metrics = new KeyGroupMetrics(KeyflowMetrics.get(context.getSystem()), definition, keyGroup, System::currentTimeMillis);
     long every = definition.idleTimeout() > 0 ? Math.max(200, Math.min(1_000, definition.idleTimeout() / 2)) : 1_000;
     timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
   }
 
-  /**
-   * Pekko evaluates the empty state once per behavior and starts every recovery from that same
-   * object, also after a restart on a journal failure. The state is changed in place, so that object
-   * must never be changed: the event handler switches to a fresh copy first (see {@link #writable}).
-   */
-  private final KeyGroupState template = KeyGroupState.empty();
-
+  /** The same object every time: see {@link KeyGroupTransitions}, which never changes it. */
   @Override
   public KeyGroupState emptyState() {
-    return template;
-  }
-
-  private KeyGroupState writable(KeyGroupState state) {
-    return state == template ? KeyGroupState.empty() : state;
+    return transitions.emptyState();
   }
 
   @Override
@@ -248,13 +219,25 @@ public final class KeyGroupEntity
         .onCommand(AdvanceWatermark.class, this::onAdvanceWatermark)
         .onCommand(GetKeyState.class, this::onGetKeyState)
         .onCommand(Wake.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Awake(keyGroup)))
-        .onCommand(OutputsDelivered.class, this::onOutputsDelivered)
-        .onCommand(DeliveryFailed.class, this::onDeliveryFailed)
-        .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(this::deliver).thenNoReply())
+        .onCommand(OutputsDelivered.class, (state, cmd) -> {
+          outbox.onDelivered(cmd.upToSeq());
+          return Effect().none().thenRun(outbox::deliver).thenNoReply();
+        })
+        .onCommand(DeliveryFailed.class, (state, cmd) -> {
+          outbox.onDeliveryFailed(cmd.reason());
+          return Effect().noReply();
+        })
+        .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(outbox::deliver).thenNoReply())
         .onCommand(ForwardBatch.class, this::onForwardBatch)
-        .onCommand(OutputsForwarded.class, this::onOutputsForwarded)
-        .onCommand(ForwardFailed.class, this::onForwardFailed)
-        .onCommand(RetryForward.class, (state, cmd) -> Effect().none().thenRun(this::forward).thenNoReply())
+        .onCommand(OutputsForwarded.class, (state, cmd) -> {
+          outbox.onForwarded(cmd.upToSeq());
+          return Effect().none().thenRun(outbox::forward).thenNoReply();
+        })
+        .onCommand(ForwardFailed.class, (state, cmd) -> {
+          outbox.onForwardFailed(cmd.reason());
+          return Effect().noReply();
+        })
+        .onCommand(RetryForward.class, (state, cmd) -> Effect().none().thenRun(outbox::forward).thenNoReply())
         .onCommand(Tick.class, this::onTick)
         .onCommand(HandOff.class, this::onHandOff)
         .onCommand(StopAfterHandOff.class, (state, cmd) -> Effect().stop().thenNoReply())
@@ -262,24 +245,16 @@ public final class KeyGroupEntity
   }
 
   private ReplyEffect<Event, KeyGroupState> onProcessBatch(KeyGroupState state, ProcessBatch cmd) {
-    List<Boolean> duplicate = new ArrayList<>(cmd.parts().size());
-    List<Part> fresh = new ArrayList<>();
-    Set<String> inThisBatch = new HashSet<>();
-    for (Part part : cmd.parts()) {
-      boolean seen = part.id() != null && (state.appliedIds().containsKey(part.id()) || !inThisBatch.add(part.id()));
-      duplicate.add(seen);
-      if (!seen && !part.records().isEmpty()) {
-        fresh.add(part);
-      }
-    }
-    BatchAccepted reply = new BatchAccepted(keyGroup, duplicate);
+    KeyGroupTransitions.NewParts parts = KeyGroupTransitions.newParts(state, cmd.parts());
+    List<Part> fresh = parts.fresh();
+    BatchAccepted reply = new BatchAccepted(keyGroup, parts.duplicate());
     if (fresh.isEmpty()) {
       return Effect().reply(cmd.replyTo(), reply);
     }
     long started = System.nanoTime();
     int records = fresh.stream().mapToInt(p -> p.records().size()).sum();
     return Effect()
-        .persist(new BatchApplied(fresh, deliveredInMemory, System.currentTimeMillis(), forwardedInMemory))
+        .persist(new BatchApplied(fresh, outbox.deliveredUpTo(), System.currentTimeMillis(), outbox.forwardedUpTo()))
         .thenRun(s -> {
           metrics.written(started, records);
           afterWrite(s);
@@ -288,19 +263,13 @@ public final class KeyGroupEntity
   }
 
   private ReplyEffect<Event, KeyGroupState> onForwardBatch(KeyGroupState state, ForwardBatch cmd) {
-    long highWater = state.highWater().getOrDefault(cmd.source(), 0L);
-    List<Forwarded> fresh = new ArrayList<>();
-    for (Forwarded f : cmd.records()) {
-      if (f.seq() > highWater) {
-        fresh.add(f);
-      }
-    }
+    List<Forwarded> fresh = KeyGroupTransitions.newRecords(state, cmd.source(), cmd.records());
     if (fresh.isEmpty()) {
       return Effect().reply(cmd.replyTo(), new ForwardAccepted(keyGroup, 0));
     }
     long started = System.nanoTime();
     return Effect()
-        .persist(new ForwardApplied(cmd.source(), fresh, System.currentTimeMillis(), deliveredInMemory, forwardedInMemory))
+        .persist(new ForwardApplied(cmd.source(), fresh, System.currentTimeMillis(), outbox.deliveredUpTo(), outbox.forwardedUpTo()))
         .thenRun(s -> {
           metrics.written(started, fresh.size());
           afterWrite(s);
@@ -308,131 +277,61 @@ public final class KeyGroupEntity
         .thenReply(cmd.replyTo(), s -> new ForwardAccepted(keyGroup, fresh.size()));
   }
 
-  private ReplyEffect<Event, KeyGroupState> onOutputsForwarded(KeyGroupState state, OutputsForwarded cmd) {
-    forwardInFlight = false;
-    forwardedInMemory = Math.max(forwardedInMemory, cmd.upToSeq());
-    pendingWatermarks.removeIf(p -> {
-      if (p.untilSeq() <= forwardedInMemory) {
-        p.replyTo().tell(new WatermarkAdvancedTo(keyGroup, p.watermark()));
-        return true;
-      }
-      return false;
-    });
-    return Effect().none().thenRun(this::forward).thenNoReply();
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onForwardFailed(KeyGroupState state, ForwardFailed cmd) {
-    forwardInFlight = false;
-    context.getLog().warn("key group {} of {}|{}: forwarding to stage {} failed, retrying in {}: {}",
-        keyGroup, definition.name(), definition.stage(), definition.next().stage(), settings.deliveryRetry(), cmd.reason());
-    timers.startSingleTimer(RetryForward.INSTANCE, settings.deliveryRetry());
-    return Effect().noReply();
-  }
-
   /** After every write: results to the store, and to the next stage if there is one. */
   private void afterWrite(KeyGroupState state) {
     metrics.watermark(state.stage().watermark);
-    deliver(state);
-    forward(state);
-  }
-
-  /**
-   * Forwards outbox results past what the next stage is known to have, one batch in flight at a
-   * time, in output order: every target key group sees each source's records in increasing sequence
-   * numbers, which is what makes its high-water mark exact.
-   */
-  private void forward(KeyGroupState state) {
-    if (forwarder == null || forwardInFlight) {
-      return;
-    }
-    SortedMap<Long, Output> pending = state.outbox().tailMap(forwardedInMemory, false);
-    if (pending.isEmpty()) {
-      return;
-    }
-    PipelineDefinition next = definition.next();
-    java.util.Map<Integer, List<Forwarded>> byTarget = new TreeMap<>();
-    long upTo = forwardedInMemory;
-    int taken = 0;
-    for (var entry : pending.entrySet()) {
-      if (taken++ >= settings.deliveryBatch()) {
-        break;
-      }
-      upTo = entry.getKey();
-      Output o = entry.getValue();
-      if (o.result() == null || o.tag() != null) {
-        continue; // late records and side outputs stay in this stage
-      }
-      try {
-        Record r = next.recordOfResult(o.result());
-        byTarget.computeIfAbsent(next.keyGroupOf(r.key()), g -> new ArrayList<>()).add(new Forwarded(entry.getKey(), r));
-      } catch (IllegalArgumentException e) {
-        context.getLog().warn("key group {} of {}|{}: result {} cannot enter stage {} and is skipped: {}",
-            keyGroup, definition.name(), definition.stage(), o.result(), next.stage(), e.getMessage());
-      }
-    }
-    long done = upTo;
-    forwardInFlight = true;
-    context.pipeToSelf(forwarder.forward(definition.stage() + "/" + keyGroup, byTarget),
-        (ok, failure) -> failure == null ? new OutputsForwarded(done) : new ForwardFailed(String.valueOf(failure)));
+    outbox.deliver(state);
+    outbox.forward(state);
   }
 
   private ReplyEffect<Event, KeyGroupState> onAdvanceWatermark(KeyGroupState state, AdvanceWatermark cmd) {
     if (cmd.watermark() <= state.stage().watermark) {
-      long until = forwarder == null || state.outbox().isEmpty() ? 0 : state.outbox().lastKey();
-      if (until > forwardedInMemory) {
-        pendingWatermarks.add(new PendingWatermark(until, cmd.replyTo(), state.stage().watermark));
+      if (outbox.replyWhenForwarded(state, cmd.replyTo())) {
         return Effect().noReply();
       }
       return Effect().reply(cmd.replyTo(), new WatermarkAdvancedTo(keyGroup, state.stage().watermark));
     }
-    if (forwarder == null) {
+    if (!outbox.forwarding()) {
       return Effect()
-          .persist(new WatermarkAdvanced(cmd.watermark(), deliveredInMemory, forwardedInMemory))
+          .persist(new WatermarkAdvanced(cmd.watermark(), outbox.deliveredUpTo(), outbox.forwardedUpTo()))
           .thenRun(this::afterWrite)
           .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
     }
     // With a next stage, answer once it has every result this watermark fired, so that the watermark
     // can then be passed on to it without overtaking them.
     return Effect()
-        .persist(new WatermarkAdvanced(cmd.watermark(), deliveredInMemory, forwardedInMemory))
+        .persist(new WatermarkAdvanced(cmd.watermark(), outbox.deliveredUpTo(), outbox.forwardedUpTo()))
         .thenRun(s -> {
           afterWrite(s);
-          long until = s.outbox().isEmpty() ? 0 : s.outbox().lastKey();
-          if (until <= forwardedInMemory) {
+          if (!outbox.replyWhenForwarded(s, cmd.replyTo())) {
             cmd.replyTo().tell(new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
-          } else {
-            pendingWatermarks.add(new PendingWatermark(until, cmd.replyTo(), s.stage().watermark));
           }
         })
         .thenNoReply();
   }
 
   private ReplyEffect<Event, KeyGroupState> onHandOff(KeyGroupState state, HandOff handOff) {
-    if (lastSequenceNumber(context) == lastSnapshotSeq) {
+    if (snapshots.upToDate(lastSequenceNumber(context))) {
       return Effect().stop().thenNoReply();
     }
-    handingOff = true;
-    // Stops on SnapshotCompleted/SnapshotFailed; the tick stops it anyway if that never comes.
-    handOffDeadline = System.nanoTime() + HAND_OFF_SNAPSHOT_TIMEOUT.toNanos();
-    return Effect().persist(new SnapshotMarker("hand-off", deliveredInMemory, forwardedInMemory)).thenNoReply();
+    snapshots.handOff();
+    return Effect().persist(new SnapshotMarker("hand-off", outbox.deliveredUpTo(), outbox.forwardedUpTo())).thenNoReply();
   }
 
   private ReplyEffect<Event, KeyGroupState> onTick(KeyGroupState state, Tick tick) {
-    if (handingOff) {
-      return System.nanoTime() > handOffDeadline ? Effect().stop().thenNoReply() : Effect().noReply();
+    if (snapshots.handingOff()) {
+      return snapshots.handOffOverdue() ? Effect().stop().thenNoReply() : Effect().noReply();
     }
     long now = System.currentTimeMillis();
-    long unsnapshotted = lastSequenceNumber(context) - lastSnapshotSeq;
-    if (unsnapshotted > 0 && System.nanoTime() - lastSnapshotNanos > settings.snapshotInterval().toNanos()) {
-      lastSnapshotNanos = System.nanoTime();
-      return Effect().persist(new SnapshotMarker("interval", deliveredInMemory, forwardedInMemory)).thenNoReply();
+    if (snapshots.intervalDue(lastSequenceNumber(context))) {
+      return Effect().persist(new SnapshotMarker("interval", outbox.deliveredUpTo(), outbox.forwardedUpTo())).thenNoReply();
     }
     // Only worth a journal write when it fires something: a processing-time window or timer is due,
     // or the key group is idle with windows or event-time timers pending.
     if (!operator.processingTimeDue(state.stage(), now)) {
       return Effect().noReply();
     }
-    return Effect().persist(new ProcessingTimeAdvanced(now, deliveredInMemory, forwardedInMemory))
+    return Effect().persist(new ProcessingTimeAdvanced(now, outbox.deliveredUpTo(), outbox.forwardedUpTo()))
         .thenRun(this::afterWrite).thenNoReply();
   }
 
@@ -444,98 +343,16 @@ public final class KeyGroupEntity
         stage.functionErrors, stage.lastFunctionError));
   }
 
-  private ReplyEffect<Event, KeyGroupState> onOutputsDelivered(KeyGroupState state, OutputsDelivered cmd) {
-    deliveryInFlight = false;
-    deliveredInMemory = Math.max(deliveredInMemory, cmd.upToSeq());
-    return Effect().none().thenRun(this::deliver).thenNoReply();
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onDeliveryFailed(KeyGroupState state, DeliveryFailed cmd) {
-    deliveryInFlight = false;
-    context.getLog().warn("key group {} of {}: results write failed, retrying in {}: {}",
-        keyGroup, definition.name(), settings.deliveryRetry(), cmd.reason());
-    timers.startSingleTimer(RetryDelivery.INSTANCE, settings.deliveryRetry());
-    return Effect().noReply();
-  }
-
-  /** Writes outbox results past what is known delivered; one write in flight at a time. */
-  private void deliver(KeyGroupState state) {
-    if (deliveryInFlight) {
-      return;
-    }
-    SortedMap<Long, Output> pending = state.outbox().tailMap(deliveredInMemory, false);
-    if (pending.isEmpty()) {
-      return;
-    }
-    TreeMap<Long, Output> batch = new TreeMap<>();
-    for (var entry : pending.entrySet()) {
-      if (batch.size() >= settings.deliveryBatch()) {
-        break;
-      }
-      batch.put(entry.getKey(), entry.getValue());
-    }
-    long upTo = batch.lastKey();
-    deliveryInFlight = true;
-    context.pipeToSelf(sink.write(definition.name(), definition.stage(), keyGroup, batch),
-        (ok, failure) -> failure == null ? new OutputsDelivered(upTo) : new DeliveryFailed(String.valueOf(failure)));
-  }
-
   @Override
   public EventHandler<KeyGroupState, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(BatchApplied.class, (state, event) -> onBatchApplied(writable(state), event))
-        .onEvent(WatermarkAdvanced.class, (state, event) -> onWatermarkAdvanced(writable(state), event))
-        .onEvent(SnapshotMarker.class, (state, event) -> confirm(writable(state), event.deliveredUpTo(), event.forwardedUpTo()))
-        .onEvent(ForwardApplied.class, (state, event) -> onForwardApplied(writable(state), event))
-        .onEvent(ProcessingTimeAdvanced.class, (state, event) -> onProcessingTimeAdvanced(writable(state), event))
+        .onEvent(BatchApplied.class, transitions::batchApplied)
+        .onEvent(WatermarkAdvanced.class, transitions::watermarkAdvanced)
+        .onEvent(SnapshotMarker.class, transitions::snapshotMarked)
+        .onEvent(ForwardApplied.class, transitions::forwardApplied)
+        .onEvent(ProcessingTimeAdvanced.class, transitions::processingTimeAdvanced)
         .build();
-  }
-
-  private KeyGroupState onWatermarkAdvanced(KeyGroupState state, WatermarkAdvanced event) {
-    return confirm(record(state, operator.advanceWatermark(state.stage(), event.watermark())),
-        event.deliveredUpTo(), event.forwardedUpTo());
-  }
-
-  private KeyGroupState onProcessingTimeAdvanced(KeyGroupState state, ProcessingTimeAdvanced event) {
-    return confirm(record(state, operator.advanceProcessingTime(state.stage(), event.now())),
-        event.deliveredUpTo(), event.forwardedUpTo());
-  }
-
-  private KeyGroupState onForwardApplied(KeyGroupState state, ForwardApplied event) {
-    List<Record> records = new ArrayList<>(event.records().size());
-    long highest = state.highWater().getOrDefault(event.source(), 0L);
-    for (Forwarded f : event.records()) {
-      records.add(f.record());
-      highest = Math.max(highest, f.seq());
-    }
-    state.highWater().put(event.source(), highest);
-    return confirm(record(state, operator.processBatch(state.stage(), records, event.appliedAt())),
-        event.deliveredUpTo(), event.forwardedUpTo());
-  }
-
-  private KeyGroupState confirm(KeyGroupState state, long delivered, long forwarded) {
-    return state.confirm(delivered, forwarded, forwarder != null);
-  }
-
-  private KeyGroupState onBatchApplied(KeyGroupState state, BatchApplied event) {
-    List<Record> records = new ArrayList<>();
-    for (Part part : event.parts()) {
-      records.addAll(part.records());
-      if (part.id() != null) {
-        state.appliedIds().put(part.id(), event.appliedAt());
-      }
-    }
-    state.forgetIdsBeyond(settings.idempotencyWindowCount(), event.appliedAt() - settings.idempotencyWindowAge().toMillis());
-    return confirm(record(state, operator.processBatch(state.stage(), records, event.appliedAt())),
-        event.deliveredUpTo(), event.forwardedUpTo());
-  }
-
-  private static KeyGroupState record(KeyGroupState state, List<Output> outputs) {
-    for (Output output : outputs) {
-      state.outbox().put(output.seq(), output);
-    }
-    return state;
   }
 
   @Override
@@ -551,23 +368,14 @@ public final class KeyGroupEntity
   @Override
   public SignalHandler<KeyGroupState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(SnapshotCompleted.class, (state, done) -> {
-          lastSnapshotSeq = Math.max(lastSnapshotSeq, done.metadata().sequenceNr());
-          lastSnapshotNanos = System.nanoTime();
-          if (handingOff) {
-            context.getSelf().tell(StopAfterHandOff.INSTANCE);
-          }
-        })
+        .onSignal(SnapshotCompleted.class, (state, done) -> snapshots.completed(done.metadata().sequenceNr()))
         .onSignal(SnapshotFailed.class, (state, failed) -> {
           context.getLog().warn("key group {} of {}: snapshot failed: {}", keyGroup, definition.name(), failed.getFailure().toString());
-          if (handingOff) {
-            context.getSelf().tell(StopAfterHandOff.INSTANCE);
-          }
+          snapshots.failed();
         })
         .onSignal(RecoveryCompleted.instance(), state -> {
-          deliveredInMemory = state.deliveredSeq();
-          forwardedInMemory = state.forwardedSeq();
-          lastSnapshotSeq = lastSequenceNumber(context);
+          outbox.recovered(state);
+          snapshots.recovered(lastSequenceNumber(context));
           long millis = (System.nanoTime() - startedNanos) / 1_000_000;
           metrics.recovered(millis);
           // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
