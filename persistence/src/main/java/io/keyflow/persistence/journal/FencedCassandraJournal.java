@@ -225,7 +225,12 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         highestFrom(st, persistenceId, settings.partitionOf(Math.max(0, fromSequenceNr)), 0L)));
   }
 
-  /** The head of the last partition that has one; serial reads, so no unfinished append is missed. */
+  /**
+   * The head of the last partition that has one; serial reads, so no unfinished append is missed.
+   * The next partition is read only when this one is full: an append never spans two partitions and
+   * claims a new one only right after the last sequence number of the previous one, so a partition
+   * whose head is short of its end has no successor (one serial read per recovery saved).
+   */
   private CompletionStage<Long> highestFrom(Statements st, String pid, long partition, long found) {
     return session
         .thenCompose(s -> s.executeAsync(st.selectHead().bind(pid, partition)
@@ -236,7 +241,11 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           if (row == null || row.isNull("head")) {
             return CompletableFuture.completedFuture(found);
           }
-          return highestFrom(st, pid, partition + 1, row.getLong("head"));
+          long head = row.getLong("head");
+          if (head < settings.firstOf(partition + 1) - 1) {
+            return CompletableFuture.completedFuture(head);
+          }
+          return highestFrom(st, pid, partition + 1, head);
         });
   }
 
