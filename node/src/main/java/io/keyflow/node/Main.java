@@ -17,6 +17,8 @@ import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.pipeline.PipelineConfig;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
+import io.keyflow.sharding.CrashDetectionSettings;
+import io.keyflow.sharding.CrashDetector;
 import io.keyflow.sharding.IngestAdmission;
 import io.keyflow.sharding.IngestMetrics;
 import io.keyflow.sharding.IngestRouter;
@@ -177,6 +179,7 @@ public final class Main {
           LoadSignalSettings.create(config));
       IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics);
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
+      CrashDetector.start(system, CrashDetectionSettings.create(config));
       keeper.onMemberRemoved(router::memberRemoved);
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       system.getWhenTerminated().thenRun(keeper::stop);

@@ -1,0 +1,37 @@
+package io.keyflow.sharding;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import org.apache.pekko.actor.Address;
+
+/** One TCP connection attempt to a member's remoting port, closed at once (no bytes sent). */
+final class Probe {
+
+  /** OPEN: something listens; REFUSED: the host answered that nothing does; UNKNOWN: no answer or another error. */
+  enum Outcome { OPEN, REFUSED, UNKNOWN }
+
+  private Probe() {}
+
+  static Outcome connect(Address address, Duration timeout) {
+    if (address.getHost().isEmpty() || address.getPort().isEmpty()) {
+      return Outcome.UNKNOWN;
+    }
+    return connect(address.getHost().get(), address.getPort().get(), timeout);
+  }
+
+  static Outcome connect(String host, int port, Duration timeout) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+      return Outcome.OPEN;
+    } catch (ConnectException e) {
+      // "Connection refused" (a TCP reset); "No route to host" and the like say nothing of the process.
+      String message = e.getMessage();
+      return message != null && message.contains("refused") ? Outcome.REFUSED : Outcome.UNKNOWN;
+    } catch (IOException | RuntimeException e) {
+      return Outcome.UNKNOWN;
+    }
+  }
+}
