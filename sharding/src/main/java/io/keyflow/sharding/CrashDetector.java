@@ -27,6 +27,8 @@ import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.remote.RemoteActorRefProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 
 /**
@@ -58,6 +60,8 @@ public final class CrashDetector {
   private record Probed(Map<Address, Probe.Outcome> outcomes) implements Command {}
 
   private record Peers(Set<ActorRef<Command>> detectors) implements Command {}
+
+  private static final Logger log = LoggerFactory.getLogger(CrashDetector.class);
 
   static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "keyflow-crash-detector");
 
@@ -161,7 +165,7 @@ public final class CrashDetector {
   private void ask(Address suspect) {
     confirmations.put(suspect, new HashSet<>());
     askedAt.put(suspect, System.nanoTime());
-    context.getLog().info("member {} refused {} connections to its remoting port in a row; asking the other members",
+    log.info("member {} refused {} connections to its remoting port in a row; asking the other members",
         suspect, refusals.get(suspect));
     Address self = cluster.selfMember().address();
     for (ActorRef<Command> peer : peers) {
@@ -210,7 +214,7 @@ public final class CrashDetector {
       return;
     }
     downed.add(member.uniqueAddress());
-    context.getLog().warn("member {} is gone: its remoting port refuses connections from this node and from {}"
+    log.warn("member {} is gone: its remoting port refuses connections from this node and from {}"
         + " of {} members; downing it and quarantining its incarnation", suspect, witnesses, members.size());
     cluster.manager().tell(new Down(suspect));
     // The gone incarnation cannot answer anyway; quarantining it marks it terminated, so the leader
