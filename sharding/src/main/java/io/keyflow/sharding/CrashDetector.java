@@ -209,8 +209,12 @@ public final class CrashDetector {
     Set<String> witnesses = confirmations.get(suspect);
     Map<Address, Member> members = counted();
     Member member = members.get(suspect);
-    if (witnesses == null || member == null || downed.contains(member.uniqueAddress())
-        || !down(members.size(), refusals.getOrDefault(suspect, 0), settings.refusals(), witnesses.size())) {
+    if (witnesses == null || member == null || downed.contains(member.uniqueAddress())) {
+      return;
+    }
+    // Only counted members witness (a joining node's answer does not make a majority).
+    int counted = (int) witnesses.stream().filter(w -> members.containsKey(AddressFromURIString.parse(w))).count();
+    if (!down(members.size(), refusals.getOrDefault(suspect, 0), settings.refusals(), counted)) {
       return;
     }
     downed.add(member.uniqueAddress());
