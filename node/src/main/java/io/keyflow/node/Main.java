@@ -220,6 +220,7 @@ public final class Main {
   static void checkStoredState(Config config, Map<String, PipelineDefinition> pipelines) {
     try (CqlSession session = CassandraSchema.connect(
         config.getStringList("datastax-java-driver.basic.contact-points"), config.getString("keyflow.cassandra.local-datacenter"))) {
+      CassandraSchema.refuseOldJournal(session, config.getString("keyflow.cassandra.keyspace"));
       new PipelineCatalog(session, config.getString("keyflow.cassandra.keyspace")).check(pipelines);
     }
   }

@@ -94,10 +94,20 @@ public final class PipelineCatalog {
   public Deleted reset(String pipeline) {
     Map<String, Integer> deleted = new LinkedHashMap<>();
     Predicate<String> ours = pid -> pid.startsWith(pipeline + "|");
-    deleted.put("journal", deleteWhere("SELECT DISTINCT persistence_id, partition_nr FROM %s.journal",
+    deleted.put("journal_events", deleteWhere("SELECT DISTINCT persistence_id, partition_nr FROM %s.journal_events",
         row -> ours.test(row.getString(0)),
-        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal WHERE persistence_id = ? AND partition_nr = ?",
+        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_events WHERE persistence_id = ? AND partition_nr = ?",
             row.getString(0), row.getLong(1))));
+    deleted.put("journal_fences", deleteWhere("SELECT DISTINCT fence_key FROM %s.journal_fences",
+        row -> ours.test(row.getString(0) + "|"),
+        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_fences WHERE fence_key = ?", row.getString(0))));
+    if (hasTable("journal")) {
+      // Journals of the previous format (one lightweight transaction per append): reset is their way out.
+      deleted.put("journal", deleteWhere("SELECT DISTINCT persistence_id, partition_nr FROM %s.journal",
+          row -> ours.test(row.getString(0)),
+          row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal WHERE persistence_id = ? AND partition_nr = ?",
+              row.getString(0), row.getLong(1))));
+    }
     deleted.put("journal_metadata", deleteWhere("SELECT persistence_id FROM %s.journal_metadata",
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_metadata WHERE persistence_id = ?", row.getString(0))));
@@ -123,6 +133,12 @@ public final class PipelineCatalog {
         row -> row.getString(0).equals(pipeline) || row.getString(0).startsWith(pipeline + "|"),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".pipelines WHERE name = ?", row.getString(0))));
     return new Deleted(deleted);
+  }
+
+  private boolean hasTable(String table) {
+    return session.execute(SimpleStatement.newInstance(
+        "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?", keyspace, table))
+        .one() != null;
   }
 
   private int deleteWhere(String select, Predicate<Row> match,

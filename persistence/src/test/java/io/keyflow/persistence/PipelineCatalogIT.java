@@ -69,8 +69,8 @@ class PipelineCatalogIT {
     for (String p : new String[] {"shop", "shop_probe"}) {
       for (int kg = 0; kg < 3; kg++) {
         String pid = p + "|main|" + kg;
-        session.execute("INSERT INTO " + keyspace + ".journal (persistence_id, partition_nr, sequence_nr, head, event)"
-            + " VALUES (?, 0, 1, 1, ?)", pid, ByteBuffer.wrap(new byte[] {1}));
+        session.execute("INSERT INTO " + keyspace + ".journal_events (persistence_id, partition_nr, sequence_nr, epoch,"
+            + " event) VALUES (?, 0, 1, 1, ?)", pid, ByteBuffer.wrap(new byte[] {1}));
         session.execute("INSERT INTO " + keyspace + ".journal_metadata (persistence_id, deleted_to) VALUES (?, 0)", pid);
         session.execute("INSERT INTO " + keyspace + ".snapshots (persistence_id, sequence_nr, snapshot) VALUES (?, 1, ?)",
             pid, ByteBuffer.wrap(new byte[] {2}));
@@ -81,18 +81,23 @@ class PipelineCatalogIT {
         session.execute("INSERT INTO " + keyspace + ".late_records (pipeline, stage, key_group, output_seq, key)"
             + " VALUES (?, 'main', ?, 1, 'k')", p, kg);
       }
+      session.execute("INSERT INTO " + keyspace + ".journal_fences (fence_key, persistence_id, epoch) VALUES (?, ?, 1)",
+          p + "|main", p + "|main|0");
       session.execute("INSERT INTO " + keyspace + ".idempotency_keys (pipeline, id, fingerprint) VALUES (?, 'r1', 'f')", p);
     }
     PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
     catalog.check(Map.of("shop", counts("shop", Duration.ofSeconds(1), Aggregations.count("n"))));
 
     var deleted = catalog.reset("shop");
-    assertThat(deleted.partitions()).containsEntry("journal", 3).containsEntry("journal_metadata", 3)
+    assertThat(deleted.partitions()).containsEntry("journal_events", 3).containsEntry("journal_fences", 1)
+        .containsEntry("journal_metadata", 3)
         .containsEntry("snapshots", 3).containsEntry("results", 6).containsEntry("late_records", 3)
         .containsEntry("idempotency_keys", 1).containsEntry("pipelines", 1);
     assertThat(catalog.stored("shop")).isNull();
-    assertThat(count("journal", "persistence_id", "shop|")).isZero();
-    assertThat(count("journal", "persistence_id", "shop_probe|")).isEqualTo(3);
+    assertThat(count("journal_events", "persistence_id", "shop|")).isZero();
+    assertThat(count("journal_events", "persistence_id", "shop_probe|")).isEqualTo(3);
+    assertThat(count("journal_fences", "fence_key", "shop|")).isZero();
+    assertThat(count("journal_fences", "fence_key", "shop_probe|")).isEqualTo(1);
     assertThat(session.execute("SELECT * FROM " + keyspace + ".results").all())
         .allSatisfy(row -> assertThat(row.getString("pipeline")).isEqualTo("shop_probe")).hasSize(6);
     assertThat(catalog.reset("shop").total()).isZero();
@@ -112,6 +117,20 @@ class PipelineCatalogIT {
     assertThatThrownBy(() -> catalog.check(Map.of("items", changed)))
         .hasMessageContaining("pipeline 'items' stage 'top' no longer matches its stored state: window changed");
     assertThat(catalog.reset("items").partitions()).containsEntry("pipelines", 2);
+  }
+
+  @Test
+  void journalsOfThePreviousFormatAreRefusedAtStartAndResetRemovesThem() {
+    String old = TestCassandra.uniqueKeyspace("oldjournal");
+    session.execute("CREATE KEYSPACE " + old + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    session.execute("CREATE TABLE " + old + ".journal (persistence_id text, partition_nr bigint, sequence_nr bigint,"
+        + " head bigint static, event blob, PRIMARY KEY ((persistence_id, partition_nr), sequence_nr))");
+    CassandraSchema.refuseOldJournal(session, old);
+    session.execute("INSERT INTO " + old + ".journal (persistence_id, partition_nr, sequence_nr, head, event)"
+        + " VALUES ('clicks|main|7', 0, 1, 1, 0x01)");
+    assertThatThrownBy(() -> CassandraSchema.refuseOldJournal(session, old))
+        .hasMessageContaining("previous format").hasMessageContaining("[clicks]")
+        .hasMessageContaining("bin/keyflow reset");
   }
 
   private static long count(String table, String column, String prefix) {

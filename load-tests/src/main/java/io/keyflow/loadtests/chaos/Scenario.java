@@ -236,7 +236,8 @@ enum Scenario {
       node.destroyForcibly();
       LocalCluster.waitExited(node, Duration.ofSeconds(30));
     }
-    c.notes().merge("fenced_appends", Long.toString(cluster.logLines(n, "appended to by another writer")),
+    // Refused confirmations: writes of the stale node whose fence read showed the new owner's epoch.
+    c.notes().merge("fenced_appends", Long.toString(cluster.logLines(n, "this writer is stale")),
         (a, b) -> Long.toString(Long.parseLong(a) + Long.parseLong(b)));
     cluster.join(n);
   }

@@ -1,6 +1,7 @@
 package io.keyflow.persistence.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import java.io.IOException;
@@ -74,6 +75,32 @@ public final class CassandraSchema {
   public static CqlSession connect(List<String> contactPoints, String datacenter) {
     String[] first = contactPoints.get(0).split(":");
     return connect(first[0], first.length > 1 ? Integer.parseInt(first[1]) : 9042, datacenter);
+  }
+
+  /**
+   * Refuses to start on key-group journals of the previous format (table {@code journal}, one
+   * lightweight transaction per append, before the epoch-fenced journal of docs/durability.md):
+   * this version does not read them, and starting next to them would silently begin every key
+   * group from its snapshot alone. Names the pipelines to {@code bin/keyflow reset}.
+   */
+  public static void refuseOldJournal(CqlSession session, String keyspace) {
+    boolean oldTable = session.execute(
+        "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = 'journal'", keyspace)
+        .one() != null;
+    if (!oldTable) {
+      return;
+    }
+    Set<String> pipelines = new java.util.TreeSet<>();
+    for (Row row : session.execute("SELECT DISTINCT persistence_id, partition_nr FROM " + keyspace + ".journal")) {
+      String pid = row.getString(0);
+      pipelines.add(pid.contains("|") ? pid.substring(0, pid.indexOf('|')) : pid);
+    }
+    if (!pipelines.isEmpty()) {
+      throw new IllegalStateException("keyspace " + keyspace + " holds key-group journals in the previous"
+          + " format (table journal, one lightweight transaction per append) that this version does not read,"
+          + " for pipelines " + pipelines + ": stop all nodes and run bin/keyflow reset <pipeline> for each"
+          + " (deletes its state and results), or start from empty data (bin/keyflow clean)");
+    }
   }
 
   /** Connects to {@code host:port} and applies what is missing. Blocking; call before the node starts. */

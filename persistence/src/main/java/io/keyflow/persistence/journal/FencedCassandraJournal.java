@@ -1,18 +1,27 @@
 package io.keyflow.persistence.journal;
 
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import com.typesafe.config.Config;
+import io.keyflow.persistence.journal.EpochRules.Recovery;
+import io.keyflow.persistence.journal.EpochRules.RowId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -34,34 +43,48 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
- * A Cassandra journal that fences writers: two writers of one persistence id (a paused node that
- * wakes after its key groups moved, and the node that took them over) can never both append.
+ * A Cassandra journal with plain appends that fences writers at ownership change: two writers of
+ * one persistence id (a paused node that wakes after its key groups moved, and the node that took
+ * them over) can never both have a write acknowledged at one sequence number.
  *
- * <p>Every partition of the journal table carries a static column {@code head}, the highest sequence
- * number written to it. An append is one conditional single-partition batch: it sets {@code head} to
- * its last sequence number and inserts its events <em>only if</em> {@code head} still equals the
- * sequence number the writer appended last ({@code null} for the first append to a partition).
- * A writer that missed another writer's appends therefore fails instead of colliding with them, and
- * its persistent actor stops and recovers from the journal. Deletions only remove rows, never
- * {@code head}, so a deleted range cannot be written again. Recovery reads {@code head} with serial
- * consistency, which also completes any append whose outcome its writer never learned.
+ * <p>The protocol (full text and safety argument: {@code docs/durability.md}):
+ * <ul>
+ *   <li>Each recovery claims the next <em>epoch</em> of the persistence id with one lightweight
+ *       transaction on its fence row ({@code IF epoch = e}); an unknown outcome is resolved by a
+ *       serial read of the row's {@code owner}, never by retrying blindly.
+ *   <li>The new owner reads every row from its snapshot on at QUORUM; its <em>start</em> is the
+ *       first sequence number without a valid row, recorded with a lightweight transaction
+ *       {@code IF epoch = mine} before its first write ({@link EpochRules} decides validity).
+ *   <li>Rows are keyed (sequence number, epoch) and written once, by plain QUORUM inserts.
+ *   <li>A write is reported complete to Pekko (so the state applies it, and anything can be acked,
+ *       forwarded or snapshotted) only when its rows and all earlier rows of its epoch landed and a
+ *       serial read of its fence partition sent afterwards still shows its epoch
+ *       ({@link FenceConfirmer}: one such read confirms all writes gathered on this node for that
+ *       partition). A failed confirmation fails the write, which stops the entity.
+ *   <li>Rows are deleted only below a snapshot; the deletion point is written first, so a replay
+ *       that meets deleted rows fails and recovers again from the newer snapshot.
+ * </ul>
  *
- * <p>Plain Cassandra inserts (as in pekko-persistence-cassandra) would let the second writer silently
- * overwrite an acknowledged event with the same sequence number (last write wins), and the replay
- * filter would only notice afterwards. The price is one lightweight transaction per append.
+ * <p>The fence partition of a persistence id {@code pipeline|stage|keyGroup} is
+ * {@code pipeline|stage}: one row per key group.
  *
  * <p>Not supported: event tags (Keyflow reads journals by persistence id only; tags are dropped) and
- * event metadata (never written). An atomic write must fit in one partition.
+ * event metadata (never written). An atomic write must fit in one journal partition. Writes are
+ * accepted only from the owner that recovered on this journal instance.
  */
 public final class FencedCassandraJournal extends AsyncWriteJournal {
 
+  private static final int MAX_CLAIM_ATTEMPTS = 20;
+
   private final JournalSettings settings;
   private final Serialization serialization;
-  private final CompletionStage<CqlSession> session;
-  private final CompletionStage<Statements> statements;
-  private final AppendLimiter limiter;
-  /** Persistence ids that recovered here and have not appended since: their next append goes first. */
-  private final Set<String> recovered = ConcurrentHashMap.newKeySet();
+  private final CompletableFuture<CqlSession> session;
+  private final CompletableFuture<Statements> statements;
+  private final FenceConfirmer confirmer;
+  /** The epoch this journal owns per persistence id, since its last recovery here. */
+  private final Map<String, Owner> owners = new ConcurrentHashMap<>();
+  /** Valid rows read by a recovery, handed to the replay that follows it. */
+  private final Map<String, List<Row>> recoveredRows = new ConcurrentHashMap<>();
 
   public FencedCassandraJournal(Config config, String configPath) {
     this.settings = JournalSettings.create(config);
@@ -71,38 +94,94 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     this.session = plain(CassandraSessionRegistry.get(context().system())
         .sessionFor(CassandraSessionSettings.create(settings.sessionConfigPath()))
         .underlying());
-    this.statements = session.thenCompose(s -> Statements.prepare(s, settings));
-    this.limiter = new AppendLimiter(settings.maxConcurrentAppends());
+    this.statements = plain(session.thenCompose(s -> Statements.prepare(s, settings)));
+    this.confirmer = new FenceConfirmer(this::readEpochs);
   }
 
-  /** One append was refused because another writer appended to the same persistence id first. */
+  /** A write or a recovery was refused because another writer owns the persistence id now. */
   public static final class WriterConflictException extends RuntimeException {
-    WriterConflictException(String persistenceId, long expected, long found) {
-      super("journal of " + persistenceId + " was appended to by another writer: expected head "
-          + expected + ", found " + found + " (this writer is stale; it must recover before writing)");
+    WriterConflictException(String persistenceId, long epoch, Long found) {
+      super("journal of " + persistenceId + " is owned by epoch " + found + ", not by this writer's epoch "
+          + epoch + " (another node recovered it; this writer is stale and must recover before writing)");
+    }
+
+    WriterConflictException(String message) {
+      super(message);
     }
   }
+
+  /** The fence partition of a persistence id: everything before its last {@code '|'}. */
+  static String fenceKeyOf(String persistenceId) {
+    int bar = persistenceId.lastIndexOf('|');
+    return bar < 0 ? persistenceId : persistenceId.substring(0, bar);
+  }
+
+  /** This journal's ownership of one persistence id, from its recovery on. */
+  private static final class Owner {
+    final long epoch;
+    final String fenceKey;
+    /** The next sequence number to write; guarded by this. */
+    long next;
+    /** Completes when all rows written so far have landed; guarded by this. */
+    CompletableFuture<Void> landed = CompletableFuture.completedFuture(null);
+    /** Set by a failed write: nothing more is written until the entity recovers again. */
+    volatile Throwable failed;
+
+    Owner(long epoch, String fenceKey, long start) {
+      this.epoch = epoch;
+      this.fenceKey = fenceKey;
+      this.next = start;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
 
   @Override
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
-    // All atomic writes of one call come from one persistent actor: append them in order, stop at
-    // the first failure (the actor stops on a failed write and recovers).
+    // All atomic writes of one call come from one persistent actor, in order.
     List<AtomicWrite> writes = new ArrayList<>();
     messages.forEach(writes::add);
-    List<Optional<Exception>> results = new ArrayList<>(writes.size());
-    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-    for (AtomicWrite write : writes) {
-      chain = chain.thenCompose(ignored -> {
-        Optional<Exception> rejection = validate(write);
-        if (rejection.isPresent()) {
-          results.add(rejection);
-          return CompletableFuture.completedFuture(null);
-        }
-        return limiter.submit(() -> append(write), recovered.remove(write.persistenceId()))
-            .thenRun(() -> results.add(Optional.empty()));
-      });
+    if (writes.isEmpty()) {
+      return toScala(CompletableFuture.completedFuture(List.of()));
     }
-    return toScala(chain.thenApply(ignored -> (Iterable<Optional<Exception>>) results));
+    String pid = writes.get(0).persistenceId();
+    Owner owner = owners.get(pid);
+    if (owner == null) {
+      return toScala(CompletableFuture.failedFuture(new IllegalStateException("journal of " + pid
+          + " was not recovered by this journal: a writer must recover (claim an epoch) before writing")));
+    }
+    if (owner.failed != null) {
+      return toScala(CompletableFuture.failedFuture(new IllegalStateException(
+          "an earlier write of " + pid + " failed; the writer must recover first", owner.failed)));
+    }
+    List<Optional<Exception>> results = new ArrayList<>(writes.size());
+    CompletableFuture<Void> landed;
+    synchronized (owner) {
+      landed = owner.landed;
+      for (AtomicWrite write : writes) {
+        Optional<Exception> rejection = validate(write);
+        results.add(rejection);
+        if (rejection.isPresent()) {
+          continue;
+        }
+        if (write.lowestSequenceNr() != owner.next) {
+          return toScala(CompletableFuture.failedFuture(new IllegalStateException("write of " + pid + " at "
+              + write.lowestSequenceNr() + " but its owner (epoch " + owner.epoch + ") is at " + owner.next)));
+        }
+        owner.next = write.highestSequenceNr() + 1;
+        landed = landed.thenCombine(insert(write, owner.epoch), (a, b) -> null);
+      }
+      owner.landed = landed;
+    }
+    CompletableFuture<Void> done = landed
+        .thenCompose(ignored -> confirmer.confirm(owner.fenceKey, pid, owner.epoch));
+    done.whenComplete((ignored, error) -> {
+      if (error != null) {
+        owner.failed = error;
+      }
+    });
+    return toScala(done.thenApply(ignored -> (Iterable<Optional<Exception>>) results));
   }
 
   private Optional<Exception> validate(AtomicWrite write) {
@@ -114,101 +193,222 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     return Optional.empty();
   }
 
-  private CompletionStage<Void> append(AtomicWrite write) {
+  /** The rows of one atomic write: one single-partition insert or unlogged batch, at QUORUM. */
+  private CompletableFuture<Void> insert(AtomicWrite write, long epoch) {
     String pid = write.persistenceId();
-    long first = write.lowestSequenceNr();
-    long last = write.highestSequenceNr();
-    long partition = settings.partitionOf(first);
-    long previous = first - 1;
-    boolean firstInPartition = settings.partitionOf(previous) != partition || previous == 0;
+    long partition = settings.partitionOf(write.lowestSequenceNr());
     return statements.thenCompose(st -> {
-      BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED)
-          .setExecutionProfileName(settings.profile())
-          .setSerialConsistencyLevel(settings.serialConsistency());
-      batch.addStatement(firstInPartition
-          ? st.claimNewPartition().bind(last, pid, partition)
-          : st.advanceHead().bind(last, pid, partition, previous));
       long now = System.currentTimeMillis();
+      List<BoundStatement> rows = new ArrayList<>(write.size());
       for (PersistentRepr repr : CollectionConverters.asJava(write.payload())) {
         Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
         Serializer serializer = serialization.findSerializerFor(payload);
-        batch.addStatement(st.insertEvent().bind(pid, partition, repr.sequenceNr(), repr.writerUuid(),
+        rows.add(st.insertEvent().bind(pid, partition, repr.sequenceNr(), epoch, repr.writerUuid(),
             serializer.identifier(), Serializers.manifestFor(serializer, payload), repr.manifest(),
             ByteBuffer.wrap(serializer.toBinary(payload)), repr.timestamp() > 0 ? repr.timestamp() : now));
       }
-      return session.thenCompose(s -> s.executeAsync(batch.build()));
-    }).thenApply(rs -> {
-      if (!rs.wasApplied()) {
-        Row current = rs.one();
-        Long found = current == null || current.isNull("head") ? null : current.getLong("head");
-        if (found == null) {
-          throw new IllegalStateException("journal of " + pid + " has no head in partition " + partition
-              + " although its writer is at " + previous + ": journal rows were lost or removed behind"
-              + " Keyflow's back (snapshots remain); refusing to append");
-        }
-        throw new WriterConflictException(pid, previous, found);
+      Statement<?> statement;
+      if (rows.size() == 1) {
+        statement = rows.get(0);
+      } else {
+        BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+        rows.forEach(batch::addStatement);
+        statement = batch.build();
       }
-      return null;
+      return execute(statement.setIdempotent(true), settings.consistency());
+    }).thenApply(rs -> null);
+  }
+
+  private CompletionStage<Map<String, Long>> readEpochs(String fenceKey) {
+    return statements.thenCompose(st -> execute(st.selectEpochs().bind(fenceKey), settings.serialConsistency()))
+        .thenCompose(rs -> collect(rs, new HashMap<String, Long>(), (epochs, row) ->
+            epochs.put(row.getString("persistence_id"), row.getLong("epoch"))));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recovery
+
+  @Override
+  public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
+    // Pekko asks from the sequence number before the first one it replays (its snapshot's).
+    long from = Math.max(1, fromSequenceNr + 1);
+    owners.remove(persistenceId);
+    recoveredRows.remove(persistenceId);
+    String fenceKey = fenceKeyOf(persistenceId);
+    UUID claimId = UUID.randomUUID();
+    return toScala(statements.thenCompose(st -> claim(st, persistenceId, fenceKey, claimId, 1)
+        .thenCompose(epoch -> readFence(st, persistenceId, fenceKey).thenCompose(fence -> {
+          if (fence.epoch() != epoch) {
+            throw new WriterConflictException(persistenceId, epoch, fence.epoch());
+          }
+          return readValid(st, persistenceId, from, fence.starts()).thenCompose(valid ->
+              recordStart(st, persistenceId, fenceKey, epoch, valid.recovery().start()).thenApply(ignored -> {
+                owners.put(persistenceId, new Owner(epoch, fenceKey, valid.recovery().start()));
+                recoveredRows.put(persistenceId, valid.rows());
+                return valid.recovery().highest();
+              }));
+        }))));
+  }
+
+  private record Fence(long epoch, UUID owner, NavigableMap<Long, Long> starts) {
+    static final Fence NONE = new Fence(0, null, new TreeMap<>());
+  }
+
+  private CompletionStage<Fence> readFence(Statements st, String pid, String fenceKey) {
+    return execute(st.selectFence().bind(fenceKey, pid), settings.serialConsistency()).thenApply(rs -> {
+      Row row = rs.one();
+      if (row == null || row.isNull("epoch")) {
+        return Fence.NONE;
+      }
+      return new Fence(row.getLong("epoch"), row.getUuid("owner"),
+          new TreeMap<>(row.getMap("starts", Long.class, Long.class)));
     });
+  }
+
+  /** Claims the epoch after the current one; the claimed epoch. */
+  private CompletionStage<Long> claim(Statements st, String pid, String fenceKey, UUID claimId, int attempt) {
+    if (attempt > MAX_CLAIM_ATTEMPTS) {
+      return CompletableFuture.failedFuture(new WriterConflictException("journal of " + pid + ": "
+          + MAX_CLAIM_ATTEMPTS + " claims of its next epoch lost to other writers; giving up this recovery"));
+    }
+    return readFence(st, pid, fenceKey).thenCompose(current -> {
+      long epoch = current.epoch() + 1;
+      BoundStatement claim = current.epoch() == 0
+          ? st.claimFirst().bind(fenceKey, pid, claimId)
+          : st.claimNext().bind(epoch, claimId, fenceKey, pid, current.epoch());
+      CompletableFuture<Long> claimed = new CompletableFuture<>();
+      executeLwt(claim).whenComplete((rs, error) -> {
+        if (error == null && rs.wasApplied()) {
+          claimed.complete(epoch);
+          return;
+        }
+        // Lost to another claim, or unknown outcome: the serial read of the owner tells which.
+        readFence(st, pid, fenceKey).whenComplete((after, readError) -> {
+          if (readError != null) {
+            claimed.completeExceptionally(error != null ? error : readError);
+          } else if (claimId.equals(after.owner())) {
+            claimed.complete(after.epoch());
+          } else {
+            claim(st, pid, fenceKey, claimId, attempt + 1).whenComplete((e, again) -> {
+              if (again != null) {
+                claimed.completeExceptionally(again);
+              } else {
+                claimed.complete(e);
+              }
+            });
+          }
+        });
+      });
+      return claimed;
+    });
+  }
+
+  private CompletionStage<Void> recordStart(Statements st, String pid, String fenceKey, long epoch, long start) {
+    CompletableFuture<Void> recorded = new CompletableFuture<>();
+    executeLwt(st.recordStart().bind(epoch, start, fenceKey, pid, epoch)).whenComplete((rs, error) -> {
+      if (error == null) {
+        if (rs.wasApplied()) {
+          recorded.complete(null);
+        } else {
+          recorded.completeExceptionally(new WriterConflictException(pid, epoch, rs.one().getLong("epoch")));
+        }
+        return;
+      }
+      readFence(st, pid, fenceKey).whenComplete((after, readError) -> {
+        if (readError != null) {
+          recorded.completeExceptionally(error);
+        } else if (after.epoch() != epoch) {
+          recorded.completeExceptionally(new WriterConflictException(pid, epoch, after.epoch()));
+        } else if (Long.valueOf(start).equals(after.starts().get(epoch))) {
+          recorded.complete(null);
+        } else {
+          recordStart(st, pid, fenceKey, epoch, start).whenComplete((ignored, again) -> {
+            if (again != null) {
+              recorded.completeExceptionally(again);
+            } else {
+              recorded.complete(null);
+            }
+          });
+        }
+      });
+    });
+    return recorded;
+  }
+
+  private record Valid(Recovery recovery, List<Row> rows) {}
+
+  /**
+   * Reads every row from {@code from} on at QUORUM, then the deletion point, and decides which rows
+   * are valid ({@link EpochRules#recover}).
+   */
+  private CompletionStage<Valid> readValid(Statements st, String pid, long from, NavigableMap<Long, Long> starts) {
+    return readRows(st, pid, settings.partitionOf(from), from, new ArrayList<>()).thenCompose(rows ->
+        execute(st.selectDeletedTo().bind(pid), settings.consistency()).thenApply(rs -> {
+          Row meta = rs.one();
+          long deletedTo = meta == null || meta.isNull("deleted_to") ? 0 : meta.getLong("deleted_to");
+          List<RowId> ids = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            ids.add(new RowId(row.getLong("sequence_nr"), row.getLong("epoch")));
+          }
+          Recovery recovery = EpochRules.ALL.recover(pid, from, ids, starts, deletedTo);
+          List<Row> valid = new ArrayList<>(recovery.valid().size());
+          for (Row row : rows) {
+            Long epoch = recovery.valid().get(row.getLong("sequence_nr"));
+            if (epoch != null && epoch == row.getLong("epoch")) {
+              valid.add(row);
+            }
+          }
+          return new Valid(recovery, valid);
+        }));
+  }
+
+  /**
+   * All rows from {@code from} on, partition after partition. The next partition is read only when
+   * this one holds a row at its last sequence number: sequence numbers are written in order, so a
+   * partition short of its end has no valid successor.
+   */
+  private CompletionStage<List<Row>> readRows(Statements st, String pid, long partition, long from, List<Row> into) {
+    long last = settings.lastOf(partition);
+    return execute(st.selectEvents().bind(pid, partition, from).setPageSize(settings.replayPageSize()),
+        settings.consistency())
+        .thenCompose(rs -> collect(rs, into, List::add))
+        .thenCompose(rows -> {
+          boolean full = !rows.isEmpty() && rows.get(rows.size() - 1).getLong("sequence_nr") == last;
+          return full ? readRows(st, pid, partition + 1, settings.firstOf(partition + 1), rows)
+              : CompletableFuture.completedFuture(rows);
+        });
   }
 
   @Override
   public Future<Void> doAsyncReplayMessages(
       String persistenceId, long fromSequenceNr, long toSequenceNr, long max, Consumer<PersistentRepr> replayCallback) {
-    if (max <= 0 || toSequenceNr < fromSequenceNr) {
-      return toScala(CompletableFuture.completedFuture(null));
-    }
-    Replay replay = new Replay(persistenceId, toSequenceNr, max, replayCallback);
-    return toScala(statements.thenCompose(st ->
-        replay.partition(st, settings.partitionOf(Math.max(1, fromSequenceNr)), Math.max(1, fromSequenceNr))));
-  }
-
-  /** Reads one partition after the other, page by page, handing events to the callback in order. */
-  private final class Replay {
-    private final String pid;
-    private final long to;
-    private final Consumer<PersistentRepr> callback;
-    private long remaining;
-
-    Replay(String pid, long to, long max, Consumer<PersistentRepr> callback) {
-      this.pid = pid;
-      this.to = to;
-      this.remaining = max;
-      this.callback = callback;
-    }
-
-    CompletionStage<Void> partition(Statements st, long partition, long from) {
-      if (remaining <= 0 || partition > settings.partitionOf(to)) {
-        return CompletableFuture.completedFuture(null);
-      }
-      long upTo = Math.min(to, settings.lastOf(partition));
-      return session
-          .thenCompose(s -> s.executeAsync(st.selectEvents().bind(pid, partition, from, upTo)
-              .setExecutionProfileName(settings.profile()).setPageSize(settings.replayPageSize())))
-          .thenCompose(this::page)
-          .thenCompose(ignored -> partition(st, partition + 1, settings.firstOf(partition + 1)));
-    }
-
-    private CompletionStage<Void> page(AsyncResultSet rs) {
-      for (Row row : rs.currentPage()) {
-        if (remaining <= 0) {
-          return CompletableFuture.completedFuture(null);
+    List<Row> cached = recoveredRows.remove(persistenceId);
+    CompletionStage<List<Row>> rows = cached != null
+        ? CompletableFuture.completedFuture(cached)
+        // Not right after a recovery here (no Pekko flow does this): read without claiming.
+        : statements.thenCompose(st -> readFence(st, persistenceId, fenceKeyOf(persistenceId))
+            .thenCompose(fence -> readValid(st, persistenceId, Math.max(1, fromSequenceNr), fence.starts()))
+            .thenApply(Valid::rows));
+    return toScala(rows.thenApply(valid -> {
+      long remaining = max;
+      for (Row row : valid) {
+        long seq = row.getLong("sequence_nr");
+        if (remaining <= 0 || seq > toSequenceNr) {
+          break;
         }
-        if (!row.isNull("sequence_nr")) {
-          callback.accept(toRepr(pid, row));
+        if (seq >= fromSequenceNr) {
+          replayCallback.accept(toRepr(persistenceId, row));
           remaining--;
         }
       }
-      return rs.hasMorePages() && remaining > 0
-          ? rs.fetchNextPage().thenCompose(this::page)
-          : CompletableFuture.completedFuture(null);
-    }
+      return null;
+    }));
   }
 
   private PersistentRepr toRepr(String pid, Row row) {
     ByteBuffer buffer = row.getByteBuffer("event");
     byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
+    buffer.duplicate().get(bytes);
     Object payload = serialization.deserialize(bytes, row.getInt("ser_id"), row.getString("ser_manifest")).get();
     String eventManifest = row.getString("event_manifest");
     return PersistentRepr.apply(payload, row.getLong("sequence_nr"), pid,
@@ -217,66 +417,68 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         .withTimestamp(row.getLong("written_at"));
   }
 
-  @Override
-  public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-    // Read once per recovery: the key group's first append afterwards waits only behind other such.
-    recovered.add(persistenceId);
-    return toScala(statements.thenCompose(st ->
-        highestFrom(st, persistenceId, settings.partitionOf(Math.max(0, fromSequenceNr)), 0L)));
-  }
-
-  /**
-   * The head of the last partition that has one; serial reads, so no unfinished append is missed.
-   * The next partition is read only when this one is full: an append never spans two partitions and
-   * claims a new one only right after the last sequence number of the previous one, so a partition
-   * whose head is short of its end has no successor (one serial read per recovery saved).
-   */
-  private CompletionStage<Long> highestFrom(Statements st, String pid, long partition, long found) {
-    return session
-        .thenCompose(s -> s.executeAsync(st.selectHead().bind(pid, partition)
-            .setExecutionProfileName(settings.profile())
-            .setConsistencyLevel(settings.serialConsistency())))
-        .thenCompose(rs -> {
-          Row row = rs.one();
-          if (row == null || row.isNull("head")) {
-            return CompletableFuture.completedFuture(found);
-          }
-          long head = row.getLong("head");
-          if (head < settings.firstOf(partition + 1) - 1) {
-            return CompletableFuture.completedFuture(head);
-          }
-          return highestFrom(st, pid, partition + 1, head);
-        });
-  }
+  // ---------------------------------------------------------------------------------------------
+  // Deletion
 
   @Override
   public Future<Void> doAsyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-    return toScala(statements.thenCompose(st -> session.thenCompose(s ->
-        s.executeAsync(st.selectDeletedTo().bind(persistenceId).setExecutionProfileName(settings.profile()))
-            .thenCompose(rs -> {
-              Row row = rs.one();
-              long deletedTo = row == null || row.isNull("deleted_to") ? 0 : row.getLong("deleted_to");
-              if (toSequenceNr <= deletedTo) {
-                return CompletableFuture.completedFuture(null);
-              }
-              return readHighestThenDelete(st, s, persistenceId, deletedTo, toSequenceNr);
-            }))));
+    Owner owner = owners.get(persistenceId);
+    if (owner == null) {
+      return toScala(CompletableFuture.failedFuture(new IllegalStateException("journal of " + persistenceId
+          + " was not recovered by this journal: only its owner deletes (below a snapshot it saved)")));
+    }
+    long upTo;
+    synchronized (owner) {
+      upTo = Math.min(toSequenceNr, owner.next - 1);
+    }
+    return toScala(statements.thenCompose(st ->
+        execute(st.selectDeletedTo().bind(persistenceId), settings.consistency()).thenCompose(rs -> {
+          Row row = rs.one();
+          long deletedTo = row == null || row.isNull("deleted_to") ? 0 : row.getLong("deleted_to");
+          if (upTo <= deletedTo) {
+            return CompletableFuture.completedFuture(null);
+          }
+          // The deletion point first: a recovery that then misses deleted rows sees it and fails.
+          CompletionStage<Void> chain = execute(st.updateDeletedTo().bind(upTo, persistenceId), settings.consistency())
+              .thenApply(ignored -> null);
+          for (long p = settings.partitionOf(Math.max(1, deletedTo)); p <= settings.partitionOf(upTo); p++) {
+            long partition = p;
+            chain = chain.thenCompose(ignored -> execute(st.deleteEvents().bind(persistenceId, partition, upTo),
+                settings.consistency()).thenApply(rs2 -> null));
+          }
+          return chain;
+        })));
   }
 
-  private CompletionStage<Void> readHighestThenDelete(
-      Statements st, CqlSession s, String pid, long deletedTo, long toSequenceNr) {
-    return highestFrom(st, pid, settings.partitionOf(deletedTo), 0L).thenCompose(highest -> {
-      long to = Math.min(toSequenceNr, highest);
-      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-      for (long p = settings.partitionOf(Math.max(1, deletedTo)); p <= settings.partitionOf(to); p++) {
-        long partition = p;
-        // A range delete of rows keeps the partition's static head: a deleted range stays fenced.
-        chain = chain.thenCompose(ignored -> s.executeAsync(st.deleteEvents().bind(pid, partition, to)
-            .setExecutionProfileName(settings.profile())).thenApply(rs -> null));
-      }
-      return chain.thenCompose(ignored -> s.executeAsync(st.updateDeletedTo().bind(to, pid)
-          .setExecutionProfileName(settings.profile()))).thenApply(rs -> null);
-    });
+  // ---------------------------------------------------------------------------------------------
+  // Driver plumbing
+
+  private CompletableFuture<AsyncResultSet> execute(Statement<?> statement, ConsistencyLevel consistency) {
+    return session.thenCompose(s -> plain(s.executeAsync(statement
+        .setExecutionProfileName(settings.profile())
+        .setConsistencyLevel(consistency))));
+  }
+
+  /** A lightweight transaction: never retried by the driver (its outcome may be unknown). */
+  private CompletableFuture<AsyncResultSet> executeLwt(BoundStatement statement) {
+    return session.thenCompose(s -> plain(s.executeAsync(statement
+        .setExecutionProfileName(settings.profile())
+        .setConsistencyLevel(settings.consistency())
+        .setSerialConsistencyLevel(settings.serialConsistency())
+        .setIdempotent(false))));
+  }
+
+  private interface RowSink<T> {
+    void add(T into, Row row);
+  }
+
+  private static <T> CompletionStage<T> collect(AsyncResultSet rs, T into, RowSink<T> sink) {
+    for (Row row : rs.currentPage()) {
+      sink.add(into, row);
+    }
+    return rs.hasMorePages()
+        ? plain(rs.fetchNextPage()).thenCompose(next -> collect(next, into, sink))
+        : CompletableFuture.completedFuture(into);
   }
 
   /**
@@ -302,23 +504,28 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
 
   /** The journal's prepared statements. */
   private record Statements(
-      PreparedStatement claimNewPartition, PreparedStatement advanceHead, PreparedStatement insertEvent,
-      PreparedStatement selectEvents, PreparedStatement selectHead, PreparedStatement deleteEvents,
-      PreparedStatement selectDeletedTo, PreparedStatement updateDeletedTo) {
+      PreparedStatement selectFence, PreparedStatement claimFirst, PreparedStatement claimNext,
+      PreparedStatement recordStart, PreparedStatement selectEpochs, PreparedStatement insertEvent,
+      PreparedStatement selectEvents, PreparedStatement deleteEvents, PreparedStatement selectDeletedTo,
+      PreparedStatement updateDeletedTo) {
 
     static CompletionStage<Statements> prepare(CqlSession s, JournalSettings settings) {
-      String table = settings.keyspace() + "." + settings.table();
+      String events = settings.keyspace() + "." + settings.table();
+      String fences = settings.keyspace() + "." + settings.fenceTable();
       String meta = settings.keyspace() + "." + settings.metadataTable();
-      String where = " WHERE persistence_id = ? AND partition_nr = ?";
+      String fenceRow = " WHERE fence_key = ? AND persistence_id = ?";
+      String partition = " WHERE persistence_id = ? AND partition_nr = ?";
       List<String> cql = List.of(
-          "UPDATE " + table + " SET head = ?" + where + " IF head = null",
-          "UPDATE " + table + " SET head = ?" + where + " IF head = ?",
-          "INSERT INTO " + table + " (persistence_id, partition_nr, sequence_nr, writer_uuid, ser_id,"
-              + " ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          "SELECT sequence_nr, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "
-              + table + where + " AND sequence_nr >= ? AND sequence_nr <= ?",
-          "SELECT head FROM " + table + where + " LIMIT 1",
-          "DELETE FROM " + table + where + " AND sequence_nr <= ?",
+          "SELECT epoch, owner, starts FROM " + fences + fenceRow,
+          "INSERT INTO " + fences + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 1, ?) IF NOT EXISTS",
+          "UPDATE " + fences + " SET epoch = ?, owner = ?" + fenceRow + " IF epoch = ?",
+          "UPDATE " + fences + " SET starts[?] = ?" + fenceRow + " IF epoch = ?",
+          "SELECT persistence_id, epoch FROM " + fences + " WHERE fence_key = ?",
+          "INSERT INTO " + events + " (persistence_id, partition_nr, sequence_nr, epoch, writer_uuid, ser_id,"
+              + " ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "
+              + events + partition + " AND sequence_nr >= ?",
+          "DELETE FROM " + events + partition + " AND sequence_nr <= ?",
           "SELECT deleted_to FROM " + meta + " WHERE persistence_id = ?",
           "UPDATE " + meta + " SET deleted_to = ? WHERE persistence_id = ?");
       List<CompletableFuture<PreparedStatement>> prepared = new ArrayList<>();
@@ -327,7 +534,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       }
       return CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
         List<PreparedStatement> p = prepared.stream().map(CompletableFuture::join).toList();
-        return new Statements(p.get(0), p.get(1), p.get(2), p.get(3), p.get(4), p.get(5), p.get(6), p.get(7));
+        return new Statements(p.get(0), p.get(1), p.get(2), p.get(3), p.get(4), p.get(5), p.get(6), p.get(7),
+            p.get(8), p.get(9));
       });
     }
   }

@@ -9,8 +9,9 @@ import com.typesafe.config.Config;
  * Sequence number {@code n} lives in partition {@code n / partitionSize}.
  */
 public record JournalSettings(
-    String keyspace, String table, String metadataTable, long partitionSize, String sessionConfigPath,
-    String profile, ConsistencyLevel serialConsistency, int replayPageSize, int maxConcurrentAppends) {
+    String keyspace, String table, String fenceTable, String metadataTable, long partitionSize,
+    String sessionConfigPath, String profile, ConsistencyLevel consistency, ConsistencyLevel serialConsistency,
+    int replayPageSize) {
 
   public JournalSettings {
     if (partitionSize < 2) {
@@ -22,13 +23,14 @@ public record JournalSettings(
     return new JournalSettings(
         config.getString("keyspace"),
         config.getString("table"),
+        config.getString("fence-table"),
         config.getString("metadata-table"),
         config.getLong("partition-size"),
         config.getString("session-config-path"),
         config.getString("profile"),
+        DefaultConsistencyLevel.valueOf(config.getString("consistency")),
         DefaultConsistencyLevel.valueOf(config.getString("serial-consistency")),
-        config.getInt("replay-page-size"),
-        config.getInt("max-concurrent-appends"));
+        config.getInt("replay-page-size"));
   }
 
   public long partitionOf(long sequenceNr) {

@@ -2,6 +2,7 @@ package io.keyflow.persistence.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
@@ -25,26 +26,32 @@ import org.junit.jupiter.api.Test;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The fenced journal against the bundled Cassandra, through Pekko's journal protocol. The journal
- * keeps no state per persistence id, so two writers are two sequences of appends that each start
- * from the head they last saw, exactly what a paused node and its successor send.
+ * The epoch-fenced journal against the bundled Cassandra, through Pekko's journal protocol. Each
+ * writer is its own journal plugin instance (as each node has its own): it recovers (claims an
+ * epoch) first, then appends, exactly what a paused node and its successor do.
  */
 class FencedCassandraJournalIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static ActorSystem system;
-  private static ActorRef journal;
+  private static CqlSession session;
+  private static String keyspace;
 
   @BeforeAll
   static void start() throws Exception {
     BundledCassandraSettings cassandra = TestCassandra.ensureRunning();
-    String keyspace = TestCassandra.uniqueKeyspace("fenced");
+    keyspace = TestCassandra.uniqueKeyspace("fenced");
     CassandraSchema.apply(cassandra.host(), cassandra.nativePort(), "datacenter1", keyspace,
         TestCassandra.home().resolve("docker/keyflow.cql"));
+    session = CassandraSchema.connect(cassandra.host(), cassandra.nativePort(), "datacenter1");
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
-        pekko.persistence.journal.plugin = "keyflow.journal"
         keyflow.journal.partition-size = 4
+        keyflow.journal-a = ${keyflow.journal}
+        keyflow.journal-b = ${keyflow.journal}
+        keyflow.journal-c = ${keyflow.journal}
+        keyflow.journal-w = ${keyflow.journal}
+        keyflow.journal-r = ${keyflow.journal}
         datastax-java-driver.basic.load-balancing-policy.local-datacenter = datacenter1
         """)
         .withFallback(ConfigFactory.parseMap(java.util.Map.of(
@@ -53,7 +60,6 @@ class FencedCassandraJournalIT {
         .withFallback(ConfigFactory.load())
         .resolve();
     system = ActorSystem.create("fenced-journal-it", config);
-    journal = Persistence.get(system).journalFor("keyflow.journal", ConfigFactory.empty());
   }
 
   @AfterAll
@@ -61,10 +67,13 @@ class FencedCassandraJournalIT {
     if (system != null) {
       TestKit.shutdownActorSystem(system);
     }
+    if (session != null) {
+      session.close();
+    }
   }
 
   private static String newPid() {
-    return "pid-" + UUID.randomUUID();
+    return "pipeline|stage|" + UUID.randomUUID();
   }
 
   private static AtomicWrite events(String pid, String writer, long... seqs) {
@@ -75,125 +84,223 @@ class FencedCassandraJournalIT {
     return new AtomicWrite(CollectionConverters.asScala(reprs).toList());
   }
 
-  /** Appends: true when acknowledged, false when fenced off; any other failure fails the test. */
-  private static boolean append(AtomicWrite write) {
-    TestKit probe = new TestKit(system);
-    journal.tell(new JournalProtocol.WriteMessages(
-        CollectionConverters.asScala(List.<org.apache.pekko.persistence.PersistentEnvelope>of(write)).toList(),
-        probe.getRef(), 1), probe.getRef());
-    Object outcome = probe.expectMsgAnyClassOf(TIMEOUT,
-        JournalProtocol.WriteMessagesSuccessful$.class, JournalProtocol.WriteMessagesFailed.class);
-    for (int i = 0; i < write.size(); i++) {
-      probe.expectMsgAnyClassOf(TIMEOUT, JournalProtocol.WriteMessageSuccess.class,
-          JournalProtocol.WriteMessageFailure.class, JournalProtocol.WriteMessageRejected.class);
-    }
-    if (outcome instanceof JournalProtocol.WriteMessagesFailed failed) {
-      assertThat(failed.cause()).isInstanceOf(FencedCassandraJournal.WriterConflictException.class);
-      return false;
-    }
-    return true;
-  }
-
   private record Replayed(List<String> payloads, long highest) {}
 
-  private static Replayed replay(String pid, long from, long max) {
-    TestKit probe = new TestKit(system);
-    journal.tell(new JournalProtocol.ReplayMessages(from, Long.MAX_VALUE, max, pid, probe.getRef()), probe.getRef());
-    List<String> payloads = new ArrayList<>();
-    while (true) {
-      Object message = probe.expectMsgAnyClassOf(TIMEOUT, JournalProtocol.ReplayedMessage.class,
-          JournalProtocol.RecoverySuccess.class);
-      if (message instanceof JournalProtocol.ReplayedMessage replayed) {
-        payloads.add((String) replayed.persistent().payload());
-      } else {
-        return new Replayed(payloads, ((JournalProtocol.RecoverySuccess) message).highestSequenceNr());
+  /** One writer: a journal plugin instance of its own, as on its own node. */
+  private static final class Writer {
+    private final String name;
+    private final ActorRef journal;
+
+    Writer(String name) {
+      this.name = name;
+      this.journal = Persistence.get(system).journalFor("keyflow.journal-" + name, ConfigFactory.empty());
+    }
+
+    /** Recovers from a snapshot at {@code snapshotSeq}: claims an epoch, replays at most {@code max}. */
+    Replayed recover(String pid, long snapshotSeq, long max) {
+      Object outcome = recoverOrFailure(pid, snapshotSeq, max);
+      if (outcome instanceof Throwable failure) {
+        throw new AssertionError("recovery failed", failure);
+      }
+      return (Replayed) outcome;
+    }
+
+    Replayed recover(String pid) {
+      return recover(pid, 0, Long.MAX_VALUE);
+    }
+
+    /** The replayed events, or the recovery's failure. */
+    Object recoverOrFailure(String pid, long snapshotSeq, long max) {
+      TestKit probe = new TestKit(system);
+      journal.tell(new JournalProtocol.ReplayMessages(snapshotSeq + 1, Long.MAX_VALUE, max, pid, probe.getRef()),
+          probe.getRef());
+      List<String> payloads = new ArrayList<>();
+      while (true) {
+        Object message = probe.expectMsgAnyClassOf(TIMEOUT, JournalProtocol.ReplayedMessage.class,
+            JournalProtocol.RecoverySuccess.class, JournalProtocol.ReplayMessagesFailure.class);
+        if (message instanceof JournalProtocol.ReplayedMessage replayed) {
+          payloads.add((String) replayed.persistent().payload());
+        } else if (message instanceof JournalProtocol.ReplayMessagesFailure failure) {
+          return failure.cause();
+        } else {
+          return new Replayed(payloads, ((JournalProtocol.RecoverySuccess) message).highestSequenceNr());
+        }
       }
     }
-  }
 
-  private static void deleteTo(String pid, long to) {
-    TestKit probe = new TestKit(system);
-    journal.tell(new JournalProtocol.DeleteMessagesTo(pid, to, probe.getRef()), probe.getRef());
-    probe.expectMsgClass(TIMEOUT, org.apache.pekko.persistence.DeleteMessagesSuccess.class);
+    /** The persistence id {@link #append(long...)} writes to. */
+    private String pid;
+
+    Writer on(String pid) {
+      this.pid = pid;
+      return this;
+    }
+
+    /** Appends: true when acknowledged, false when fenced off; any other failure fails the test. */
+    boolean append(long... seqs) {
+      return append(events(pid, name, seqs));
+    }
+
+    boolean append(AtomicWrite write) {
+      TestKit probe = new TestKit(system);
+      journal.tell(new JournalProtocol.WriteMessages(
+          CollectionConverters.asScala(List.<org.apache.pekko.persistence.PersistentEnvelope>of(write)).toList(),
+          probe.getRef(), 1), probe.getRef());
+      Object outcome = probe.expectMsgAnyClassOf(TIMEOUT,
+          JournalProtocol.WriteMessagesSuccessful$.class, JournalProtocol.WriteMessagesFailed.class);
+      for (int i = 0; i < write.size(); i++) {
+        probe.expectMsgAnyClassOf(TIMEOUT, JournalProtocol.WriteMessageSuccess.class,
+            JournalProtocol.WriteMessageFailure.class, JournalProtocol.WriteMessageRejected.class);
+      }
+      if (outcome instanceof JournalProtocol.WriteMessagesFailed failed) {
+        assertThat(failed.cause()).isInstanceOf(FencedCassandraJournal.WriterConflictException.class);
+        return false;
+      }
+      return true;
+    }
+
+    void deleteTo(String pid, long to) {
+      TestKit probe = new TestKit(system);
+      journal.tell(new JournalProtocol.DeleteMessagesTo(pid, to, probe.getRef()), probe.getRef());
+      probe.expectMsgClass(TIMEOUT, org.apache.pekko.persistence.DeleteMessagesSuccess.class);
+    }
   }
 
   @Test
   void aStaleWriterFailsInsteadOfOverwritingTheNewWritersEvents() {
     String pid = newPid();
+    Writer a = new Writer("a").on(pid);
+    Writer b = new Writer("b").on(pid);
+    assertThat(a.recover(pid)).isEqualTo(new Replayed(List.of(), 0));
     for (long seq = 1; seq <= 3; seq++) {
-      assertThat(append(events(pid, "a", seq))).isTrue();
+      assertThat(a.append(seq)).isTrue();
     }
-    // b recovered at 3 and appended 4 and 5; a, paused at 3, wakes and appends its own 4.
-    assertThat(append(events(pid, "b", 4))).isTrue();
-    assertThat(append(events(pid, "b", 5))).isTrue();
-    assertThat(append(events(pid, "a", 4))).isFalse();
+    // b recovers at 3 and appends 4 and 5; a, paused at 3, wakes and appends its own 4.
+    assertThat(b.recover(pid)).isEqualTo(new Replayed(List.of("a-1", "a-2", "a-3"), 3));
+    assertThat(b.append(4)).isTrue();
+    assertThat(b.append(5)).isTrue();
+    assertThat(a.append(4)).isFalse();
 
-    Replayed replayed = replay(pid, 1, Long.MAX_VALUE);
+    Replayed replayed = new Writer("c").recover(pid);
     assertThat(replayed.payloads()).containsExactly("a-1", "a-2", "a-3", "b-4", "b-5");
     assertThat(replayed.highest()).isEqualTo(5);
   }
 
   @Test
-  void ofTwoWritersAtTheSameHeadOnlyTheFirstAppendSucceeds() {
+  void ofTwoWritersOnlyTheLaterClaimWritesAndTheLosersLandedRowsStayInvalid() {
     String pid = newPid();
-    assertThat(append(events(pid, "a", 1))).isTrue();
-    assertThat(append(events(pid, "a", 2))).isTrue();
-    assertThat(append(events(pid, "b", 3))).isTrue();
-    assertThat(append(events(pid, "a", 3))).isFalse();
-    // The very first append of a persistence id is fenced too.
+    Writer a = new Writer("a").on(pid);
+    Writer b = new Writer("b").on(pid);
+    a.recover(pid);
+    assertThat(a.append(1)).isTrue();
+    assertThat(a.append(2)).isTrue();
+    b.recover(pid);
+    assertThat(b.append(3)).isTrue();
+    // a's row 3 lands (a plain insert) but its confirmation sees b's epoch: never acknowledged.
+    assertThat(a.append(3)).isFalse();
+    assertThat(new Writer("c").recover(pid).payloads()).containsExactly("a-1", "a-2", "b-3");
+
+    // The very first writes of a persistence id are fenced too, and a loser's row at the winner's
+    // start is invalid even though it landed first.
     String fresh = newPid();
-    assertThat(append(events(fresh, "a", 1))).isTrue();
-    assertThat(append(events(fresh, "b", 1))).isFalse();
-    assertThat(replay(pid, 1, Long.MAX_VALUE).payloads()).containsExactly("a-1", "a-2", "b-3");
-    assertThat(replay(fresh, 1, Long.MAX_VALUE).payloads()).containsExactly("a-1");
+    Writer a2 = new Writer("a").on(fresh);
+    Writer b2 = new Writer("b").on(fresh);
+    a2.recover(fresh);
+    b2.recover(fresh);
+    assertThat(a2.append(1)).isFalse();
+    assertThat(new Writer("c").recover(fresh)).isEqualTo(new Replayed(List.of(), 0));
+    Writer c2 = new Writer("c").on(fresh);
+    assertThat(c2.append(1)).isTrue();
+    assertThat(b2.append(1)).isFalse();
+    assertThat(new Writer("a").recover(fresh).payloads()).containsExactly("c-1");
   }
 
   @Test
-  void aDeletedRangeCanNeverBeWrittenAgain() {
+  void aRecoveryFromASnapshotOlderThanTheDeletionPointFailsAndTheNewerSnapshotRecovers() {
     String pid = newPid();
+    Writer b = new Writer("b").on(pid);
+    b.recover(pid);
     for (long seq = 1; seq <= 10; seq++) {
-      assertThat(append(events(pid, "b", seq))).isTrue();
+      assertThat(b.append(seq)).isTrue();
     }
-    deleteTo(pid, 9);
-    // A writer that stopped at 4 (or at nothing) finds deleted rows, but the heads still fence it.
-    assertThat(append(events(pid, "a", 5))).isFalse();
-    assertThat(append(events(pid, "a", 1))).isFalse();
-    assertThat(append(events(pid, "a", 8))).isFalse();
+    b.deleteTo(pid, 9);
+    // A stale snapshot (at 4, or none) would replay over deleted rows and start writing at 5.
+    Writer a = new Writer("a").on(pid);
+    assertThat(a.recoverOrFailure(pid, 4, Long.MAX_VALUE)).isInstanceOf(EpochRules.DeletedBelowSnapshot.class);
+    assertThat(a.recoverOrFailure(pid, 0, Long.MAX_VALUE)).isInstanceOf(EpochRules.DeletedBelowSnapshot.class);
+    // That failed recovery still claimed an epoch: b is fenced. Its row 11 landed, though, and no
+    // later epoch recorded a start below it: the next owner recovers it (never acknowledged, but
+    // valid; a client retry of it is deduplicated as any retry is).
+    assertThat(b.append(11)).isFalse();
 
-    Replayed replayed = replay(pid, 1, Long.MAX_VALUE);
-    assertThat(replayed.payloads()).containsExactly("b-10");
-    assertThat(replayed.highest()).isEqualTo(10);
-    assertThat(append(events(pid, "b", 11))).isTrue();
-    assertThat(replay(pid, 10, Long.MAX_VALUE).payloads()).containsExactly("b-10", "b-11");
+    assertThat(a.recover(pid, 9, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("b-10", "b-11"), 11));
+    assertThat(a.append(12)).isTrue();
+    assertThat(new Writer("c").recover(pid, 9, Long.MAX_VALUE).payloads()).containsExactly("b-10", "b-11", "a-12");
   }
 
   @Test
   void replayCrossesPartitionsInOrderAndStopsAtMax() {
     String pid = newPid();
+    Writer w = new Writer("w").on(pid);
+    w.recover(pid);
     for (long seq = 1; seq <= 9; seq++) {
-      assertThat(append(events(pid, "w", seq))).isTrue();
+      assertThat(w.append(seq)).isTrue();
     }
-    assertThat(append(events(pid, "w", 10, 11))).isTrue();
+    assertThat(w.append(10, 11)).isTrue();
 
-    assertThat(replay(pid, 1, Long.MAX_VALUE).payloads())
+    Writer r = new Writer("r");
+    assertThat(r.recover(pid).payloads())
         .containsExactlyElementsOf(LongStream.rangeClosed(1, 11).mapToObj(s -> "w-" + s).toList());
-    assertThat(replay(pid, 3, 5).payloads()).containsExactly("w-3", "w-4", "w-5", "w-6", "w-7");
-    assertThat(replay(pid, 12, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of(), 11));
+    assertThat(r.recover(pid, 2, 5).payloads()).containsExactly("w-3", "w-4", "w-5", "w-6", "w-7");
+    assertThat(r.recover(pid, 11, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of(), 11));
   }
 
   @Test
   void anAtomicWriteThatSpansTwoPartitionsIsRejectedAndWritesNothing() {
     String pid = newPid();
-    assertThat(append(events(pid, "w", 1))).isTrue();
-    assertThat(append(events(pid, "w", 2))).isTrue();
+    Writer w = new Writer("w").on(pid);
+    w.recover(pid);
+    assertThat(w.append(1)).isTrue();
+    assertThat(w.append(2)).isTrue();
     TestKit probe = new TestKit(system);
-    journal.tell(new JournalProtocol.WriteMessages(
+    w.journal.tell(new JournalProtocol.WriteMessages(
         CollectionConverters.asScala(List.<org.apache.pekko.persistence.PersistentEnvelope>of(
             events(pid, "w", 3, 4, 5))).toList(), probe.getRef(), 1), probe.getRef());
     probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessagesSuccessful$.class);
     for (int i = 0; i < 3; i++) {
       probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageRejected.class);
     }
-    assertThat(replay(pid, 1, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("w-1", "w-2"), 2));
+    assertThat(new Writer("r").recover(pid)).isEqualTo(new Replayed(List.of("w-1", "w-2"), 2));
+  }
+
+  @Test
+  void aRowLostBelowARecordedStartFailsRecoveryInsteadOfBeingWrittenAgain() {
+    String pid = newPid();
+    Writer a = new Writer("a").on(pid);
+    a.recover(pid);
+    for (long seq = 1; seq <= 3; seq++) {
+      assertThat(a.append(seq)).isTrue();
+    }
+    Writer b = new Writer("b").on(pid);
+    b.recover(pid);
+    assertThat(b.append(4)).isTrue();
+    // Row 2 disappears behind Keyflow's back (say a replica replaced without repair).
+    session.execute("DELETE FROM " + keyspace + ".journal_events WHERE persistence_id = ? AND partition_nr = 0"
+        + " AND sequence_nr = 2", pid);
+    Object outcome = new Writer("c").recoverOrFailure(pid, 0, Long.MAX_VALUE);
+    assertThat(outcome).isInstanceOf(EpochRules.RecoveryRefused.class);
+    assertThat(((Throwable) outcome).getMessage()).contains("misses sequence number 2");
+  }
+
+  @Test
+  void aWriterThatDidNotRecoverHereCannotWrite() {
+    String pid = newPid();
+    Writer a = new Writer("a").on(pid);
+    TestKit probe = new TestKit(system);
+    a.journal.tell(new JournalProtocol.WriteMessages(
+        CollectionConverters.asScala(List.<org.apache.pekko.persistence.PersistentEnvelope>of(
+            events(pid, "a", 1))).toList(), probe.getRef(), 1), probe.getRef());
+    JournalProtocol.WriteMessagesFailed failed = probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessagesFailed.class);
+    assertThat(failed.cause()).hasMessageContaining("was not recovered by this journal");
   }
 }
