@@ -22,7 +22,7 @@ class JournalFormatCompatCheckerTest {
   void aNodeOfTheOldFormatHasNoFormatKeyAndIsRefused() {
     Config old = ConfigFactory.parseString("keyflow.sharding.key-groups-per-shard = 1");
     Invalid invalid = assertInstanceOf(Invalid.class, new JournalFormatCompatChecker().check(old, CURRENT));
-    assertEquals("No configuration for [keyflow.journal.format] found", invalid.errorMessages().head());
+    assertEquals("keyflow.journal.format is missing", invalid.errorMessages().head());
   }
 
   @Test

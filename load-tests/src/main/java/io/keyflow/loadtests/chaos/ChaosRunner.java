@@ -226,7 +226,13 @@ public final class ChaosRunner {
         : (client.recoveredAtNanos.get() - client.faultAtNanos.get()) / 1e9;
     // A node that was cut off must notice it was downed and exit on its own (exit-jvm).
     boolean staleExited = !context.notes().getOrDefault("stale_exited", "true").contains("false");
-    boolean ok = report.ok() && injected > 0 && healed && staleExited && report.acked() >= 10_000
+    // A pause proves the fence only if the woken node tried to write: its refused confirmations.
+    boolean staleWrote = scenario != Scenario.PAUSE
+        || Long.parseLong(context.notes().getOrDefault("fenced_appends", "0")) > 0;
+    if (!staleWrote) {
+      System.out.println("  problem: the woken node attempted no journal write (fenced_appends=0): the pause proved nothing");
+    }
+    boolean ok = report.ok() && injected > 0 && healed && staleExited && staleWrote && report.acked() >= 10_000
         && client.abandoned.get() == 0;
     report.problems().forEach(p -> System.out.println("  problem: " + p));
     StringBuilder notes = new StringBuilder();
