@@ -21,8 +21,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.coding.Coder;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -59,6 +61,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   private final NodeMetrics metrics;
   private final IngestMetrics ingestMetrics;
   private final ResultsRoutes resultsRoutes;
+  private final IngestBody ingestBody;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
           CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster,
@@ -76,6 +79,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     this.metrics = metrics;
     this.ingestMetrics = ingestMetrics;
     this.resultsRoutes = resultsRoutes;
+    this.ingestBody = new IngestBody(settings.maxBodyBytes(), settings.bodyReadTimeout(), materializer);
   }
 
   @Override
@@ -161,7 +165,8 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   }
 
   private Route ingest(PipelineDefinition p) {
-    return optionalHeaderValueByName("Idempotency-Key", idHeader -> extractRequestEntity(entity -> {
+    return optionalHeaderValueByName("Idempotency-Key", idHeader -> extractRequest(request -> {
+      HttpEntity entity = request.entity();
       String requestId = idHeader.orElse(null);
       if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
         return complete(json(StatusCodes.BAD_REQUEST,
@@ -180,21 +185,24 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
       } catch (IllegalArgumentException e) {
         return complete(json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, JsonViews.error("unsupported charset", null)));
       }
+      Coder coder = IngestBody.coderOf(request).orElse(null);
+      if (coder == null) {
+        return complete(json(StatusCodes.UNSUPPORTED_MEDIA_TYPE, JsonViews.error(IngestBody.unsupportedEncoding(request), null)));
+      }
       if (entity.getContentLengthOption().orElse(0L) > settings.maxBodyBytes()) {
         return complete(tooLarge());
       }
-      // Admission before the body is read: a chunked body may grow to the size limit.
-      long reservedBytes = entity.getContentLengthOption().orElse(settings.maxBodyBytes());
+      // Admission before the body is read: a chunked body may grow to the size limit, an encoded one
+      // may decode to it.
+      long reservedBytes = coder == Coder.NoCoding
+          ? entity.getContentLengthOption().orElse(settings.maxBodyBytes()) : settings.maxBodyBytes();
       if (!admission.tryReserveBytes(reservedBytes)) {
         ingestMetrics.rejected(IngestMetrics.Rejection.IN_FLIGHT_BYTES);
         return complete(busy("bytes"));
       }
       long[] reservedEvents = {0};
-      CompletionStage<HttpResponse> response = entity
-          .withSizeLimit(settings.maxBodyBytes())
-          .toStrict(settings.bodyReadTimeout().toMillis(), materializer)
-          .thenCompose(strict -> {
-            byte[] body = strict.getData().toArray();
+      CompletionStage<HttpResponse> response = ingestBody.read(request, coder)
+          .thenCompose(body -> {
             EventParser parser = new EventParser(p, settings.maxEventsPerRequest(), settings.maxLineLength());
             EventParser.Parsed parsed = media.equals(NDJSON) ? parser.parseNdjson(body, charset) : parser.parseJsonArray(body, charset);
             if (!parsed.ok()) {
@@ -252,6 +260,9 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof EntityStreamSizeException) {
       return tooLarge();
+    }
+    if (cause instanceof IngestBody.Refused refused) {
+      return json(refused.status(), JsonViews.error(refused.getMessage(), null));
     }
     log.warn("ingest not acknowledged: {}", cause.toString());
     return json(StatusCodes.SERVICE_UNAVAILABLE,
