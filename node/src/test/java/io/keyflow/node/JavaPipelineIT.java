@@ -152,7 +152,7 @@ class JavaPipelineIT {
 
     Path resetLog = TestCassandra.home().resolve("target/it-logs/" + keyspace + "-reset.log");
     assertThat(NodeProcess.runMain(keyspace, resetLog, "reset", "counts", "--yes")).as(Files.readString(resetLog)).isZero();
-    assertThat(Files.readString(resetLog)).contains("journal=").contains("results=");
+    assertThat(Files.readString(resetLog)).contains("journal_events=").contains("results=");
 
     node = NodeProcess.start(1, keyspace, pipelines);
     node.awaitReady(Duration.ofSeconds(180));

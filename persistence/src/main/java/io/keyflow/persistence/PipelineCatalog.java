@@ -108,9 +108,16 @@ public final class PipelineCatalog {
           row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal WHERE persistence_id = ? AND partition_nr = ?",
               row.getString(0), row.getLong(1))));
     }
-    deleted.put("journal_metadata", deleteWhere("SELECT persistence_id FROM %s.journal_metadata",
+    deleted.put("journal_deletions", deleteWhere("SELECT DISTINCT persistence_id FROM %s.journal_deletions",
         row -> ours.test(row.getString(0)),
-        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_metadata WHERE persistence_id = ?", row.getString(0))));
+        row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_deletions WHERE persistence_id = ?", row.getString(0))));
+    if (hasTable("journal_metadata")) {
+      // Deletion points of the previous format.
+      deleted.put("journal_metadata", deleteWhere("SELECT persistence_id FROM %s.journal_metadata",
+          row -> ours.test(row.getString(0)),
+          row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_metadata WHERE persistence_id = ?",
+              row.getString(0))));
+    }
     deleted.put("snapshots", deleteWhere("SELECT DISTINCT persistence_id FROM %s.snapshots",
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ?", row.getString(0))));

@@ -71,7 +71,7 @@ class PipelineCatalogIT {
         String pid = p + "|main|" + kg;
         session.execute("INSERT INTO " + keyspace + ".journal_events (persistence_id, partition_nr, sequence_nr, epoch,"
             + " event) VALUES (?, 0, 1, 1, ?)", pid, ByteBuffer.wrap(new byte[] {1}));
-        session.execute("INSERT INTO " + keyspace + ".journal_metadata (persistence_id, deleted_to) VALUES (?, 0)", pid);
+        session.execute("INSERT INTO " + keyspace + ".journal_deletions (persistence_id, deleted_to) VALUES (?, 0)", pid);
         session.execute("INSERT INTO " + keyspace + ".snapshots (persistence_id, sequence_nr, snapshot) VALUES (?, 1, ?)",
             pid, ByteBuffer.wrap(new byte[] {2}));
         session.execute("INSERT INTO " + keyspace + ".results (pipeline, stage, key_group, key, window_start, result)"
@@ -90,7 +90,7 @@ class PipelineCatalogIT {
 
     var deleted = catalog.reset("shop");
     assertThat(deleted.partitions()).containsEntry("journal_events", 3).containsEntry("journal_fences", 1)
-        .containsEntry("journal_metadata", 3)
+        .containsEntry("journal_deletions", 3)
         .containsEntry("snapshots", 3).containsEntry("results", 6).containsEntry("late_records", 3)
         .containsEntry("idempotency_keys", 1).containsEntry("pipelines", 1);
     assertThat(catalog.stored("shop")).isNull();

@@ -61,8 +61,8 @@ import scala.jdk.javaapi.FutureConverters;
  *       serial read of its fence partition sent afterwards still shows its epoch
  *       ({@link FenceConfirmer}: one such read confirms all writes gathered on this node for that
  *       partition). A failed confirmation fails the write, which stops the entity.
- *   <li>Rows are deleted only below a snapshot; the deletion point is written first, so a replay
- *       that meets deleted rows fails and recovers again from the newer snapshot.
+ *   <li>Rows are deleted only below a snapshot; the deletion point (a max register) is written
+ *       first, so a replay that meets deleted rows fails and recovers again from the newer snapshot.
  * </ul>
  *
  * <p>The fence partition of a persistence id {@code pipeline|stage|keyGroup} is
@@ -438,8 +438,10 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           if (upTo <= deletedTo) {
             return CompletableFuture.completedFuture(null);
           }
-          // The deletion point first: a recovery that then misses deleted rows sees it and fails.
-          CompletionStage<Void> chain = execute(st.updateDeletedTo().bind(upTo, persistenceId), settings.consistency())
+          // The deletion point first: a recovery that then misses deleted rows sees it and fails. An
+          // insert into a max register: a stale owner's late, lower point can never lower it.
+          CompletionStage<Void> chain = execute(st.insertDeletedTo().bind(upTo, persistenceId), settings.consistency())
+              .thenCompose(ignored -> execute(st.pruneDeletedTo().bind(persistenceId, upTo), settings.consistency()))
               .thenApply(ignored -> null);
           for (long p = settings.partitionOf(Math.max(1, deletedTo)); p <= settings.partitionOf(upTo); p++) {
             long partition = p;
@@ -507,7 +509,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       PreparedStatement selectFence, PreparedStatement claimFirst, PreparedStatement claimNext,
       PreparedStatement recordStart, PreparedStatement selectEpochs, PreparedStatement insertEvent,
       PreparedStatement selectEvents, PreparedStatement deleteEvents, PreparedStatement selectDeletedTo,
-      PreparedStatement updateDeletedTo) {
+      PreparedStatement insertDeletedTo, PreparedStatement pruneDeletedTo) {
 
     static CompletionStage<Statements> prepare(CqlSession s, JournalSettings settings) {
       String events = settings.keyspace() + "." + settings.table();
@@ -526,8 +528,9 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           "SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "
               + events + partition + " AND sequence_nr >= ?",
           "DELETE FROM " + events + partition + " AND sequence_nr <= ?",
-          "SELECT deleted_to FROM " + meta + " WHERE persistence_id = ?",
-          "UPDATE " + meta + " SET deleted_to = ? WHERE persistence_id = ?");
+          "SELECT deleted_to FROM " + meta + " WHERE persistence_id = ? LIMIT 1",
+          "INSERT INTO " + meta + " (deleted_to, persistence_id) VALUES (?, ?)",
+          "DELETE FROM " + meta + " WHERE persistence_id = ? AND deleted_to < ?");
       List<CompletableFuture<PreparedStatement>> prepared = new ArrayList<>();
       for (String statement : cql) {
         prepared.add(s.prepareAsync(statement).toCompletableFuture());
@@ -535,7 +538,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       return CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
         List<PreparedStatement> p = prepared.stream().map(CompletableFuture::join).toList();
         return new Statements(p.get(0), p.get(1), p.get(2), p.get(3), p.get(4), p.get(5), p.get(6), p.get(7),
-            p.get(8), p.get(9));
+            p.get(8), p.get(9), p.get(10));
       });
     }
   }
