@@ -30,8 +30,21 @@ final class EpochProtocolModel {
   private static final String PID = "pipeline|stage|7";
   private static final String[] NAMES = {"W1", "W2", "W3"};
 
-  /** Bounds of one schedule; {@code replicaLoss} enables the fault "a replica loses its rows". */
-  record Limits(int recoveries, int rowsPerOwnership, int payloads, boolean replicaLoss) {}
+  /**
+   * Bounds of one schedule, and two switches: {@code replicaLoss} enables the fault "a replica loses
+   * its journal rows" (for {@link Rule#GAP_FAILS} only); {@code deletionPointIsMax} makes the
+   * deletion point a max register (each replica and each read keeps the highest value written)
+   * instead of the last written {@code max(old, k)}, which a paused owner can lower.
+   */
+  record Limits(int recoveries, int rowsPerOwnership, int payloads, boolean replicaLoss, boolean deletionPointIsMax) {
+    Limits withReplicaLoss() {
+      return new Limits(recoveries, rowsPerOwnership, payloads, true, deletionPointIsMax);
+    }
+
+    Limits withDeletionPointAsWritten() {
+      return new Limits(recoveries, rowsPerOwnership, payloads, replicaLoss, false);
+    }
+  }
 
   enum Kind {
     LOAD_SNAPSHOT, READ_FENCE, CLAIM, READ_STARTS, READ_ROWS, READ_DELETED_TO, RECORD_START,
@@ -553,12 +566,7 @@ final class EpochProtocolModel {
     switch (action.kind()) {
       case DELIVER_ROW -> putNewer(replica.rows, new RowKey(action.seq(), action.epoch()), (Cell) delivery.message());
       case DELIVER_TOMBSTONE -> replica.tombstones.add((Tombstone) delivery.message());
-      case DELIVER_DELETED_TO -> {
-        Register value = (Register) delivery.message();
-        if (value.ts() > replica.deletedTo.ts()) {
-          replica.deletedTo = value;
-        }
-      }
+      case DELIVER_DELETED_TO -> replica.deletedTo = newer(replica.deletedTo, (Register) delivery.message());
       case DELIVER_SNAPSHOT -> replica.snapshots.put(action.seq(), (List<Entry>) delivery.message());
       default -> throw new IllegalStateException(action.kind().name());
     }
@@ -609,18 +617,22 @@ final class EpochProtocolModel {
   private long readDeletedTo(int mask) {
     Register newest = new Register(0, 0);
     for (int r : members(mask)) {
-      if (replicas[r].deletedTo.ts() > newest.ts()) {
-        newest = replicas[r].deletedTo;
-      }
+      newest = newer(newest, replicas[r].deletedTo);
     }
     if (rules.has(Rule.QUORUM)) {
       for (int r : members(mask)) {
-        if (newest.ts() > replicas[r].deletedTo.ts()) {
-          replicas[r].deletedTo = newest;
-        }
+        replicas[r].deletedTo = newer(replicas[r].deletedTo, newest);
       }
     }
     return newest.value();
+  }
+
+  /** The register that wins a merge: the last written, or with {@code deletionPointIsMax} the highest. */
+  private Register newer(Register a, Register b) {
+    if (limits.deletionPointIsMax()) {
+      return b.value() > a.value() ? b : a;
+    }
+    return b.ts() > a.ts() ? b : a;
   }
 
   private static List<Integer> members(int mask) {
