@@ -29,10 +29,11 @@ final class EpochProtocolModel {
   static final int REPLICAS = 3;
   private static final String PID = "pipeline|stage|7";
   private static final String[] NAMES = {"W1", "W2", "W3"};
+  static final int WRITERS = NAMES.length;
 
   /**
-   * Bounds of one schedule, and two switches: {@code replicaLoss} enables the fault "a replica loses
-   * its journal rows" (for {@link Rule#GAP_FAILS} only); {@code deletionPointIsMax} makes the
+   * Bounds of one schedule, and two switches: {@code replicaLoss} enables the fault "one replica loses
+   * its journal rows" (once per schedule; for {@link Rule#GAP_FAILS} only); {@code deletionPointIsMax} makes the
    * deletion point a max register (each replica and each read keeps the highest value written)
    * instead of the last written {@code max(old, k)}, which a paused owner can lower.
    */
@@ -120,7 +121,6 @@ final class EpochProtocolModel {
     final Set<Tombstone> tombstones = new HashSet<>();
     Register deletedTo = new Register(0, 0);
     final TreeMap<Long, List<Entry>> snapshots = new TreeMap<>();
-    boolean lost;
   }
 
   private record Delivery(Action action, Object message, Landing landing) {}
@@ -179,6 +179,7 @@ final class EpochProtocolModel {
   private String violation;
   private boolean refused;
   private int deletedBelowSnapshot;
+  private boolean replicaLost;
 
   EpochProtocolModel(EpochRules rules, Limits limits) {
     this.rules = rules;
@@ -234,11 +235,9 @@ final class EpochProtocolModel {
     for (Delivery delivery : inFlight) {
       enabled.add(delivery.action());
     }
-    if (limits.replicaLoss()) {
+    if (limits.replicaLoss() && !replicaLost) {
       for (int r = 0; r < REPLICAS; r++) {
-        if (!replicas[r].lost) {
-          enabled.add(new Action(Kind.LOSE_ROWS, -1, 0, 0, r));
-        }
+        enabled.add(new Action(Kind.LOSE_ROWS, -1, 0, 0, r));
       }
     }
     return enabled;
@@ -577,7 +576,7 @@ final class EpochProtocolModel {
   private String loseRows(int r) {
     replicas[r].rows.clear();
     replicas[r].tombstones.clear();
-    replicas[r].lost = true;
+    replicaLost = true;
     return "";
   }
 
