@@ -24,7 +24,12 @@ public final class EpochRules {
 
   /** The rules of the protocol that a mutation check can drop one at a time. */
   public enum Rule {
-    /** A row is valid only from its epoch's recorded start on; an epoch with no start owns no rows. */
+    /**
+     * A row is valid only from its epoch's recorded start on; an epoch with no start owns no rows.
+     * The second half also covers epochs claimed after a recovery read the fence: a recovery that
+     * lost its epoch while reading (it will fail to record its start) must not refuse over rows of
+     * an owner it cannot see.
+     */
     VALID_FROM_START,
     /** A row is valid only below the smallest recorded start of any later epoch. */
     VALID_BELOW_LATER_START,
@@ -37,7 +42,10 @@ public final class EpochRules {
     DELETED_FAILS,
     /** Every recovery claims a new epoch by a lightweight transaction (writer side). */
     CLAIM_EPOCH,
-    /** The owner records its start, conditioned on its epoch, before its first write (writer side). */
+    /**
+     * The owner records its start, conditioned on its epoch, before its first write (writer side).
+     * Dropping it also drops {@link #VALID_FROM_START}, which needs recorded starts.
+     */
     RECORD_START,
     /** A write completes only after a serial read sent after its rows landed still shows its epoch. */
     CONFIRM_EPOCH,
@@ -69,7 +77,9 @@ public final class EpochRules {
    * epoch {@code e'} that recorded a start.
    */
   public boolean valid(long seq, long epoch, NavigableMap<Long, Long> starts) {
-    if (has(Rule.VALID_FROM_START)) {
+    // Without recorded starts (the RECORD_START mutant) this rule would void every row; the mutant
+    // asks what recorded starts buy, so validity then ignores them.
+    if (has(Rule.VALID_FROM_START) && has(Rule.RECORD_START)) {
       Long start = starts.get(epoch);
       if (start == null || seq < start) {
         return false;
