@@ -105,17 +105,17 @@ class EpochProtocolModelTest {
 
   @Test
   void droppingAnyRuleYieldsACounterexample() {
-    int[] stepBounds = {20, 30, 45, 70, 120};
+    int[] stepBounds = {25, 45, 80, 120};
     for (Rule rule : Rule.values()) {
       long began = System.nanoTime();
       Run run;
       if (rule == Rule.GAP_FAILS) {
         Limits faulty = LIMITS.withReplicaLoss();
-        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), faulty, stepBounds, 5_000,
+        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), faulty, stepBounds, 4_000,
             found -> found.violates() && !found.model().refused()
                 && EpochProtocolSearch.replay(EpochRules.ALL, faulty, found.actions()).model().refused());
       } else {
-        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), LIMITS, stepBounds, 5_000, Run::violates);
+        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), LIMITS, stepBounds, 4_000, Run::violates);
       }
       long ms = (System.nanoTime() - began) / 1_000_000;
       assertThat(run).as("a counterexample without %s", rule).isNotNull();
