@@ -1,12 +1,14 @@
 package io.keyflow.persistence.journal;
 
+import io.keyflow.persistence.journal.EpochProtocolReplicas.Landing;
+import io.keyflow.persistence.journal.EpochProtocolReplicas.Seen;
+import io.keyflow.persistence.journal.EpochProtocolReplicas.Snapshot;
 import io.keyflow.persistence.journal.EpochRules.DeletedBelowSnapshot;
 import io.keyflow.persistence.journal.EpochRules.Recovery;
 import io.keyflow.persistence.journal.EpochRules.RecoveryRefused;
 import io.keyflow.persistence.journal.EpochRules.Rule;
 import io.keyflow.persistence.journal.EpochRules.RowId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +28,17 @@ import java.util.TreeMap;
  */
 final class EpochProtocolModel {
 
-  static final int REPLICAS = 3;
+  static final int REPLICAS = EpochProtocolReplicas.REPLICAS;
   private static final String PID = "pipeline|stage|7";
   private static final String[] NAMES = {"W1", "W2", "W3"};
   static final int WRITERS = NAMES.length;
 
   /**
-   * Bounds of one schedule, and two switches: {@code replicaLoss} enables the fault "one replica loses
-   * its journal rows" (once per schedule; for {@link Rule#GAP_FAILS} only); {@code deletionPointIsMax} makes the
-   * deletion point a max register (each replica and each read keeps the highest value written)
-   * instead of the last written {@code max(old, k)}, which a paused owner can lower.
+   * Bounds of one schedule, and two switches: {@code replicaLoss} enables the fault "one replica
+   * loses its journal rows" (once per schedule; for {@link Rule#GAP_FAILS} only);
+   * {@code deletionPointIsMax} makes the deletion point a max register (each replica and each read
+   * keeps the highest value written) instead of the last written {@code max(old, k)}, which a
+   * paused owner can lower.
    */
   record Limits(int recoveries, int rowsPerOwnership, int payloads, boolean replicaLoss, boolean deletionPointIsMax) {
     Limits withReplicaLoss() {
@@ -101,30 +104,6 @@ final class EpochProtocolModel {
 
   record Ack(long seq, String payload) {}
 
-  private record RowKey(long seq, long epoch) {}
-
-  private record Cell(String payload, long ts) {}
-
-  private record Tombstone(long upTo, long ts) {}
-
-  private record Register(long value, long ts) {}
-
-  private record Seen(long seq, long epoch, String payload) {}
-
-  /** How many replicas applied one write (its own deliveries; read repair does not count). */
-  private static final class Landing {
-    int applied;
-  }
-
-  private static final class Replica {
-    final Map<RowKey, Cell> rows = new HashMap<>();
-    final Set<Tombstone> tombstones = new HashSet<>();
-    Register deletedTo = new Register(0, 0);
-    final TreeMap<Long, List<Entry>> snapshots = new TreeMap<>();
-  }
-
-  private record Delivery(Action action, Object message, Landing landing) {}
-
   private enum Phase { IDLE, RETRY, READ_FENCE, CLAIM, READ_STARTS, READ_ROWS, READ_DELETED_TO, RECORD_START, OWNER }
 
   private enum Deletion { NONE, SNAPSHOT_SENT, SNAPSHOT_DONE, OLD_READ, DELETED_TO_SENT }
@@ -132,7 +111,7 @@ final class EpochProtocolModel {
   private static final class Write {
     final long seq;
     final String payload;
-    final Landing landing = new Landing();
+    Landing landing;
     boolean completed;
 
     Write(long seq, String payload) {
@@ -165,14 +144,11 @@ final class EpochProtocolModel {
   private final Limits limits;
   private final int quorum;
   private long fenceEpoch;
-  private int fenceOwner = -1;
   private final TreeMap<Long, Long> starts = new TreeMap<>();
-  private final Replica[] replicas = new Replica[REPLICAS];
-  private final List<Delivery> inFlight = new ArrayList<>();
+  private final EpochProtocolReplicas replicas;
   private final Writer[] writers = new Writer[NAMES.length];
   private final List<Ack> acks = new ArrayList<>();
   private final List<String> trace = new ArrayList<>();
-  private long clock;
   private int recoveries;
   private int payloads;
   private int recovered;
@@ -185,9 +161,7 @@ final class EpochProtocolModel {
     this.rules = rules;
     this.limits = limits;
     this.quorum = rules.has(Rule.QUORUM) ? 2 : 1;
-    for (int r = 0; r < REPLICAS; r++) {
-      replicas[r] = new Replica();
-    }
+    this.replicas = new EpochProtocolReplicas(rules.has(Rule.QUORUM), limits.deletionPointIsMax());
     for (int w = 0; w < writers.length; w++) {
       writers[w] = new Writer();
     }
@@ -232,9 +206,7 @@ final class EpochProtocolModel {
     for (int w = 0; w < writers.length; w++) {
       addWriterActions(w, writers[w], enabled);
     }
-    for (Delivery delivery : inFlight) {
-      enabled.add(delivery.action());
-    }
+    replicas.addDeliveries(enabled);
     if (limits.replicaLoss() && !replicaLost) {
       for (int r = 0; r < REPLICAS; r++) {
         enabled.add(new Action(Kind.LOSE_ROWS, -1, 0, 0, r));
@@ -306,8 +278,15 @@ final class EpochProtocolModel {
 
   void apply(Action action) {
     String outcome = switch (action.kind()) {
-      case DELIVER_ROW, DELIVER_SNAPSHOT, DELIVER_DELETED_TO, DELIVER_TOMBSTONE -> deliver(action);
-      case LOSE_ROWS -> loseRows(action.replicas());
+      case DELIVER_ROW, DELIVER_SNAPSHOT, DELIVER_DELETED_TO, DELIVER_TOMBSTONE -> {
+        replicas.deliver(action);
+        yield "";
+      }
+      case LOSE_ROWS -> {
+        replicas.loseRows(action.replicas());
+        replicaLost = true;
+        yield "";
+      }
       default -> step(action, writers[action.writer()]);
     };
     trace.add(action.label() + (outcome.isEmpty() ? "" : ": " + outcome));
@@ -322,7 +301,7 @@ final class EpochProtocolModel {
         writer.phase = Phase.CLAIM;
         yield "epoch " + fenceEpoch;
       }
-      case CLAIM -> claim(w, writer);
+      case CLAIM -> claim(writer);
       case READ_STARTS -> {
         if (fenceEpoch != writer.epoch) {
           writer.phase = Phase.IDLE;
@@ -333,11 +312,11 @@ final class EpochProtocolModel {
         yield "starts " + starts;
       }
       case READ_ROWS -> {
-        writer.rowsSeen = readRows(writer.snapshotSeq + 1, action.replicas());
+        writer.rowsSeen = replicas.readRows(writer.snapshotSeq + 1, action.replicas());
         writer.phase = Phase.READ_DELETED_TO;
         yield "sees " + describe(writer.rowsSeen);
       }
-      case READ_DELETED_TO -> decide(w, writer, readDeletedTo(action.replicas()));
+      case READ_DELETED_TO -> decide(w, writer, replicas.readDeletedTo(action.replicas()));
       case RECORD_START -> {
         if (fenceEpoch != writer.epoch) {
           writer.phase = Phase.IDLE;
@@ -360,7 +339,7 @@ final class EpochProtocolModel {
         yield "snapshot@" + writer.snapshotK + " complete";
       }
       case READ_OLD_DELETED_TO -> {
-        long old = readDeletedTo(action.replicas());
+        long old = replicas.readDeletedTo(action.replicas());
         if (writer.snapshotK <= old) {
           writer.deletion = Deletion.NONE;
           yield "deleted_to " + old + ": nothing to delete";
@@ -371,15 +350,14 @@ final class EpochProtocolModel {
       }
       case WRITE_DELETED_TO -> {
         long value = Math.max(writer.oldDeletedTo, writer.snapshotK);
-        writer.deletedToLanding = new Landing();
-        send(new Action(Kind.DELIVER_DELETED_TO, w, writer.epoch, value, 0), new Register(value, ++clock),
-            writer.deletedToLanding);
+        writer.deletedToLanding =
+            replicas.sendDeletedTo(new Action(Kind.DELIVER_DELETED_TO, w, writer.epoch, value, 0), value);
         writer.deletion = Deletion.DELETED_TO_SENT;
         yield "sends deleted_to=" + value;
       }
       case DELETE_ROWS -> {
-        send(new Action(Kind.DELIVER_TOMBSTONE, w, writer.epoch, writer.snapshotK, 0),
-            new Tombstone(writer.snapshotK, ++clock), new Landing());
+        replicas.sendTombstone(new Action(Kind.DELIVER_TOMBSTONE, w, writer.epoch, writer.snapshotK, 0),
+            writer.snapshotK);
         writer.deletion = Deletion.NONE;
         yield "sends tombstones <=" + writer.snapshotK;
       }
@@ -389,30 +367,25 @@ final class EpochProtocolModel {
 
   private String loadSnapshot(Writer writer, int mask) {
     recoveries++;
-    writer.snapshotSeq = 0;
-    writer.snapshotState = List.of();
-    for (int r : members(mask)) {
-      var newest = replicas[r].snapshots.lastEntry();
-      if (newest != null && newest.getKey() > writer.snapshotSeq) {
-        writer.snapshotSeq = newest.getKey();
-        writer.snapshotState = newest.getValue();
-      }
-    }
+    Snapshot newest = replicas.readSnapshot(mask);
+    writer.snapshotSeq = newest.seq();
+    writer.snapshotState = newest.state();
     writer.newestSnapshot = writer.snapshotSeq;
     writer.phase = Phase.READ_FENCE;
     return writer.snapshotSeq == 0 ? "no snapshot" : "snapshot@" + writer.snapshotSeq + " " + writer.snapshotState;
   }
 
-  private String claim(int w, Writer writer) {
+  /**
+   * The claim's outcome is atomic here: an unknown outcome is resolved by a serial read of the
+   * owner, which tells exactly this, so the owner column needs no modelling.
+   */
+  private String claim(Writer writer) {
     long next = writer.readEpoch + 1;
-    if (rules.has(Rule.CLAIM_EPOCH)) {
-      if (fenceEpoch != writer.readEpoch) {
-        writer.phase = Phase.READ_FENCE;
-        return "IF epoch = " + writer.readEpoch + " not applied (epoch " + fenceEpoch + "): re-reads";
-      }
+    if (rules.has(Rule.CLAIM_EPOCH) && fenceEpoch != writer.readEpoch) {
+      writer.phase = Phase.READ_FENCE;
+      return "IF epoch = " + writer.readEpoch + " not applied (epoch " + fenceEpoch + "): re-reads";
     }
     fenceEpoch = next;
-    fenceOwner = w;
     writer.epoch = next;
     writer.acksBeforeClaim = acks.size();
     writer.phase = Phase.READ_STARTS;
@@ -479,15 +452,8 @@ final class EpochProtocolModel {
     Write write = new Write(seq, NAMES[w] + "." + writer.epoch + "." + seq);
     writer.writes.add(write);
     payloads++;
-    send(new Action(Kind.DELIVER_ROW, w, writer.epoch, seq, 0), new Cell(write.payload, ++clock), write.landing);
+    write.landing = replicas.sendRow(new Action(Kind.DELIVER_ROW, w, writer.epoch, seq, 0), write.payload);
     return "sends (s" + seq + ", e" + writer.epoch + ") " + write.payload;
-  }
-
-  private void send(Action template, Object message, Landing landing) {
-    for (int r = 0; r < REPLICAS; r++) {
-      Action action = new Action(template.kind(), template.writer(), template.epoch(), template.seq(), r);
-      inFlight.add(new Delivery(action, message, landing));
-    }
   }
 
   /** The incomplete writes a confirmation read sent now would complete. */
@@ -540,108 +506,9 @@ final class EpochProtocolModel {
       }
     }
     writer.snapshotK = k;
-    writer.snapshotLanding = new Landing();
-    send(new Action(Kind.DELIVER_SNAPSHOT, w, writer.epoch, k, 0), List.copyOf(state), writer.snapshotLanding);
+    writer.snapshotLanding = replicas.sendSnapshot(new Action(Kind.DELIVER_SNAPSHOT, w, writer.epoch, k, 0), state);
     writer.deletion = Deletion.SNAPSHOT_SENT;
     return "sends snapshot@" + k + " " + state;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The replicas
-
-  @SuppressWarnings("unchecked")
-  private String deliver(Action action) {
-    Delivery delivery = null;
-    for (int i = 0; i < inFlight.size(); i++) {
-      if (inFlight.get(i).action().equals(action)) {
-        delivery = inFlight.remove(i);
-        break;
-      }
-    }
-    if (delivery == null) {
-      throw new IllegalStateException("not in flight: " + action.label());
-    }
-    Replica replica = replicas[action.replicas()];
-    switch (action.kind()) {
-      case DELIVER_ROW -> putNewer(replica.rows, new RowKey(action.seq(), action.epoch()), (Cell) delivery.message());
-      case DELIVER_TOMBSTONE -> replica.tombstones.add((Tombstone) delivery.message());
-      case DELIVER_DELETED_TO -> replica.deletedTo = newer(replica.deletedTo, (Register) delivery.message());
-      case DELIVER_SNAPSHOT -> replica.snapshots.put(action.seq(), (List<Entry>) delivery.message());
-      default -> throw new IllegalStateException(action.kind().name());
-    }
-    delivery.landing().applied++;
-    return "";
-  }
-
-  private String loseRows(int r) {
-    replicas[r].rows.clear();
-    replicas[r].tombstones.clear();
-    replicaLost = true;
-    return "";
-  }
-
-  private static void putNewer(Map<RowKey, Cell> rows, RowKey key, Cell cell) {
-    rows.merge(key, cell, (old, neu) -> neu.ts() > old.ts() ? neu : old);
-  }
-
-  /** The rows from {@code from} on as the replicas in {@code mask} return them, read-repairing them at QUORUM. */
-  private List<Seen> readRows(long from, int mask) {
-    Map<RowKey, Cell> merged = new HashMap<>();
-    Set<Tombstone> tombstones = new HashSet<>();
-    for (int r : members(mask)) {
-      replicas[r].rows.forEach((key, cell) -> {
-        if (key.seq() >= from) {
-          putNewer(merged, key, cell);
-        }
-      });
-      tombstones.addAll(replicas[r].tombstones);
-    }
-    if (rules.has(Rule.QUORUM)) {
-      for (int r : members(mask)) {
-        merged.forEach((key, cell) -> putNewer(replicas[r].rows, key, cell));
-        replicas[r].tombstones.addAll(tombstones);
-      }
-    }
-    TreeMap<RowKey, Seen> visible = new TreeMap<>(
-        (a, b) -> a.seq() != b.seq() ? Long.compare(a.seq(), b.seq()) : Long.compare(a.epoch(), b.epoch()));
-    merged.forEach((key, cell) -> {
-      boolean deleted = tombstones.stream().anyMatch(t -> t.upTo() >= key.seq() && t.ts() > cell.ts());
-      if (!deleted) {
-        visible.put(key, new Seen(key.seq(), key.epoch(), cell.payload()));
-      }
-    });
-    return new ArrayList<>(visible.values());
-  }
-
-  private long readDeletedTo(int mask) {
-    Register newest = new Register(0, 0);
-    for (int r : members(mask)) {
-      newest = newer(newest, replicas[r].deletedTo);
-    }
-    if (rules.has(Rule.QUORUM)) {
-      for (int r : members(mask)) {
-        replicas[r].deletedTo = newer(replicas[r].deletedTo, newest);
-      }
-    }
-    return newest.value();
-  }
-
-  /** The register that wins a merge: the last written, or with {@code deletionPointIsMax} the highest. */
-  private Register newer(Register a, Register b) {
-    if (limits.deletionPointIsMax()) {
-      return b.value() > a.value() ? b : a;
-    }
-    return b.ts() > a.ts() ? b : a;
-  }
-
-  private static List<Integer> members(int mask) {
-    List<Integer> members = new ArrayList<>(REPLICAS);
-    for (int r = 0; r < REPLICAS; r++) {
-      if ((mask & (1 << r)) != 0) {
-        members.add(r);
-      }
-    }
-    return members;
   }
 
   private static String describe(List<Seen> rows) {

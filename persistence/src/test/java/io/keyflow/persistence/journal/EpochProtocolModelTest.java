@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * fence row; three replicas of the rows, of the deletion point and of the snapshot store, read two
  * at a time (QUORUM, with blocking read repair of rows and deletion point); every message in flight
  * until the schedule delivers it, late or never, including the rows of a write its writer gave up
- * on; snapshots and deletes below them. The outputs are the acknowledged rows.
+ * on; snapshots and deletes below them ({@link EpochProtocolReplicas} is the store). The outputs
+ * are the acknowledged rows.
  *
  * <p>Property, checked at every recovery that decides a state: every row acknowledged before that
  * recovery claimed its epoch is in the recovered state (snapshot + valid rows) exactly once, at its
@@ -29,14 +30,18 @@ import org.slf4j.LoggerFactory;
  * <p>Exploration: seeded random schedules, each seed also drawing how it schedules (swarm testing:
  * bursts of one actor, how often owners stop, writers frozen for 10-50 steps), bounded by
  * recoveries, rows per ownership, payloads and steps; 30 000 schedules for the property, a few
- * seconds. Counterexamples are shrunk step by step to a shortest one.
+ * seconds ({@link EpochProtocolSearch}). Counterexamples are shrunk step by step to a shortest
+ * one and logged.
  *
  * <p>Mutation check: dropping any one {@link Rule} yields a counterexample. {@link Rule#GAP_FAILS}
- * guards against rows lost outside the protocol, which the fault-free model cannot lose, so its
- * case adds a model fault, "a replica loses its journal rows" (a node replaced without repair),
- * used for that case only: the counterexample is a schedule where the journal without the rule
- * recovers silently over a lost acknowledged row while, on the same schedule, the full rules
- * refuse to recover.
+ * guards against rows lost outside the protocol, which the fault-free model cannot lose (the
+ * search finds no counterexample without the rule there), so its case adds a model fault, "one
+ * replica loses its journal rows" (a node replaced without repair), used for that case only: the
+ * counterexample is a schedule where the journal without the rule recovers silently over a lost
+ * acknowledged row while, on the same schedule, the full rules refuse to recover. The
+ * counterexample of {@link Rule#VALID_FROM_START} is a recovery that lost its epoch while reading:
+ * its starts predate two later owners, whose rows it would take as valid, both at one sequence
+ * number, and refuse.
  *
  * <p>Found by the model: the deletion point, written as {@code max(read, k)}, can be lowered by a
  * paused owner that read it before a newer owner deleted further; a recovery from a snapshot older
@@ -100,17 +105,17 @@ class EpochProtocolModelTest {
 
   @Test
   void droppingAnyRuleYieldsACounterexample() {
-    int[] stepBounds = {20, 30, 45, 70, 120};
+    int[] stepBounds = {25, 45, 80, 120};
     for (Rule rule : Rule.values()) {
       long began = System.nanoTime();
       Run run;
       if (rule == Rule.GAP_FAILS) {
         Limits faulty = LIMITS.withReplicaLoss();
-        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), faulty, stepBounds, 5_000,
+        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), faulty, stepBounds, 4_000,
             found -> found.violates() && !found.model().refused()
                 && EpochProtocolSearch.replay(EpochRules.ALL, faulty, found.actions()).model().refused());
       } else {
-        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), LIMITS, stepBounds, 5_000, Run::violates);
+        run = EpochProtocolSearch.counterexample(EpochRules.without(rule), LIMITS, stepBounds, 4_000, Run::violates);
       }
       long ms = (System.nanoTime() - began) / 1_000_000;
       assertThat(run).as("a counterexample without %s", rule).isNotNull();

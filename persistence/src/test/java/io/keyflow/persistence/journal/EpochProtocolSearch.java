@@ -96,7 +96,7 @@ final class EpochProtocolSearch {
   private static int weight(Action action, Profile profile) {
     return switch (action.kind()) {
       case STOP -> profile.stopWeight();
-      case LOSE_ROWS -> 1;
+      case LOSE_ROWS -> 4;
       case LOAD_SNAPSHOT -> 2;
       case DELIVER_ROW, DELIVER_SNAPSHOT, DELIVER_DELETED_TO, DELIVER_TOMBSTONE -> 4;
       default -> 12;
