@@ -51,7 +51,8 @@ final class IdempotencyRules {
     this.dataWindow = window + settings.idempotencyClockSkew().toMillis();
     this.keylessWindow = settings.keylessResendWindow().toMillis();
     this.producerRetention = settings.producerRetention().toMillis();
-    this.markEvery = Math.max(1_000, window / 100);
+    // One time mark per 1/20 of the window: a source forgets at most that much later than it could.
+    this.markEvery = Math.max(1_000, window / 20);
   }
 
   /** The source name of the tickets a home key group gives. */

@@ -20,6 +20,12 @@ import java.util.TreeMap;
  * <p>Everything expires by journaled time: {@code latestAppliedAt} is the latest {@code appliedAt}
  * of the events applied so far (never the replaying node's clock), and never decreases.
  *
+ * <p>Size at 1,000 requests/s with a 15 min window (900,000 requests, 128 key groups; details in
+ * docs/idempotency.md): as a home group ~7,000 claims, ~1.6 MB heap and ~0.8 MB of snapshot with
+ * Idempotency-Keys (~0.6 MB / ~0.25 MB with producer sequences); as a data group one bitmap plus at
+ * most 21 time marks per home group, ~0.45 MB heap and ~0.2 MB of snapshot, whatever the number of key
+ * groups each request touches. About 260 MB of heap and 125 MB per snapshot generation per pipeline.
+ *
  * <p>Mutable (changed in place by the event handler only); serialized by Jackson (public fields).
  */
 public final class IdempotencyState {
