@@ -3,13 +3,13 @@ package io.keyflow.node;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.CassandraResultsStore;
-import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;
 import io.keyflow.sharding.IngestMetrics;
+import io.keyflow.sharding.IngestRefused;
 import io.keyflow.sharding.IngestRouter;
 import io.keyflow.sharding.KeyGroupSharding;
 import java.nio.charset.Charset;
@@ -54,7 +54,6 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   private final KeyGroupSharding sharding;
   private final IngestRouter router;
   private final CassandraResultsStore results;
-  private final IdempotencyRegistry idempotency;
   private final IngestAdmission admission;
   private final ClusterView cluster;
   private final Map<String, PipelineDefinition> pipelines;
@@ -64,7 +63,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   private final IngestBody ingestBody;
 
   HttpApi(ActorSystem<?> system, NodeSettings settings, KeyGroupSharding sharding, IngestRouter router,
-          CassandraResultsStore results, IdempotencyRegistry idempotency, ClusterView cluster,
+          CassandraResultsStore results, ClusterView cluster,
           IngestAdmission admission, NodeMetrics metrics, IngestMetrics ingestMetrics, ResultsRoutes resultsRoutes) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
@@ -72,7 +71,6 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     this.sharding = sharding;
     this.router = router;
     this.results = results;
-    this.idempotency = idempotency;
     this.admission = admission;
     this.cluster = cluster;
     this.pipelines = sharding.pipelines();
@@ -165,13 +163,15 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   }
 
   private Route ingest(PipelineDefinition p) {
-    return optionalHeaderValueByName("Idempotency-Key", idHeader -> extractRequest(request -> {
+    return extractRequest(request -> {
       HttpEntity entity = request.entity();
-      String requestId = idHeader.orElse(null);
-      if (requestId != null && (requestId.isBlank() || requestId.length() > 200)) {
-        return complete(json(StatusCodes.BAD_REQUEST,
-            JsonViews.error("Idempotency-Key must be 1 to 200 characters", null)));
+      IdempotencyHeaders idempotency;
+      try {
+        idempotency = IdempotencyHeaders.parse(name -> request.getHeader(name).map(h -> h.value()).orElse(null));
+      } catch (IllegalArgumentException e) {
+        return complete(json(StatusCodes.BAD_REQUEST, JsonViews.error(e.getMessage(), null)));
       }
+      String requestId = idempotency.key();
       ContentType contentType = entity.getContentType();
       String media = contentType.mediaType().mainType().toLowerCase(Locale.ROOT) + "/"
           + contentType.mediaType().subType().toLowerCase(Locale.ROOT);
@@ -215,14 +215,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
               return java.util.concurrent.CompletableFuture.completedFuture(busy("events"));
             }
             reservedEvents[0] = parsed.records().size();
-            if (requestId == null) {
-              return apply(p, null, parsed);
-            }
-            return idempotency.claim(p.name(), requestId, fingerprint(media, body)).thenCompose(claim ->
-                claim == IdempotencyRegistry.Claim.DIFFERENT_BODY
-                    ? java.util.concurrent.CompletableFuture.completedFuture(json(StatusCodes.UNPROCESSABLE_ENTITY,
-                        JsonViews.error("Idempotency-Key '" + requestId + "' was used before with a different body", null)))
-                    : apply(p, requestId, parsed));
+            return apply(p, requestId, idempotency.claim(() -> fingerprint(media, body)), parsed);
           })
           .exceptionally(failure -> {
             HttpResponse answer = ingestFailure(failure);
@@ -236,21 +229,22 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
             admission.releaseEvents(reservedEvents[0]);
           });
       return completeWithFuture(response);
-    }));
+    });
   }
 
-  private CompletionStage<HttpResponse> apply(PipelineDefinition p, String requestId, EventParser.Parsed parsed) {
-    return router.ingest(p, requestId, parsed.records()).thenApply(result -> json(StatusCodes.OK,
+  private CompletionStage<HttpResponse> apply(PipelineDefinition p, String requestId, KeyGroupEntity.Claim claim,
+      EventParser.Parsed parsed) {
+    return router.ingest(p, requestId, claim, parsed.records()).thenApply(result -> json(StatusCodes.OK,
         JsonViews.MAPPER.createObjectNode().put("accepted", result.accepted()).put("duplicates", result.duplicates())));
   }
 
-  /** SHA-256 of the media type and the body: the same key must come back with the same bytes. */
+  /** SHA-256 (first 128 bits) of the media type and the body: the same key must come back with the same bytes. */
   private static String fingerprint(String media, byte[] body) {
     try {
       var digest = java.security.MessageDigest.getInstance("SHA-256");
       digest.update(media.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);
-      return java.util.HexFormat.of().formatHex(digest.digest(body));
+      return java.util.HexFormat.of().formatHex(digest.digest(body), 0, 16);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always present", e);
     }
@@ -263,6 +257,9 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     }
     if (cause instanceof IngestBody.Refused refused) {
       return json(refused.status(), JsonViews.error(refused.getMessage(), null));
+    }
+    if (cause instanceof IngestRefused refused) {
+      return json(StatusCodes.get(refused.httpStatus()), JsonViews.error(refused.getMessage(), null));
     }
     log.warn("ingest not acknowledged: {}", cause.toString());
     return json(StatusCodes.SERVICE_UNAVAILABLE,

@@ -5,7 +5,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.keyflow.persistence.CassandraResultsStore;
-import io.keyflow.persistence.IdempotencyRegistry;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.PipelineCatalog;
 import io.keyflow.persistence.ResultsLog;
@@ -172,24 +171,25 @@ public final class Main {
     system.getWhenTerminated().thenRun(metrics::close);
     try {
       CassandraResultsStore results = new CassandraResultsStore(system, config.getString("keyflow.cassandra.keyspace"));
-      KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, PersistenceSettings.create(config));
+      PersistenceSettings persistenceSettings = PersistenceSettings.create(config);
+      KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, persistenceSettings);
       ShardingSettings shardingSettings = ShardingSettings.create(config);
       IngestAdmission admission = new IngestAdmission(nodeSettings.maxInFlightBytes(), nodeSettings.maxInFlightEvents());
       IngestMetrics ingestMetrics = new IngestMetrics(metrics.registry(), pipelines.keySet(), admission,
           LoadSignalSettings.create(config));
-      IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics);
+      IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics,
+          persistenceSettings.idempotencyWindow());
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
       CrashDetector.start(system, CrashDetectionSettings.create(config));
       keeper.onMemberRemoved(router::memberRemoved);
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       system.getWhenTerminated().thenRun(keeper::stop);
 
-      IdempotencyRegistry idempotency = new IdempotencyRegistry(system, config.getString("keyflow.cassandra.keyspace"));
       String keyspace = config.getString("keyflow.cassandra.keyspace");
       ResultsLog resultsLog = new ResultsLog(system, keyspace);
       ResultsStream stream = new ResultsStream(resultsLog, ResultsStream.ResultsStreamSettings.create(config));
       WebhookDeliverer.startAll(system, pipelines, webhooks, resultsLog, new WebhookOffsets(system, keyspace));
-      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, idempotency, new ClusterView(system, sharding),
+      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, new ClusterView(system, sharding),
           admission, metrics, ingestMetrics, new ResultsRoutes(stream, new ResultsPager(system, keyspace)));
       var server = Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort());
       server = https.map(server::enableHttps).orElse(server);

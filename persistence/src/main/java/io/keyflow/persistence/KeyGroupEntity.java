@@ -39,16 +39,92 @@ public final class KeyGroupEntity
   public sealed interface Command extends CborSerializable {}
 
   /**
-   * Apply these parts, in order, as one journal event. A part with an id this key group already
-   * applied (within its idempotency window) is a duplicate: skipped and reported as such.
+   * Apply these parts, in order, as one journal event, and decide these claims (this key group is
+   * their home) in the same event. Records of a part this key group already applied are duplicates:
+   * skipped and reported as such.
    */
-  public record ProcessBatch(List<Part> parts, ActorRef<BatchAccepted> replyTo) implements Command {}
+  public record ProcessBatch(List<Part> parts, List<Claim> claims, ActorRef<BatchAccepted> replyTo) implements Command {
+
+    public ProcessBatch {
+      claims = claims == null ? List.of() : claims;
+    }
+
+    /** Parts only (no claims). */
+    public ProcessBatch(List<Part> parts, ActorRef<BatchAccepted> replyTo) {
+      this(parts, List.of(), replyTo);
+    }
+  }
 
   /**
-   * Records of one request for this key group. {@code id} is the request's idempotency key plus the
-   * chunk number, or null for a request sent without an Idempotency-Key (never deduplicated).
+   * Records {@code [from, from + records.size())} of the {@code total} records that request
+   * {@code seq} of {@code source} has for this key group, in request order. The identity (source,
+   * seq, key group, offset range) does not depend on how a node chunks the records, so a retry
+   * through a node with another {@code max-records-per-event} deduplicates record by record.
+   * {@code source} is {@code h/<home key group>} for a request with an Idempotency-Key or producer
+   * sequence (its ticket from the home group), or {@code n/<node incarnation>} for a keyless one;
+   * {@code firstSeen} is the ticket's journaled first-seen time. {@code id} is the client's
+   * Idempotency-Key (or null), kept for the journal reader. A part with a null source was written by
+   * an earlier version: its {@code id} is {@code <request>#<chunk>}.
    */
-  public record Part(String id, List<Record> records) implements CborSerializable {}
+  public record Part(String id, List<Record> records, String source, long seq, long firstSeen, int from, int total)
+      implements CborSerializable {}
+
+  /**
+   * A request asks its home key group (the hash of its Idempotency-Key or Producer-Id) for a
+   * ticket: by {@code key} with the body's {@code fingerprint} and the client's optional
+   * first-sent time (0: none), or by producer id, epoch and sequence number ({@code key} null).
+   */
+  public record Claim(String key, String fingerprint, long firstSentAt, String producerId, long producerEpoch,
+      long producerSeq) implements CborSerializable {
+
+    public static Claim byKey(String key, String fingerprint, long firstSentAt) {
+      return new Claim(key, fingerprint, firstSentAt, null, 0, 0);
+    }
+
+    public static Claim byProducer(String producerId, long epoch, long seq) {
+      return new Claim(null, null, 0, producerId, epoch, seq);
+    }
+
+    /** The string whose key group is this claim's home. */
+    public String homeKey() {
+      return key != null ? "idempotency-key/" + key : "producer/" + producerId;
+    }
+  }
+
+  /** A home group's answer to a {@link Claim}. */
+  public enum Verdict {
+    /** First time: a new ticket, journaled. */
+    NEW,
+    /** A retry of a request the home group knows (same body): the same ticket; parts are deduplicated. */
+    SEEN,
+    /** The Idempotency-Key was first used with another body (HTTP 422). */
+    DIFFERENT_BODY,
+    /** Older than the idempotency window: whether it was applied cannot be told (HTTP 409). */
+    TOO_OLD,
+    /** A higher epoch of this producer exists (HTTP 409). */
+    FENCED,
+    /** An unknown producer (or a new epoch) that does not start at sequence 0 (HTTP 409). */
+    OUT_OF_SEQUENCE;
+
+    /** Whether the request goes on to its key groups with the ticket. */
+    public boolean proceeds() {
+      return this == NEW || this == SEEN;
+    }
+  }
+
+  /** The verdict on a claim and, when it proceeds, the ticket its parts carry. */
+  public record Ticket(Verdict verdict, String source, long seq, long firstSeen) implements CborSerializable {
+
+    public Ticket withVerdict(Verdict other) {
+      return new Ticket(other, source, seq, firstSeen);
+    }
+  }
+
+  /**
+   * What a key group did with one part: records applied now, records it had applied before, or
+   * nothing because the part is older than its window ({@code tooOld}, HTTP 409).
+   */
+  public record PartOutcome(int applied, int duplicates, boolean tooOld) implements CborSerializable {}
 
   /** Advance the event-time watermark of this key group (an explicit watermark from a client). */
   public record AdvanceWatermark(long watermark, ActorRef<WatermarkAdvancedTo> replyTo) implements Command {}
@@ -100,8 +176,8 @@ public final class KeyGroupEntity
   public enum StopAfterHandOff implements Command { INSTANCE }
 
   /** Replies. */
-  /** {@code duplicate.get(i)}: whether part i was already applied before (nothing applied again). */
-  public record BatchAccepted(int keyGroup, List<Boolean> duplicate) implements CborSerializable {}
+  /** {@code parts.get(i)}: what part i did; {@code tickets.get(j)}: the verdict on claim j. */
+  public record BatchAccepted(int keyGroup, List<PartOutcome> parts, List<Ticket> tickets) implements CborSerializable {}
 
   public record WatermarkAdvancedTo(int keyGroup, long watermark) implements CborSerializable {}
 
@@ -130,10 +206,26 @@ public final class KeyGroupEntity
   public sealed interface Event extends CborSerializable {}
 
   /**
-   * Parts were applied at {@code appliedAt} (wall clock of the writer, kept for the idempotency
-   * window's age); outputs up to {@code deliveredUpTo} are in the results store.
+   * Parts were applied at {@code appliedAt} (wall clock of the writer: the journaled time every
+   * idempotency window expires by); outputs up to {@code deliveredUpTo} are in the results store.
+   * {@code keysClaimed} and {@code producerSeqsClaimed} are the new tickets this key group gave as a
+   * home group in the same write (absent in events of earlier versions).
    */
-  public record BatchApplied(List<Part> parts, long deliveredUpTo, long appliedAt, long forwardedUpTo) implements Event {}
+  public record BatchApplied(List<Part> parts, long deliveredUpTo, long appliedAt, long forwardedUpTo,
+      List<KeyClaimed> keysClaimed, List<ProducerSeqClaimed> producerSeqsClaimed) implements Event {
+
+    public BatchApplied {
+      keysClaimed = keysClaimed == null ? List.of() : keysClaimed;
+      producerSeqsClaimed = producerSeqsClaimed == null ? List.of() : producerSeqsClaimed;
+    }
+  }
+
+  /** An Idempotency-Key's first body fingerprint and the ticket it got. */
+  public record KeyClaimed(String key, String fingerprint, long seq, long firstSeen) implements CborSerializable {}
+
+  /** A producer's sequence number (in its epoch) and the ticket it got. */
+  public record ProducerSeqClaimed(String producerId, long epoch, long producerSeq, long seq, long firstSeen)
+      implements CborSerializable {}
 
   public record WatermarkAdvanced(long watermark, long deliveredUpTo, long forwardedUpTo) implements Event {}
 
@@ -191,7 +283,7 @@ public final class KeyGroupEntity
     this.operator = StageOperator.create(definition, keyGroup);
     this.keyGroup = keyGroup;
     this.settings = settings;
-    this.transitions = new KeyGroupTransitions(operator, settings, forwarder != null);
+    this.transitions = new KeyGroupTransitions(operator, keyGroup, settings, forwarder != null);
     this.outbox = new OutboxDelivery(context, timers, definition, keyGroup, sink, forwarder, settings);
     this.snapshots = new SnapshotPacing(context.getSelf(), settings.snapshotInterval());
     this.metrics = new KeyGroupMetrics(KeyflowMetrics.get(context.getSystem()), definition, keyGroup, System::currentTimeMillis);
@@ -245,16 +337,17 @@ public final class KeyGroupEntity
   }
 
   private ReplyEffect<Event, KeyGroupState> onProcessBatch(KeyGroupState state, ProcessBatch cmd) {
-    KeyGroupTransitions.NewParts parts = KeyGroupTransitions.newParts(state, cmd.parts());
-    List<Part> fresh = parts.fresh();
-    BatchAccepted reply = new BatchAccepted(keyGroup, parts.duplicate());
-    if (fresh.isEmpty()) {
+    long now = System.currentTimeMillis();
+    IdempotencyRules.Decision decision = transitions.decide(state, cmd.parts(), cmd.claims(), now);
+    BatchAccepted reply = new BatchAccepted(keyGroup, decision.outcomes(), decision.tickets());
+    if (decision.nothingToWrite()) {
       return Effect().reply(cmd.replyTo(), reply);
     }
     long started = System.nanoTime();
-    int records = fresh.stream().mapToInt(p -> p.records().size()).sum();
+    int records = decision.fresh().stream().mapToInt(p -> p.records().size()).sum();
     return Effect()
-        .persist(new BatchApplied(fresh, outbox.deliveredUpTo(), System.currentTimeMillis(), outbox.forwardedUpTo()))
+        .persist(new BatchApplied(decision.fresh(), outbox.deliveredUpTo(), now, outbox.forwardedUpTo(),
+            decision.keysClaimed(), decision.producerSeqsClaimed()))
         .thenRun(s -> {
           metrics.written(started, records);
           afterWrite(s);

@@ -14,34 +14,36 @@ import java.util.TreeMap;
  * @param stage        the window operator's state (mutated only by the entity's event handler)
  * @param outbox       output sequence number → window result or late record, not yet confirmed delivered
  * @param deliveredSeq every output up to this sequence number is in the results store
- * @param appliedIds   ids of the request parts applied, oldest first → when (the idempotency window)
+ * @param appliedIds   ids ({@code <request>#<chunk>}) of parts applied by an earlier version, oldest first →
+ *                     when; only read until they expire (the window's span after the upgrade)
  * @param forwardedSeq every output up to this sequence number is in the next stage's journal (0 when
  *                     there is no next stage)
  * @param highWater    previous-stage source ({@code <stage>/<keyGroup>}) → highest output sequence
  *                     number applied from it; anything at or below is a re-delivery and dropped. Never
  *                     forgotten, so a re-delivery after any outage is recognised.
+ * @param idempotency  home tickets and applied windows of this key group ({@link IdempotencyState});
+ *                     absent in snapshots of earlier versions
  */
 public record KeyGroupState(
     StageState stage, TreeMap<Long, Output> outbox, long deliveredSeq, LinkedHashMap<String, Long> appliedIds,
-    long forwardedSeq, TreeMap<String, Long> highWater)
+    long forwardedSeq, TreeMap<String, Long> highWater, IdempotencyState idempotency)
     implements CborSerializable {
 
   public KeyGroupState {
     highWater = highWater == null ? new TreeMap<>() : highWater;
+    appliedIds = appliedIds == null ? new LinkedHashMap<>() : appliedIds;
+    idempotency = idempotency == null ? new IdempotencyState() : idempotency;
   }
 
   public static KeyGroupState empty() {
-    return new KeyGroupState(new StageState(), new TreeMap<>(), 0, new LinkedHashMap<>(), 0, new TreeMap<>());
+    return new KeyGroupState(new StageState(), new TreeMap<>(), 0, new LinkedHashMap<>(), 0, new TreeMap<>(),
+        new IdempotencyState());
   }
 
-  /** Forgets the oldest ids beyond {@code maxCount} and every id applied before {@code notBefore}. */
-  void forgetIdsBeyond(int maxCount, long notBefore) {
-    var oldest = appliedIds.entrySet().iterator();
-    while (oldest.hasNext()) {
-      var entry = oldest.next();
-      if (appliedIds.size() <= maxCount && entry.getValue() >= notBefore) {
-        break;
-      }
+  /** Forgets every legacy part id applied before {@code notBefore} (journaled times). */
+  void forgetIdsBefore(long notBefore) {
+    var oldest = appliedIds.values().iterator();
+    while (oldest.hasNext() && oldest.next() < notBefore) {
       oldest.remove();
     }
   }
@@ -57,6 +59,6 @@ public record KeyGroupState(
       return this;
     }
     outbox.headMap(forwarding ? Math.min(d, f) : d, true).clear();
-    return new KeyGroupState(stage, outbox, d, appliedIds, f, highWater);
+    return new KeyGroupState(stage, outbox, d, appliedIds, f, highWater, idempotency);
   }
 }

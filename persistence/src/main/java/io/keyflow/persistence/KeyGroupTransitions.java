@@ -11,23 +11,18 @@ import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.StageOperator;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The pure state logic of one {@link KeyGroupEntity}, with no actor or journal in sight: what each
  * journal event does to the {@link KeyGroupState} (run the {@link StageOperator}, put its outputs in
- * the outbox, remember applied part ids and high-water marks, drop the outputs both destinations
- * have), and which parts and forwarded records of a command that bookkeeping finds new.
+ * the outbox, keep the idempotency windows ({@link IdempotencyRules}) and high-water marks, drop the
+ * outputs both destinations have), and which parts, claims and forwarded records of a command are new.
  */
 final class KeyGroupTransitions {
 
-  /** For each part of a batch, whether it was applied before; and the new parts that have records. */
-  record NewParts(List<Boolean> duplicate, List<Part> fresh) {}
-
   private final StageOperator operator;
-  private final PersistenceSettings settings;
+  private final IdempotencyRules idempotency;
   private final boolean forwarding;
 
   /**
@@ -38,9 +33,9 @@ final class KeyGroupTransitions {
   private final KeyGroupState template = KeyGroupState.empty();
 
   /** {@code forwarding}: whether the stage has a next stage its outputs must also reach. */
-  KeyGroupTransitions(StageOperator operator, PersistenceSettings settings, boolean forwarding) {
+  KeyGroupTransitions(StageOperator operator, int keyGroup, PersistenceSettings settings, boolean forwarding) {
     this.operator = operator;
-    this.settings = settings;
+    this.idempotency = new IdempotencyRules(keyGroup, settings);
     this.forwarding = forwarding;
   }
 
@@ -52,22 +47,9 @@ final class KeyGroupTransitions {
     return state == template ? KeyGroupState.empty() : state;
   }
 
-  /**
-   * A part with an id this key group already applied (within its idempotency window), or that
-   * appeared earlier in the same batch, is a duplicate.
-   */
-  static NewParts newParts(KeyGroupState state, List<Part> parts) {
-    List<Boolean> duplicate = new ArrayList<>(parts.size());
-    List<Part> fresh = new ArrayList<>();
-    Set<String> inThisBatch = new HashSet<>();
-    for (Part part : parts) {
-      boolean seen = part.id() != null && (state.appliedIds().containsKey(part.id()) || !inThisBatch.add(part.id()));
-      duplicate.add(seen);
-      if (!seen && !part.records().isEmpty()) {
-        fresh.add(part);
-      }
-    }
-    return new NewParts(duplicate, fresh);
+  /** Decides a batch's claims and parts as of {@code now} (see {@link IdempotencyRules#decide}). */
+  IdempotencyRules.Decision decide(KeyGroupState state, List<Part> parts, List<KeyGroupEntity.Claim> claims, long now) {
+    return idempotency.decide(state, parts, claims, now);
   }
 
   /** The records from {@code source} above its high-water mark (the rest were applied before). */
@@ -87,13 +69,13 @@ final class KeyGroupTransitions {
     List<Record> records = new ArrayList<>();
     for (Part part : event.parts()) {
       records.addAll(part.records());
-      if (part.id() != null) {
-        state.appliedIds().put(part.id(), event.appliedAt());
-      }
     }
-    state.forgetIdsBeyond(settings.idempotencyWindowCount(), event.appliedAt() - settings.idempotencyWindowAge().toMillis());
-    return confirm(record(state, operator.processBatch(state.stage(), records, event.appliedAt())),
-        event.deliveredUpTo(), event.forwardedUpTo());
+    idempotency.applied(state, event);
+    // A batch of claims only (its home role) has no records for the operator.
+    if (!records.isEmpty()) {
+      record(state, operator.processBatch(state.stage(), records, event.appliedAt()));
+    }
+    return confirm(state, event.deliveredUpTo(), event.forwardedUpTo());
   }
 
   KeyGroupState watermarkAdvanced(KeyGroupState current, WatermarkAdvanced event) {

@@ -13,8 +13,12 @@ import java.time.Duration;
  * @param deliveryBatch        at most this many results per results-store write
  * @param restartMinBackoff    first back-off after a journal failure stops the entity
  * @param restartMaxBackoff    longest back-off after repeated journal failures
- * @param idempotencyWindowCount  request ids remembered per key group (oldest forgotten first)
- * @param idempotencyWindowAge    request ids older than this are forgotten
+ * @param idempotencyWindow      how long a request is recognised by its Idempotency-Key or producer
+ *                               sequence, counted from its journaled first-seen time
+ * @param idempotencyClockSkew   the largest clock difference between nodes allowed for: key groups keep
+ *                               applied parts this much longer than home groups keep tickets
+ * @param keylessResendWindow    how long a keyless request's parts are recognised (a node's own resends)
+ * @param producerRetention      a producer's epoch is kept this long after its last new sequence number
  */
 public record PersistenceSettings(
     int snapshotEvery,
@@ -24,8 +28,17 @@ public record PersistenceSettings(
     int deliveryBatch,
     Duration restartMinBackoff,
     Duration restartMaxBackoff,
-    int idempotencyWindowCount,
-    Duration idempotencyWindowAge) {
+    Duration idempotencyWindow,
+    Duration idempotencyClockSkew,
+    Duration keylessResendWindow,
+    Duration producerRetention) {
+
+  public PersistenceSettings {
+    if (idempotencyWindow.compareTo(Duration.ofMinutes(1)) < 0) {
+      throw new IllegalArgumentException("keyflow.persistence.idempotency-window must be at least 1 minute, was "
+          + idempotencyWindow);
+    }
+  }
 
   public static PersistenceSettings create(Config config) {
     Config c = config.getConfig("keyflow.persistence");
@@ -37,7 +50,9 @@ public record PersistenceSettings(
         c.getInt("results-delivery-batch"),
         c.getDuration("restart-min-backoff"),
         c.getDuration("restart-max-backoff"),
-        c.getInt("idempotency-window-count"),
-        c.getDuration("idempotency-window-age"));
+        c.getDuration("idempotency-window"),
+        c.getDuration("idempotency-clock-skew"),
+        c.getDuration("keyless-resend-window"),
+        c.getDuration("producer-retention"));
   }
 }

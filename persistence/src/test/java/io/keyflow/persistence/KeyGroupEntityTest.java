@@ -29,7 +29,7 @@ class KeyGroupEntityTest {
       List.of(Aggregation.count("n"), Aggregation.of("amount", Aggregation.Function.SUM, "amount")));
 
   private static final PersistenceSettings SETTINGS =
-      new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), 3, Duration.ofHours(1));
+      new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), TestParts.WINDOW, TestParts.SKEW, TestParts.KEYLESS, TestParts.PRODUCERS);
 
   private RecordingResultsSink sink;
   private EventSourcedBehaviorTestKit<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> kit;
@@ -46,7 +46,7 @@ class KeyGroupEntityTest {
   }
 
   private static List<KeyGroupEntity.Part> part(String id, Record... records) {
-    return List.of(new KeyGroupEntity.Part(id, List.of(records)));
+    return List.of(TestParts.ticketed(id, List.of(records)));
   }
 
   private static Record click(String user, long ts, long amount) {
@@ -56,7 +56,7 @@ class KeyGroupEntityTest {
   @Test
   void aBatchIsOneJournalEventAndIsAcknowledgedWithItsSize() {
     var result = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(null, click("ann", 1_000, 5), click("bob", 2_000, 7), click("ann", 3_000, 1)), replyTo));
-    assertThat(result.reply()).isEqualTo(new KeyGroupEntity.BatchAccepted(7, List.of(false)));
+    assertThat(result.reply()).isEqualTo(new KeyGroupEntity.BatchAccepted(7, List.of(new KeyGroupEntity.PartOutcome(3, 0, false)), List.of()));
     assertThat(result.events()).hasSize(1);
     assertThat(result.state().stage().recordsApplied).isEqualTo(3);
   }
@@ -110,32 +110,35 @@ class KeyGroupEntityTest {
   @Test
   void aRetriedPartIsReportedAsDuplicateAndNotAppliedTwice() {
     var first = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
-        part("req-1#0", click("ann", 1_000, 5), click("ann", 2_000, 1)), replyTo));
-    assertThat(first.reply().duplicate()).containsExactly(false);
+        part("req-1", click("ann", 1_000, 5), click("ann", 2_000, 1)), replyTo));
+    assertThat(first.reply().parts()).containsExactly(new KeyGroupEntity.PartOutcome(2, 0, false));
     var retry = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(
-        new KeyGroupEntity.Part("req-1#0", List.of(click("ann", 1_000, 5), click("ann", 2_000, 1))),
-        new KeyGroupEntity.Part("req-2#0", List.of(click("ann", 3_000, 2))),
-        new KeyGroupEntity.Part("req-2#0", List.of(click("ann", 3_000, 2)))), replyTo));
-    assertThat(retry.reply().duplicate()).containsExactly(true, false, true);
+        TestParts.ticketed("req-1", List.of(click("ann", 1_000, 5), click("ann", 2_000, 1))),
+        TestParts.ticketed("req-2", List.of(click("ann", 3_000, 2))),
+        TestParts.ticketed("req-2", List.of(click("ann", 3_000, 2)))), replyTo));
+    assertThat(retry.reply().parts()).containsExactly(new KeyGroupEntity.PartOutcome(0, 2, false),
+        new KeyGroupEntity.PartOutcome(1, 0, false), new KeyGroupEntity.PartOutcome(0, 1, false));
     assertThat(retry.state().stage().recordsApplied).isEqualTo(3);
-    assertThat(kit.restart().state().appliedIds()).containsOnlyKeys("req-1#0", "req-2#0");
+    kit.restart();
     var afterRestart = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
-        part("req-2#0", click("ann", 3_000, 2)), replyTo));
-    assertThat(afterRestart.reply().duplicate()).containsExactly(true);
+        part("req-2", click("ann", 3_000, 2)), replyTo));
+    assertThat(afterRestart.reply().parts()).containsExactly(new KeyGroupEntity.PartOutcome(0, 1, false));
     assertThat(afterRestart.hasNoEvents()).isTrue();
   }
 
   @Test
-  void theIdempotencyWindowForgetsTheOldestIdsBeyondItsCount() {
-    for (int i = 0; i < 5; i++) {
-      String id = "req-" + i + "#0";
-      kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(part(id, click("ann", 1_000, 1)), replyTo));
-    }
-    var state = kit.getState();
-    assertThat(state.appliedIds()).containsOnlyKeys("req-2#0", "req-3#0", "req-4#0");
-    var forgotten = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(
-        part("req-0#0", click("ann", 1_000, 1)), replyTo));
-    assertThat(forgotten.reply().duplicate()).as("beyond the window a retry is applied again").containsExactly(false);
+  void aHomeGroupJournalsANewKeyInItsBatchEventAndRefusesItWithAnotherBody() {
+    var first = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(),
+        List.of(KeyGroupEntity.Claim.byKey("k1", "body-a", 0)), replyTo));
+    assertThat(first.reply().tickets()).extracting(KeyGroupEntity.Ticket::verdict).containsExactly(KeyGroupEntity.Verdict.NEW);
+    assertThat(first.eventOfType(KeyGroupEntity.BatchApplied.class).keysClaimed()).hasSize(1);
+    kit.restart();
+    var again = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(),
+        List.of(KeyGroupEntity.Claim.byKey("k1", "body-a", 0), KeyGroupEntity.Claim.byKey("k1", "body-b", 0)), replyTo));
+    assertThat(again.reply().tickets()).extracting(KeyGroupEntity.Ticket::verdict)
+        .containsExactly(KeyGroupEntity.Verdict.SEEN, KeyGroupEntity.Verdict.DIFFERENT_BODY);
+    assertThat(again.reply().tickets().get(0)).isEqualTo(first.reply().tickets().get(0).withVerdict(KeyGroupEntity.Verdict.SEEN));
+    assertThat(again.hasNoEvents()).isTrue();
   }
 
   @Test

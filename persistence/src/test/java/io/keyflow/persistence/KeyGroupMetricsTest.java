@@ -30,7 +30,7 @@ class KeyGroupMetricsTest {
 
   private static final PersistenceSettings SETTINGS =
       new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10),
-          Duration.ofMillis(100), 100, Duration.ofHours(1));
+          Duration.ofMillis(100), TestParts.WINDOW, TestParts.SKEW, TestParts.KEYLESS, TestParts.PRODUCERS);
 
   private final MeterRegistry registry = KeyflowMetrics.get(testKit.system()).registry();
 
@@ -53,11 +53,11 @@ class KeyGroupMetricsTest {
     var entity = testKit.spawn(KeyGroupEntity.create(ORDERS, 3, new RecordingResultsSink(), SETTINGS));
     var acks = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
     entity.tell(new KeyGroupEntity.ProcessBatch(List.of(
-        new KeyGroupEntity.Part("r#0", List.of(new Record("ann", 10_000, Map.of()), new Record("bob", 13_000, Map.of()))),
-        new KeyGroupEntity.Part("r#1", List.of(new Record("ann", 11_000, Map.of())))), acks.getRef()));
+        TestParts.ticketed("r#0", List.of(new Record("ann", 10_000, Map.of()), new Record("bob", 13_000, Map.of()))),
+        TestParts.ticketed("r#1", List.of(new Record("ann", 11_000, Map.of())))), acks.getRef()));
     acks.receiveMessage(Duration.ofSeconds(5));
     entity.tell(new KeyGroupEntity.ProcessBatch(List.of(
-        new KeyGroupEntity.Part("r#0", List.of(new Record("ann", 10_000, Map.of()), new Record("bob", 13_000, Map.of())))),
+        TestParts.ticketed("r#0", List.of(new Record("ann", 10_000, Map.of()), new Record("bob", 13_000, Map.of())))),
         acks.getRef()));
     acks.receiveMessage(Duration.ofSeconds(5));
 

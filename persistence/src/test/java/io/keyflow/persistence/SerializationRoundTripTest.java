@@ -39,7 +39,9 @@ class SerializationRoundTripTest {
   void everyCommandRoundTripsThroughJacksonCbor() {
     TestProbe<Object> probe = testKit.createTestProbe();
     List<KeyGroupEntity.Command> commands = List.of(
-        new KeyGroupEntity.ProcessBatch(List.of(new KeyGroupEntity.Part("req#0", RECORDS), new KeyGroupEntity.Part(null, RECORDS)), probe.ref().narrow()),
+        new KeyGroupEntity.ProcessBatch(List.of(TestParts.ticketed("req", RECORDS), TestParts.ticketed(null, RECORDS),
+            new KeyGroupEntity.Part("old#0", RECORDS, null, 0, 0, 0, 0)),
+            List.of(KeyGroupEntity.Claim.byKey("req", "f1", 0), KeyGroupEntity.Claim.byProducer("p1", 2, 7)), probe.ref().narrow()),
         new KeyGroupEntity.AdvanceWatermark(42, probe.ref().narrow()),
         new KeyGroupEntity.GetKeyState("ann", probe.ref().narrow()),
         new KeyGroupEntity.Wake(probe.ref().narrow()),
@@ -62,14 +64,18 @@ class SerializationRoundTripTest {
   @Test
   void everyReplyAndEventRoundTrips() {
     List<Object> messages = List.of(
-        new KeyGroupEntity.BatchAccepted(3, List.of(false, true)),
+        new KeyGroupEntity.BatchAccepted(3, List.of(new KeyGroupEntity.PartOutcome(2, 1, false),
+            new KeyGroupEntity.PartOutcome(0, 0, true)), List.of(new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, "h/3", 9, 1_767_225_600_000L),
+            new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.DIFFERENT_BODY, null, 4, 1_767_225_600_000L))),
         new KeyGroupEntity.WatermarkAdvancedTo(3, 99),
         new KeyGroupEntity.Awake(5),
         new KeyGroupEntity.KeyStateView("ann", 3, 1_000,
             List.of(new WindowResult("ann", 0, 10_000, Map.of("n", 2L, "avg", 1.5))), 20, 1, Map.of(), 0, null),
         new KeyGroupEntity.KeyStateView("bob", 3, 1_000, List.of(), 20, 0,
             Map.of("count", Map.of("count", 2L, "lastModified", 5L), "seen", List.of("a", "b")), 1, "processElement: boom"),
-        new KeyGroupEntity.BatchApplied(List.of(new KeyGroupEntity.Part("req#1", RECORDS)), 4, 1_767_225_600_000L, 2),
+        new KeyGroupEntity.BatchApplied(List.of(TestParts.ticketed("req", RECORDS)), 4, 1_767_225_600_000L, 2,
+            List.of(new KeyGroupEntity.KeyClaimed("req", "f1", 9, 1_767_225_600_000L)),
+            List.of(new KeyGroupEntity.ProducerSeqClaimed("p1", 2, 7, 10, 1_767_225_600_000L))),
         new KeyGroupEntity.WatermarkAdvanced(77, 0, 0),
         new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3, 1),
         new KeyGroupEntity.SnapshotMarker("hand-off", 5, 4),
@@ -93,6 +99,19 @@ class SerializationRoundTripTest {
     state.appliedIds().put("req-a#0", 10L);
     state.appliedIds().put("req-b#0", 20L);
     state.highWater().put("counts/3", 41L);
+    // Windows as the idempotency rules fill them: a home's tickets, a producer, applied parts (one partial).
+    state.idempotency().latestAppliedAt = 1_767_225_600_000L;
+    state.idempotency().nextSeq = 12;
+    state.idempotency().claims.put("req-c", new IdempotencyState.KeyTicket("f1", 11, 1_767_225_500_000L));
+    ProducerWindow producer = new ProducerWindow();
+    producer.epoch = 2;
+    producer.floor = 3;
+    producer.seqs.put(5L, new ProducerWindow.Ticketed(10, 1_767_225_400_000L));
+    state.idempotency().producers.put("p1", producer);
+    SeqWindow applied = new SeqWindow();
+    applied.record(70, 0, 4, 4, 1_767_225_400_000L, 1_000);
+    applied.record(200, 0, 2, 5, 1_767_225_500_000L, 1_000);
+    state.idempotency().applied.put("h/3", applied);
     op.processBatch(state.stage(), RECORDS);
     op.processBatch(state.stage(), List.of(new Record("ann", 5_000, Map.of("amount", 1L, "price", 1.0))))
         .forEach(o -> state.outbox().put(o.seq(), o));
@@ -103,6 +122,9 @@ class SerializationRoundTripTest {
     assertThat(copy.outbox()).isEqualTo(new TreeMap<>(state.outbox()));
     assertThat(copy.appliedIds()).containsExactlyEntriesOf(state.appliedIds());
     assertThat(copy.highWater()).isEqualTo(state.highWater());
+    assertThat(copy.idempotency()).usingRecursiveComparison().isEqualTo(state.idempotency());
+    assertThat(copy.idempotency().applied.get("h/3").complete(70)).isTrue();
+    assertThat(copy.idempotency().applied.get("h/3").missing(200, 0, 5)).containsExactly(2, 5);
     assertThat(copy.stage().timers).isEqualTo(state.stage().timers);
     List<Record> next = List.of(new Record("ann", 5_500, Map.of("amount", 2L, "price", 9.5)),
         new Record("bob", 9_000, Map.of("amount", 4L, "price", 0.5)));

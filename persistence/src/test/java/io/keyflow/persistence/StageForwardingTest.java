@@ -31,7 +31,7 @@ class StageForwardingTest {
           .withFallback(ConfigFactory.load()));
 
   private static final PersistenceSettings SETTINGS =
-      new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), 3, Duration.ofHours(1));
+      new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), TestParts.WINDOW, TestParts.SKEW, TestParts.KEYLESS, TestParts.PRODUCERS);
 
   private static final PipelineDefinition ITEMS = Pipeline.named("items").maxKeyGroups(4).keyBy("item")
       .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10))).aggregate(Aggregations.count("n"))
@@ -70,7 +70,7 @@ class StageForwardingTest {
     List<Record> clicks = List.of(new Record("pen", 1_000, Map.of()), new Record("pen", 2_000, Map.of()),
         new Record("ink", 3_000, Map.of()), new Record("ink", 12_000, Map.of()));
     kit.<KeyGroupEntity.BatchAccepted>runCommand(r -> new KeyGroupEntity.ProcessBatch(
-        List.of(new KeyGroupEntity.Part("req", clicks)), r));
+        List.of(TestParts.ticketed("req", clicks)), r));
     await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.calls.size() >= 2);
     // the first call failed and was retried with the same records
     assertThat(forwarder.calls.get(1)).isEqualTo(forwarder.calls.get(0));
@@ -82,7 +82,7 @@ class StageForwardingTest {
     // the acknowledgement is recorded with the next journal write, and the outbox forgets what both sinks have
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       var next = kit.<KeyGroupEntity.BatchAccepted>runCommand(r -> new KeyGroupEntity.ProcessBatch(
-          List.of(new KeyGroupEntity.Part(null, List.of(new Record("ink", 12_500, Map.of())))), r));
+          List.of(TestParts.ticketed(null, List.of(new Record("ink", 12_500, Map.of())))), r));
       assertThat(((KeyGroupEntity.BatchApplied) next.events().get(0)).forwardedUpTo()).isEqualTo(2);
       assertThat(next.state().forwardedSeq()).isEqualTo(2);
       assertThat(next.state().outbox().headMap(2L, true)).isEmpty();

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommitter {
 
-  private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done) {}
+  /** A part waiting for its key group, or a claim waiting for its home group (then {@code part} is null). */
+  private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done,
+      KeyGroupEntity.Claim claim, CompletableFuture<KeyGroupEntity.Ticket> ticket) {}
 
   private static final class Lane {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
@@ -54,24 +55,22 @@ final class GroupCommitter {
 
   /**
    * Completes once every record is in the journal (applied now, or found applied before under the
-   * same request id). {@code requestId} may be null: then nothing is deduplicated.
+   * same ticket). Parts are chunked by this node's {@code max-records-per-event}, but named by
+   * offset ranges, so a retry through a node with another chunk size deduplicates record by record.
+   * Fails with {@link IngestRefused} when the key group finds a part too old to tell.
    */
-  CompletionStage<IngestResult> submit(PipelineDefinition definition, int keyGroup, String requestId, List<Record> records) {
-    Lane lane = lanes.computeIfAbsent(definition.name() + "|" + keyGroup, k -> new Lane());
-    // Without a client key the parts still get an id of this node's, so resending an attempt that
-    // timed out can never apply them twice (the client itself cannot retry such a request safely).
-    String id = requestId != null ? requestId : "node-" + UUID.randomUUID();
+  CompletionStage<IngestResult> submit(PipelineDefinition definition, int keyGroup, String requestId,
+      KeyGroupEntity.Ticket ticket, List<Record> records) {
+    Lane lane = lane(definition, keyGroup);
     List<CompletableFuture<IngestResult>> chunks = new ArrayList<>();
     boolean send;
     synchronized (lane) {
-      int chunkNumber = 0;
       for (int from = 0; from < records.size(); from += settings.maxRecordsPerEvent()) {
         List<Record> chunk = records.subList(from, Math.min(records.size(), from + settings.maxRecordsPerEvent()));
         CompletableFuture<IngestResult> done = new CompletableFuture<>();
         chunks.add(done);
-        // Chunking is deterministic for the same request, so a retry's chunk ids match the original's.
-        String partId = id + "#" + chunkNumber++;
-        lane.waiting.add(new Pending(new KeyGroupEntity.Part(partId, List.copyOf(chunk)), done));
+        lane.waiting.add(new Pending(new KeyGroupEntity.Part(requestId, List.copyOf(chunk), ticket.source(), ticket.seq(),
+            ticket.firstSeen(), from, records.size()), done, null, null));
       }
       send = !lane.inFlight;
       lane.inFlight = true;
@@ -81,6 +80,29 @@ final class GroupCommitter {
     }
     // Every chunk must be in the journal before the request counts as applied in this key group.
     return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(v -> IngestResult.sum(chunks));
+  }
+
+  /**
+   * Asks {@code homeGroup} for the ticket of {@code claim}; the claim rides in the group's next
+   * batch event with whatever parts wait there (no write of its own, no consensus round).
+   */
+  CompletionStage<KeyGroupEntity.Ticket> claim(PipelineDefinition definition, int homeGroup, KeyGroupEntity.Claim claim) {
+    Lane lane = lane(definition, homeGroup);
+    CompletableFuture<KeyGroupEntity.Ticket> ticket = new CompletableFuture<>();
+    boolean send;
+    synchronized (lane) {
+      lane.waiting.add(new Pending(null, null, claim, ticket));
+      send = !lane.inFlight;
+      lane.inFlight = true;
+    }
+    if (send) {
+      sendNext(definition, homeGroup, lane);
+    }
+    return ticket;
+  }
+
+  private Lane lane(PipelineDefinition definition, int keyGroup) {
+    return lanes.computeIfAbsent(definition.name() + "|" + keyGroup, k -> new Lane());
   }
 
   /**
@@ -103,16 +125,16 @@ final class GroupCommitter {
    * journal write of its own once the group was back — sequential appends, measured 15 s late.)
    */
   private CompletionStage<KeyGroupEntity.BatchAccepted> attempts(
-      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, long deadlineNanos,
-      AtomicInteger attempts) {
+      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, List<KeyGroupEntity.Claim> claims,
+      long deadlineNanos, AtomicInteger attempts) {
     CompletableFuture<KeyGroupEntity.BatchAccepted> result = new CompletableFuture<>();
-    attempt(definition, keyGroup, parts, deadlineNanos, attempts, result);
+    attempt(definition, keyGroup, parts, claims, deadlineNanos, attempts, result);
     return result;
   }
 
   private void attempt(
-      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, long deadlineNanos,
-      AtomicInteger attempts, CompletableFuture<KeyGroupEntity.BatchAccepted> result) {
+      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, List<KeyGroupEntity.Claim> claims,
+      long deadlineNanos, AtomicInteger attempts, CompletableFuture<KeyGroupEntity.BatchAccepted> result) {
     long left = deadlineNanos - System.nanoTime();
     if (result.isDone()) {
       return;
@@ -127,7 +149,7 @@ final class GroupCommitter {
     waiting.add(again);
     // Every attempt's ask lasts until the deadline, so all of them time out together there.
     sharding.keyGroup(definition, keyGroup)
-        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, replyTo), Duration.ofNanos(left))
+        .<KeyGroupEntity.BatchAccepted>ask(replyTo -> new KeyGroupEntity.ProcessBatch(parts, claims, replyTo), Duration.ofNanos(left))
         .whenComplete((ack, failure) -> {
           if (failure == null) {
             result.complete(ack);
@@ -147,7 +169,7 @@ final class GroupCommitter {
         log.debug("key group {} of {}: attempt {} {}", keyGroup, definition.name(), attempt,
             atRemoval ? "resent at a member's removal" : "unanswered, sending it again");
       }
-      CompletableFuture.runAsync(() -> attempt(definition, keyGroup, parts, deadlineNanos, attempts, result),
+      CompletableFuture.runAsync(() -> attempt(definition, keyGroup, parts, claims, deadlineNanos, attempts, result),
           CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS));
     });
   }
@@ -155,14 +177,18 @@ final class GroupCommitter {
   private void sendNext(PipelineDefinition definition, int keyGroup, Lane lane) {
     List<Pending> batch = new ArrayList<>();
     List<KeyGroupEntity.Part> parts = new ArrayList<>();
+    List<KeyGroupEntity.Claim> claims = new ArrayList<>();
     int records = 0;
     synchronized (lane) {
-      while (!lane.waiting.isEmpty()
-          && (batch.isEmpty() || records + lane.waiting.peek().part().records().size() <= settings.maxRecordsPerEvent())) {
+      while (!lane.waiting.isEmpty() && (batch.isEmpty() || records + size(lane.waiting.peek()) <= settings.maxRecordsPerEvent())) {
         Pending next = lane.waiting.poll();
         batch.add(next);
-        parts.add(next.part());
-        records += next.part().records().size();
+        if (next.part() != null) {
+          parts.add(next.part());
+        } else {
+          claims.add(next.claim());
+        }
+        records += size(next);
       }
       if (batch.isEmpty()) {
         lane.inFlight = false;
@@ -171,27 +197,47 @@ final class GroupCommitter {
     }
     AtomicInteger attempts = new AtomicInteger();
     long started = System.nanoTime();
-    attempts(definition, keyGroup, parts, started + settings.askTimeout().toNanos(), attempts)
+    attempts(definition, keyGroup, parts, claims, started + settings.askTimeout().toNanos(), attempts)
         .whenComplete((ack, failure) -> {
           if (attempts.get() > 1 && log.isDebugEnabled()) {
             log.debug("key group {} of {}: {} parts {} after {} attempts in {} ms", keyGroup, definition.name(),
                 parts.size(), failure == null ? "accepted" : "failed", attempts.get(), (System.nanoTime() - started) / 1_000_000);
           }
           // After a resend, "already applied" may mean applied by our own earlier attempt: the
-          // request's records are in the journal once either way; count them as accepted.
+          // request's records are in the journal once either way; count them as accepted. (A resent
+          // claim finds its own ticket: SEEN, the same ticket.)
           boolean resent = attempts.get() > 1;
-          for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            int size = p.part().records().size();
+          int part = 0;
+          int claim = 0;
+          for (Pending p : batch) {
+            if (p.part() == null) {
+              if (failure != null) {
+                p.ticket().completeExceptionally(failure);
+              } else {
+                p.ticket().complete(ack.tickets().get(claim++));
+              }
+              continue;
+            }
             if (failure != null) {
               p.done().completeExceptionally(failure);
-            } else if (ack.duplicate().get(i) && !resent) {
-              p.done().complete(new IngestResult(0, size));
+              continue;
+            }
+            KeyGroupEntity.PartOutcome outcome = ack.parts().get(part++);
+            if (outcome.tooOld()) {
+              p.done().completeExceptionally(new IngestRefused(KeyGroupEntity.Verdict.TOO_OLD,
+                  "request first seen longer ago than key group " + keyGroup + " remembers (its idempotency window): "
+                      + "whether it was applied cannot be told"));
+            } else if (resent) {
+              p.done().complete(new IngestResult(outcome.applied() + outcome.duplicates(), 0));
             } else {
-              p.done().complete(new IngestResult(size, 0));
+              p.done().complete(new IngestResult(outcome.applied(), outcome.duplicates()));
             }
           }
           sendNext(definition, keyGroup, lane);
         });
+  }
+
+  private static int size(Pending pending) {
+    return pending.part() == null ? 0 : pending.part().records().size();
   }
 }

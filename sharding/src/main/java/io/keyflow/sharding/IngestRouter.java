@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -23,12 +24,20 @@ public final class IngestRouter {
   private final ShardingSettings settings;
   private final GroupCommitter committer;
   private final IngestMetrics metrics;
+  private final java.time.Duration idempotencyWindow;
+  /** This node incarnation's source of keyless tickets. */
+  private final String keylessSource = "n/" + UUID.randomUUID();
+  private long keylessSeq;
+  private long keylessFirstSeen;
 
-  public IngestRouter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics) {
+  /** {@code idempotencyWindow}: {@code keyflow.persistence.idempotency-window}, for the 409 message. */
+  public IngestRouter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics,
+      java.time.Duration idempotencyWindow) {
     this.sharding = sharding;
     this.settings = settings;
     this.committer = new GroupCommitter(sharding, settings);
     this.metrics = metrics;
+    this.idempotencyWindow = idempotencyWindow;
   }
 
   /** A member was removed: resend what waits on a key group now (see {@link GroupCommitter#resendInFlight}). */
@@ -37,23 +46,64 @@ public final class IngestRouter {
   }
 
   /**
-   * Applies {@code records} exactly once per {@code requestId} (the client's Idempotency-Key, or
-   * null: applied on every call). A retry after a partial failure applies only the key groups that
-   * missed it; the others report their records as duplicates.
+   * Applies {@code records} exactly once per {@code claim} (by Idempotency-Key or producer sequence;
+   * null: a keyless request, applied on every call). A claim first gets its ticket from its home key
+   * group (the hash of the key or producer id), journaled there; only then go the records to their
+   * key groups, each part named by the ticket and its offset range. A retry after a partial failure
+   * gets the same ticket and applies only what is missing; the rest counts as duplicates. Fails with
+   * {@link IngestRefused} when the home group refuses the claim (nothing applied) or a key group
+   * finds a part too old. {@code requestId} is the Idempotency-Key (or null), kept in the journal.
    */
-  public CompletionStage<IngestResult> ingest(PipelineDefinition definition, String requestId, List<Record> records) {
+  public CompletionStage<IngestResult> ingest(PipelineDefinition definition, String requestId, KeyGroupEntity.Claim claim,
+      List<Record> records) {
+    if (claim == null) {
+      return apply(definition, requestId, keylessTicket(), records);
+    }
+    int home = definition.keyGroupOf(claim.homeKey());
+    return committer.claim(definition, home, claim).thenCompose(ticket -> {
+      if (!ticket.verdict().proceeds()) {
+        throw new IngestRefused(ticket.verdict(), refusal(claim, ticket));
+      }
+      return apply(definition, requestId, ticket, records);
+    });
+  }
+
+  private CompletionStage<IngestResult> apply(PipelineDefinition definition, String requestId, KeyGroupEntity.Ticket ticket,
+      List<Record> records) {
     Map<Integer, List<Record>> byGroup = new TreeMap<>();
     for (Record record : records) {
       byGroup.computeIfAbsent(definition.keyGroupOf(record.key()), kg -> new ArrayList<>()).add(record);
     }
     List<CompletableFuture<IngestResult>> acks = new ArrayList<>();
     byGroup.forEach((keyGroup, groupRecords) ->
-        acks.add(committer.submit(definition, keyGroup, requestId, groupRecords).toCompletableFuture()));
+        acks.add(committer.submit(definition, keyGroup, requestId, ticket, groupRecords).toCompletableFuture()));
     return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
       IngestResult result = IngestResult.sum(acks);
       metrics.applied(definition.name(), result);
       return result;
     });
+  }
+
+  /**
+   * This node's own ticket for a keyless request: its parts are recognised only when this node
+   * resends them (a client cannot retry a keyless request safely), in a short window of their own.
+   */
+  private synchronized KeyGroupEntity.Ticket keylessTicket() {
+    keylessFirstSeen = Math.max(keylessFirstSeen, System.currentTimeMillis());
+    return new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, keylessSource, keylessSeq++, keylessFirstSeen);
+  }
+
+  private String refusal(KeyGroupEntity.Claim claim, KeyGroupEntity.Ticket ticket) {
+    String what = claim.key() != null ? "Idempotency-Key '" + claim.key() + "'"
+        : "Producer-Id '" + claim.producerId() + "' epoch " + claim.producerEpoch() + " seq " + claim.producerSeq();
+    return switch (ticket.verdict()) {
+      case DIFFERENT_BODY -> what + " was used before with a different body";
+      case TOO_OLD -> what + " is older than the idempotency window (" + idempotencyWindow
+          + "): whether it was applied cannot be told; nothing was applied now";
+      case FENCED -> what + " is fenced: a higher Producer-Epoch of this producer exists";
+      case OUT_OF_SEQUENCE -> what + ": an unknown producer or a new epoch must start at Producer-Seq 0";
+      default -> what + ": " + ticket.verdict();
+    };
   }
 
   /**

@@ -1,0 +1,84 @@
+package io.keyflow.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.persistence.cassandra.TestCassandra;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Two node JVMs with the real bundled Cassandra: the same Idempotency-Key with two different bodies,
+ * sent at the same moment to the two nodes, is applied once and refused once with 422 — decided by
+ * the key's home key group, with no lightweight transaction per request.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoNodeIdempotencyIT {
+
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final HttpJson http = new HttpJson();
+  private final String keyspace = TestCassandra.uniqueKeyspace("kf_idem");
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    TestCassandra.ensureRunning();
+    for (int n = 1; n <= 2; n++) {
+      NodeProcess node = NodeProcess.start(n, keyspace, null);
+      nodes.add(node);
+      node.awaitReady(Duration.ofSeconds(240));
+    }
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    for (NodeProcess node : nodes) {
+      node.close();
+    }
+  }
+
+  @Test
+  void theSameKeyWithTwoBodiesAtTwoNodesAtOnceIsAppliedOnceAndRefusedOnceWith422() throws Exception {
+    for (int round = 0; round < 10; round++) {
+      String key = "race-" + round;
+      String userA = "a-" + round;
+      String userB = "b-" + round;
+      CyclicBarrier start = new CyclicBarrier(2);
+      var a = CompletableFuture.supplyAsync(() -> post(nodes.get(0), key, body(userA), start));
+      var b = CompletableFuture.supplyAsync(() -> post(nodes.get(1), key, body(userB), start));
+      List<Integer> statuses = List.of(a.get().statusCode(), b.get().statusCode());
+      assertThat(statuses).as(a.get().body() + " / " + b.get().body()).containsExactlyInAnyOrder(200, 422);
+      String loser = a.get().statusCode() == 422 ? userA : userB;
+      String winner = loser.equals(userA) ? userB : userA;
+      assertThat(http.get(nodes.get(0).baseUrl() + "/v1/pipelines/clicks/state/" + loser).json().get("windows"))
+          .as("nothing of the refused body").isEmpty();
+      assertThat(http.get(nodes.get(1).baseUrl() + "/v1/pipelines/clicks/state/" + winner).json().get("windows"))
+          .isNotEmpty();
+    }
+  }
+
+  private static String body(String user) {
+    return "{\"key\":\"" + user + "\",\"ts\":1767225600000}\n{\"key\":\"" + user + "-2\",\"ts\":1767225600001}\n";
+  }
+
+  private static HttpResponse<String> post(NodeProcess node, String key, String body, CyclicBarrier start) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/pipelines/clicks/events"))
+          .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-ndjson").header("Idempotency-Key", key)
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      start.await();
+      return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
