@@ -67,7 +67,7 @@ class TwoNodeIdempotencyIT {
   }
 
   private static String body(String user) {
-    return "{\"key\":\"" + user + "\",\"ts\":1767225600000}\n{\"key\":\"" + user + "-2\",\"ts\":1767225600001}\n";
+    return "{\"user\":\"" + user + "\",\"ts\":1767225600000,\"amount\":1}\n{\"user\":\"" + user + "-2\",\"ts\":1767225600001,\"amount\":1}\n";
   }
 
   private static HttpResponse<String> post(NodeProcess node, String key, String body, CyclicBarrier start) {
