@@ -11,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -22,15 +24,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * one event for each of {@code keys} probe keys (spread over most key groups) to a probe pipeline of
  * its own, each to the next untouched node with a 3 s timeout (a loaded 2-core machine answers healthy
  * writes in 0.5–2 s), without waiting for the key's earlier writes (up to 4 in flight), so a key group
- * that is back is seen within a round plus one answer, not after an earlier write's timeout. At the
- * fault it asks an untouched node where every key group of the probe pipeline lives
- * ({@code GET /v1/cluster}); a probe key is affected when its key group was on a faulted node and one of
- * its writes after the fault failed (a placement still settling can name a node the group already
- * left), and its first 2xx after that failure is when its key group was back.
+ * that is back is seen within a round plus one answer, not after an earlier write's timeout. Before
+ * the first fault it asks an untouched node where every key group of the probe pipeline lives
+ * ({@code GET /v1/cluster}); a probe key is affected when its key group was on a node that then
+ * faulted, and it is back at the answer of its first 2xx to a write sent after <em>that node's</em>
+ * fault — whether or not a write failed first: a group that moves within the 3 s timeout answers the
+ * buffered write late but never fails it (a placement still settling can name a node the group
+ * already left: then the first write after the fault is its figure). Failures after a key is back (a
+ * rejoining node taking its groups again) are not recoveries of this fault.
  * {@link #firstRecoverySeconds} is the earliest of those, {@link #allRecoveredSeconds} the latest. A
  * write of a key group that never moved but timed out under load is a client pause (the chaos
  * runner's pause_max_s), not a recovery. If the placement cannot be read, or no probe key group is on
- * a faulted node (a Cassandra fault), a probe key is affected when one of its writes after the fault
+ * a faulted node (a Cassandra fault), a probe key is affected when one of its writes after the (first)
+ * fault failed, and back at its first 2xx after that failure.
  * failed. The probe pipeline is never checked: probes are not retried.
  */
 final class RecoveryProbe {
@@ -46,9 +52,15 @@ final class RecoveryProbe {
   private final int keys;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(ATTEMPT_TIMEOUT).build();
   private final AtomicLong faultAt = new AtomicLong();
-  /** Per probe key: nanos of its first failure after the fault (0: none yet) and of its first 2xx after that. */
+  /**
+   * Per probe key: nanos of the fault it is measured from (0: not affected yet), of its first failure
+   * after it (0: none) and of its first 2xx after it (placement known) or after that failure (not known).
+   */
+  private final AtomicLongArray affectedAt;
   private final AtomicLongArray failedAt;
   private final AtomicLongArray recoveredAt;
+  /** First fault of each node host. */
+  private final Map<String, Long> faultAtByHost = new ConcurrentHashMap<>();
   private final AtomicLong sent = new AtomicLong();
   /** Probes answered 4xx: the probe itself is wrong, and its figures mean nothing. */
   final AtomicLong rejected = new AtomicLong();
@@ -57,11 +69,14 @@ final class RecoveryProbe {
   private volatile boolean placementRead;
   /** Key group of each probe key, once the placement was read. */
   private volatile int[] groups;
+  /** Host of the node holding each probe key's group before the first fault, once the placement was read. */
+  private volatile String[] holders;
 
   RecoveryProbe(List<String> nodes, String pipeline, int keys) {
     this.nodes = nodes;
     this.pipeline = pipeline;
     this.keys = keys;
+    this.affectedAt = new AtomicLongArray(keys);
     this.failedAt = new AtomicLongArray(keys);
     this.recoveredAt = new AtomicLongArray(keys);
   }
@@ -77,9 +92,12 @@ final class RecoveryProbe {
     }
   }
 
-  /** Marks the fault (the first call wins). */
-  void fault(long nanos) {
+  /** Marks a fault of the node at {@code host} (null: not of one node); the first fault of each host counts. */
+  void fault(long nanos, String host) {
     faultAt.compareAndSet(0, nanos);
+    if (host != null) {
+      faultAtByHost.putIfAbsent(host, nanos);
+    }
   }
 
   /**
@@ -112,15 +130,18 @@ final class RecoveryProbe {
       int keyGroups = p.path("key_groups").asInt();
       boolean[] onFaulted = new boolean[keys];
       int[] groupOf = new int[keys];
+      String[] holderOf = new String[keys];
       boolean any = false;
       for (int k = 0; k < keys; k++) {
         groupOf[k] = KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups);
         String holder = p.path("holders").path(Integer.toString(groupOf[k])).asText("");
         String host = holder.contains("@") ? holder.substring(holder.indexOf('@') + 1, holder.lastIndexOf(':')) : "";
+        holderOf[k] = host;
         onFaulted[k] = !untouched.contains(host);
         any |= onFaulted[k];
       }
       groups = groupOf;
+      holders = holderOf;
       // No key group on a faulted node (a Cassandra fault): every key is affected by its failures.
       return any ? onFaulted : null;
     }
@@ -173,14 +194,29 @@ final class RecoveryProbe {
     if (fault == 0 || sentAt < fault) {
       return;
     }
+    long now = System.nanoTime();
     boolean[] placement = moved;
-    if (placement != null && !placement[key]) {
+    if (placement == null) {
+      if (!ok) {
+        affectedAt.compareAndSet(key, 0, fault);
+        failedAt.compareAndSet(key, 0, now);
+      } else if (failedAt.get(key) != 0) {
+        recoveredAt.compareAndSet(key, 0, now);
+      }
+      return;
+    }
+    if (!placement[key]) {
       return;   // its key group was not on a faulted node: a failure is a client pause, not a recovery
     }
-    if (!ok) {
-      failedAt.compareAndSet(key, 0, System.nanoTime());
-    } else if (failedAt.get(key) != 0) {
-      recoveredAt.compareAndSet(key, 0, System.nanoTime());
+    Long own = faultAtByHost.get(holders[key]);
+    if (own == null || sentAt < own) {
+      return;   // its node has not faulted (yet), or the write was sent before
+    }
+    affectedAt.compareAndSet(key, 0, own);
+    if (ok) {
+      recoveredAt.compareAndSet(key, 0, now);
+    } else if (recoveredAt.get(key) == 0) {
+      failedAt.compareAndSet(key, 0, now);
     }
   }
 
@@ -202,55 +238,59 @@ final class RecoveryProbe {
 
   private boolean allBack(boolean[] placement) {
     for (int k = 0; k < keys; k++) {
-      if (placement[k] && recoveredAt.get(k) == 0) {
+      if (placement[k] && faultAtByHost.containsKey(holders[k]) && recoveredAt.get(k) == 0) {
         return false;
       }
     }
     return true;
   }
 
-  /** Per affected probe key: its key group, and seconds from the fault to its first failure and its first 2xx after it. */
+  /**
+   * Per affected probe key: its key group, and seconds from its fault to its first failure (if any) and
+   * to its first 2xx.
+   */
   String timeline() {
-    long fault = faultAt.get();
     int[] groupOf = groups;
     StringBuilder line = new StringBuilder();
     for (int k = 0; k < keys; k++) {
-      long failed = failedAt.get(k);
-      if (failed == 0) {
+      long fault = affectedAt.get(k);
+      if (fault == 0) {
         continue;
       }
+      long failed = failedAt.get(k);
       long back = recoveredAt.get(k);
-      line.append(String.format(" probe%d(kg %s) failed %.1f back %s;", k, groupOf == null ? "?" : groupOf[k],
-          (failed - fault) / 1e9, back == 0 ? "never" : String.format("%.1f", (back - fault) / 1e9)));
+      line.append(String.format(" probe%d(kg %s) %s back %s;", k, groupOf == null ? "?" : groupOf[k],
+          failed == 0 ? "no failure" : String.format("failed %.1f", (failed - fault) / 1e9),
+          back == 0 ? "never" : String.format("%.1f", (back - fault) / 1e9)));
     }
     return line.toString();
   }
 
-  /** Probe keys that failed after the fault (with the placement: only those on a faulted node). */
+  /** Probe keys affected by a fault (with the placement: those whose group was on a node that faulted). */
   int affected() {
     int affected = 0;
     for (int k = 0; k < keys; k++) {
-      affected += failedAt.get(k) != 0 ? 1 : 0;
+      affected += affectedAt.get(k) != 0 ? 1 : 0;
     }
     return affected;
   }
 
-  /** Seconds from the fault to the first 2xx of an affected key group; -1 if none recovered (or none affected). */
+  /** Seconds from its fault to the first 2xx of the quickest affected key; -1 if none recovered (or none affected). */
   double firstRecoverySeconds() {
     return bound(true);
   }
 
-  /** Seconds from the fault until every affected key group had a 2xx; -1 if one never did. */
+  /** Seconds from its fault until the slowest affected key had a 2xx; -1 if one never did. */
   double allRecoveredSeconds() {
     return bound(false);
   }
 
   private double bound(boolean first) {
-    long fault = faultAt.get();
     long best = first ? Long.MAX_VALUE : 0;
     boolean any = false;
     for (int k = 0; k < keys; k++) {
-      if (failedAt.get(k) == 0) {
+      long fault = affectedAt.get(k);
+      if (fault == 0) {
         continue;
       }
       long back = recoveredAt.get(k);
@@ -261,8 +301,8 @@ final class RecoveryProbe {
         continue;
       }
       any = true;
-      best = first ? Math.min(best, back) : Math.max(best, back);
+      best = first ? Math.min(best, back - fault) : Math.max(best, back - fault);
     }
-    return any && fault != 0 ? (best - fault) / 1e9 : -1;
+    return any ? best / 1e9 : -1;
   }
 }

@@ -81,11 +81,21 @@ enum Scenario {
       return new Context(cluster, client, probe, phase, healAtNanos, new Random(seed), new LinkedHashMap<>());
     }
 
+    /** A fault not of one node (Cassandra, load). */
     void fault(String what) {
+      fault(what, null);
+    }
+
+    /** A fault of node {@code n}. */
+    void fault(String what, int n) {
+      fault(what, LocalCluster.host(n));
+    }
+
+    private void fault(String what, String host) {
       probe.readPlacement();
       long now = System.nanoTime();
       client.faultAtNanos.compareAndSet(0, now);
-      probe.fault(now);
+      probe.fault(now, host);
       phase.set("fault:" + what);
       System.out.println("chaos: fault " + what + " at " + java.time.LocalTime.now());
     }
@@ -121,7 +131,7 @@ enum Scenario {
     int last = cluster.size();
     return switch (this) {
       case KILL -> {
-        c.fault("kill -9 node-" + last);
+        c.fault("kill -9 node-" + last, last);
         int faults = cluster.kill(cluster.node(last), "node-" + last) ? 1 : 0;
         c.awaitHeal();
         c.awaitMovedBack();
@@ -129,10 +139,10 @@ enum Scenario {
         yield faults;
       }
       case KILL_BURST -> {
-        c.fault("kill -9 node-" + last);
+        c.fault("kill -9 node-" + last, last);
         int faults = cluster.kill(cluster.node(last), "node-" + last) ? 1 : 0;
         Thread.sleep(5_000);
-        c.fault("kill -9 node-" + (last - 1));
+        c.fault("kill -9 node-" + (last - 1), last - 1);
         faults += cluster.kill(cluster.node(last - 1), "node-" + (last - 1)) ? 1 : 0;
         c.awaitHeal();
         c.awaitMovedBack();
@@ -142,7 +152,7 @@ enum Scenario {
       }
       case PAUSE -> pause(c, last);
       case LEAVE_JOIN -> {
-        c.fault("leave node-" + last);
+        c.fault("leave node-" + last, last);
         int faults = cluster.leave(last) ? 1 : 0;
         c.awaitHeal();
         cluster.join(last);
@@ -162,7 +172,7 @@ enum Scenario {
       case ROLLING -> {
         int faults = 0;
         for (int n = 1; n <= last; n++) {
-          c.fault("restart node-" + n);
+          c.fault("restart node-" + n, n);
           boolean left = cluster.leave(n);
           faults += left && cluster.join(n) ? 1 : 0;
         }
@@ -181,7 +191,7 @@ enum Scenario {
   private static int pause(Context c, int n) throws Exception {
     LocalCluster cluster = c.cluster();
     Optional<ProcessHandle> node = cluster.node(n);
-    c.fault("SIGSTOP node-" + n);
+    c.fault("SIGSTOP node-" + n, n);
     if (node.isEmpty() || !cluster.pause(node.get())) {
       return 0;
     }
@@ -202,7 +212,7 @@ enum Scenario {
     Optional<ProcessHandle> node = cluster.node(n);
     List<String> others = IntStream.rangeClosed(1, cluster.size()).filter(o -> o != n)
         .mapToObj(LocalCluster::host).toList();
-    c.fault("partition node-" + n);
+    c.fault("partition node-" + n, n);
     if (node.isEmpty() || !cluster.links.isolate(LocalCluster.host(n), others)) {
       cluster.links.heal();
       return 0;
@@ -258,14 +268,14 @@ enum Scenario {
           System.nanoTime() + 10_000_000_000L, c.random(), c.notes());
       int injected = switch (next) {
         case KILL -> {
-          single.fault("kill -9 node-" + n);
+          single.fault("kill -9 node-" + n, n);
           int f = c.cluster().kill(c.cluster().node(n), "node-" + n) ? 1 : 0;
           single.awaitHeal();
           c.cluster().join(n);
           yield f;
         }
         case LEAVE_JOIN -> {
-          single.fault("leave node-" + n);
+          single.fault("leave node-" + n, n);
           int f = c.cluster().leave(n) ? 1 : 0;
           single.awaitHeal();
           c.cluster().join(n);
