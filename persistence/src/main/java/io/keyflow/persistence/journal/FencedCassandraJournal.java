@@ -25,6 +25,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorRef;
@@ -50,8 +52,9 @@ import scala.jdk.javaapi.FutureConverters;
  * <p>The protocol (full text and safety argument: {@code docs/durability.md}):
  * <ul>
  *   <li>Each recovery claims the next <em>epoch</em> of the persistence id with one lightweight
- *       transaction on its fence row ({@code IF epoch = e}); an unknown outcome is resolved by a
- *       serial read of the row's {@code owner}, never by retrying blindly.
+ *       transaction on its fence row ({@code IF epoch = e AND starts[e] = <as read>}, so the starts
+ *       it read are the fence's at the claim); an unknown outcome is resolved by a serial read of
+ *       the row's {@code owner}, never by retrying blindly.
  *   <li>The new owner reads every row from its snapshot on at QUORUM; its <em>start</em> is the
  *       first sequence number without a valid row, recorded with a lightweight transaction
  *       {@code IF epoch = mine} before its first write ({@link EpochRules} decides validity).
@@ -75,6 +78,8 @@ import scala.jdk.javaapi.FutureConverters;
 public final class FencedCassandraJournal extends AsyncWriteJournal {
 
   private static final int MAX_CLAIM_ATTEMPTS = 20;
+  /** A lost claim waits a random 1 ms to attempt × this (at most 8 ×) before the next. */
+  private static final long CLAIM_BACKOFF_MS = 10;
 
   private final JournalSettings settings;
   private final Serialization serialization;
@@ -236,71 +241,90 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     recoveredRows.remove(persistenceId);
     String fenceKey = fenceKeyOf(persistenceId);
     UUID claimId = UUID.randomUUID();
-    return toScala(statements.thenCompose(st -> claim(st, persistenceId, fenceKey, claimId, 1)
-        .thenCompose(epoch -> readFence(st, persistenceId, fenceKey).thenCompose(fence -> {
-          if (fence.epoch() != epoch) {
-            throw new WriterConflictException(persistenceId, epoch, fence.epoch());
-          }
-          return readValid(st, persistenceId, from, fence.starts()).thenCompose(valid ->
-              recordStart(st, persistenceId, fenceKey, epoch, valid.recovery().start()).thenApply(ignored -> {
-                owners.put(persistenceId, new Owner(epoch, fenceKey, valid.recovery().start()));
-                recoveredRows.put(persistenceId, valid.rows());
-                return valid.recovery().highest();
-              }));
-        }))));
+    return toScala(statements.thenCompose(st -> claim(st, persistenceId, fenceKey, claimId).thenCompose(claimed ->
+        readValid(st, persistenceId, from, claimed.starts()).thenCompose(valid ->
+            recordStart(st, persistenceId, fenceKey, claimed.epoch(), valid.recovery().start()).thenApply(ignored -> {
+              owners.put(persistenceId, new Owner(claimed.epoch(), fenceKey, valid.recovery().start()));
+              recoveredRows.put(persistenceId, valid.rows());
+              return valid.recovery().highest();
+            })))));
   }
 
   private record Fence(long epoch, UUID owner, NavigableMap<Long, Long> starts) {
     static final Fence NONE = new Fence(0, null, new TreeMap<>());
   }
 
-  private CompletionStage<Fence> readFence(Statements st, String pid, String fenceKey) {
-    return execute(st.selectFence().bind(fenceKey, pid), settings.serialConsistency()).thenApply(rs -> {
-      Row row = rs.one();
-      if (row == null || row.isNull("epoch")) {
-        return Fence.NONE;
-      }
-      return new Fence(row.getLong("epoch"), row.getUuid("owner"),
-          new TreeMap<>(row.getMap("starts", Long.class, Long.class)));
-    });
+  private CompletionStage<Fence> readFence(Statements st, String pid, String fenceKey, ConsistencyLevel consistency) {
+    return execute(st.selectFence().bind(fenceKey, pid), consistency).thenApply(rs -> fenceOf(rs.one()));
   }
 
-  /** Claims the epoch after the current one; the claimed epoch. */
-  private CompletionStage<Long> claim(Statements st, String pid, String fenceKey, UUID claimId, int attempt) {
+  /** The fence in a row of the fence table, or in the answer of a lightweight transaction that did not apply. */
+  private static Fence fenceOf(Row row) {
+    if (row == null || !row.getColumnDefinitions().contains("epoch") || row.isNull("epoch")) {
+      return Fence.NONE;
+    }
+    boolean hasOwner = row.getColumnDefinitions().contains("owner");
+    return new Fence(row.getLong("epoch"), hasOwner ? row.getUuid("owner") : null,
+        new TreeMap<>(row.getMap("starts", Long.class, Long.class)));
+  }
+
+  /** The fence a recovery claimed: its epoch, and the starts as they stood when the claim applied. */
+  private record Claimed(long epoch, NavigableMap<Long, Long> starts) {}
+
+  /**
+   * Claims the epoch after the current one. The first guess of the current fence is a plain QUORUM
+   * read; the claim is conditioned on the epoch and on that epoch's start, the only entry its owner
+   * may still add, so the starts read are exactly those at the claim. A claim that does not apply
+   * returns the current fence, which the next attempt uses; an unknown outcome is settled by a serial
+   * read of the owner. Lost claims back off a random while (a failover claims dozens of rows of one
+   * partition at once).
+   */
+  private CompletionStage<Claimed> claim(Statements st, String pid, String fenceKey, UUID claimId) {
+    return readFence(st, pid, fenceKey, settings.consistency())
+        .thenCompose(current -> claim(st, pid, fenceKey, claimId, current, 1));
+  }
+
+  private CompletionStage<Claimed> claim(Statements st, String pid, String fenceKey, UUID claimId, Fence current,
+      int attempt) {
     if (attempt > MAX_CLAIM_ATTEMPTS) {
       return CompletableFuture.failedFuture(new WriterConflictException("journal of " + pid + ": "
           + MAX_CLAIM_ATTEMPTS + " claims of its next epoch lost to other writers; giving up this recovery"));
     }
-    return readFence(st, pid, fenceKey).thenCompose(current -> {
-      long epoch = current.epoch() + 1;
-      BoundStatement claim = current.epoch() == 0
-          ? st.claimFirst().bind(fenceKey, pid, claimId)
-          : st.claimNext().bind(epoch, claimId, fenceKey, pid, current.epoch());
-      CompletableFuture<Long> claimed = new CompletableFuture<>();
-      executeLwt(claim).whenComplete((rs, error) -> {
-        if (error == null && rs.wasApplied()) {
-          claimed.complete(epoch);
-          return;
+    long epoch = current.epoch() + 1;
+    BoundStatement claim = current.epoch() == 0
+        ? st.claimFirst().bind(fenceKey, pid, claimId)
+        : st.claimNext().bind(epoch, claimId, fenceKey, pid, current.epoch(), current.epoch(),
+            current.starts().get(current.epoch()));
+    CompletableFuture<Claimed> claimed = new CompletableFuture<>();
+    executeLwt(claim).whenComplete((rs, error) -> {
+      if (error == null && rs.wasApplied()) {
+        claimed.complete(new Claimed(epoch, current.starts()));
+        return;
+      }
+      CompletionStage<Fence> now = error == null
+          ? CompletableFuture.completedFuture(fenceOf(rs.one()))
+          // Unknown outcome: the serial read of the owner tells whether this claim applied.
+          : readFence(st, pid, fenceKey, settings.serialConsistency());
+      now.whenComplete((after, readError) -> {
+        if (readError != null) {
+          claimed.completeExceptionally(error != null ? error : readError);
+        } else if (claimId.equals(after.owner())) {
+          claimed.complete(new Claimed(after.epoch(), after.starts()));
+        } else {
+          long pause = ThreadLocalRandom.current().nextLong(1, CLAIM_BACKOFF_MS * Math.min(attempt, 8) + 1);
+          CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
+              .thenCompose(ignored -> claim(st, pid, fenceKey, claimId, after, attempt + 1))
+              .whenComplete((c, again) -> {
+                if (again != null) {
+                  claimed.completeExceptionally(again);
+                } else {
+                  claimed.complete(c);
+                }
+              });
         }
-        // Lost to another claim, or unknown outcome: the serial read of the owner tells which.
-        readFence(st, pid, fenceKey).whenComplete((after, readError) -> {
-          if (readError != null) {
-            claimed.completeExceptionally(error != null ? error : readError);
-          } else if (claimId.equals(after.owner())) {
-            claimed.complete(after.epoch());
-          } else {
-            claim(st, pid, fenceKey, claimId, attempt + 1).whenComplete((e, again) -> {
-              if (again != null) {
-                claimed.completeExceptionally(again);
-              } else {
-                claimed.complete(e);
-              }
-            });
-          }
-        });
       });
-      return claimed;
     });
+    return claimed;
   }
 
   private CompletionStage<Void> recordStart(Statements st, String pid, String fenceKey, long epoch, long start) {
@@ -314,7 +338,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         }
         return;
       }
-      readFence(st, pid, fenceKey).whenComplete((after, readError) -> {
+      readFence(st, pid, fenceKey, settings.serialConsistency()).whenComplete((after, readError) -> {
         if (readError != null) {
           recorded.completeExceptionally(error);
         } else if (after.epoch() != epoch) {
@@ -386,7 +410,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     CompletionStage<List<Row>> rows = cached != null
         ? CompletableFuture.completedFuture(cached)
         // Not right after a recovery here (no Pekko flow does this): read without claiming.
-        : statements.thenCompose(st -> readFence(st, persistenceId, fenceKeyOf(persistenceId))
+        : statements.thenCompose(st -> readFence(st, persistenceId, fenceKeyOf(persistenceId), settings.serialConsistency())
             .thenCompose(fence -> readValid(st, persistenceId, Math.max(1, fromSequenceNr), fence.starts()))
             .thenApply(Valid::rows));
     return toScala(rows.thenApply(valid -> {
@@ -504,6 +528,20 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     return FutureConverters.asScala(plain(stage));
   }
 
+  /**
+   * The claim of the epoch after {@code e}: binds the new epoch, the owner, the fence key, the
+   * persistence id, {@code e}, {@code e} again and e's start as the claimer read it (null: none).
+   */
+  static String claimNextCql(String fenceTable) {
+    return "UPDATE " + fenceTable + " SET epoch = ?, owner = ? WHERE fence_key = ? AND persistence_id = ?"
+        + " IF epoch = ? AND starts[?] = ?";
+  }
+
+  /** The record of an epoch's start: binds the epoch, its start, the fence key, the persistence id, the epoch. */
+  static String recordStartCql(String fenceTable) {
+    return "UPDATE " + fenceTable + " SET starts[?] = ? WHERE fence_key = ? AND persistence_id = ? IF epoch = ?";
+  }
+
   /** The journal's prepared statements. */
   private record Statements(
       PreparedStatement selectFence, PreparedStatement claimFirst, PreparedStatement claimNext,
@@ -520,8 +558,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       List<String> cql = List.of(
           "SELECT epoch, owner, starts FROM " + fences + fenceRow,
           "INSERT INTO " + fences + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 1, ?) IF NOT EXISTS",
-          "UPDATE " + fences + " SET epoch = ?, owner = ?" + fenceRow + " IF epoch = ?",
-          "UPDATE " + fences + " SET starts[?] = ?" + fenceRow + " IF epoch = ?",
+          claimNextCql(fences),
+          recordStartCql(fences),
           "SELECT persistence_id, epoch FROM " + fences + " WHERE fence_key = ?",
           "INSERT INTO " + events + " (persistence_id, partition_nr, sequence_nr, epoch, writer_uuid, ser_id,"
               + " ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -3,6 +3,8 @@ package io.keyflow.persistence.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
@@ -11,6 +13,7 @@ import io.keyflow.persistence.cassandra.TestCassandra;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.ActorRef;
@@ -184,6 +187,32 @@ class FencedCassandraJournalIT {
     Replayed replayed = new Writer("c").recover(pid);
     assertThat(replayed.payloads()).containsExactly("a-1", "a-2", "a-3", "b-4", "b-5");
     assertThat(replayed.highest()).isEqualTo(5);
+  }
+
+  /**
+   * A claim's first guess of the fence is a plain read; the owner of the current epoch may record
+   * its start between that read and the claim. The claim must then not apply (its starts would lack
+   * that start, and the new owner would take that owner's acknowledged rows for invalid), and its
+   * answer must carry the fence as it is, for the next attempt.
+   */
+  @Test
+  void aClaimDoesNotApplyOverAStartRecordedAfterItsReadAndAnswersTheCurrentFence() {
+    String fences = keyspace + ".journal_fences";
+    String pid = newPid();
+    session.execute(SimpleStatement.newInstance("INSERT INTO " + fences
+        + " (fence_key, persistence_id, epoch, owner) VALUES ('p|s', ?, 1, ?)", pid, UUID.randomUUID()));
+    var claim = session.prepare(FencedCassandraJournal.claimNextCql(fences));
+    var record = session.prepare(FencedCassandraJournal.recordStartCql(fences));
+    // Read: epoch 1, no start. Then the owner of epoch 1 records its start ...
+    assertThat(session.execute(record.bind(1L, 5L, "p|s", pid, 1L)).wasApplied()).isTrue();
+    // ... and the claim made from the read must not apply.
+    UUID claimer = UUID.randomUUID();
+    Row answer = session.execute(claim.bind(2L, claimer, "p|s", pid, 1L, 1L, null)).one();
+    assertThat(answer.getBoolean("[applied]")).isFalse();
+    assertThat(answer.getLong("epoch")).isEqualTo(1L);
+    assertThat(answer.getMap("starts", Long.class, Long.class)).containsExactly(Map.entry(1L, 5L));
+    // With the fence of the answer it applies.
+    assertThat(session.execute(claim.bind(2L, claimer, "p|s", pid, 1L, 1L, 5L)).wasApplied()).isTrue();
   }
 
   @Test
