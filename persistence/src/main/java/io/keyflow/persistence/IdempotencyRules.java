@@ -239,7 +239,14 @@ final class IdempotencyRules {
     idem.lastFirstSeen = Math.max(idem.lastFirstSeen, firstSeen);
   }
 
-  /** Forgets what every window holds from before its horizon, as of the journaled time {@code at}. */
+  /**
+   * Forgets what the windows hold from before their horizons, as of the journaled time {@code at}.
+   * Claims (oldest first) every event; the producer and source windows only once per mark interval
+   * of journaled time: that sweep visits every source, and forgetting them later changes no answer
+   * (a part first seen before its horizon, and a producer sequence first seen before the window,
+   * are refused as too old by their time before any window is consulted), only memory, by at most
+   * one mark interval more.
+   */
   private void forget(KeyGroupState state, long at) {
     IdempotencyState idem = state.idempotency();
     state.forgetIdsBefore(at - window);
@@ -247,6 +254,10 @@ final class IdempotencyRules {
     while (claims.hasNext() && claims.next().firstSeen() < at - window) {
       claims.remove();
     }
+    if (at < idem.nextSweepAt) {
+      return;
+    }
+    idem.nextSweepAt = at + markEvery;
     idem.producers.values().removeIf(producer -> {
       producer.forgetBefore(at - window);
       return producer.lastActive < at - producerRetention;

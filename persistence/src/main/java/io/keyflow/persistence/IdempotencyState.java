@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 
@@ -35,6 +36,9 @@ public final class IdempotencyState {
   public LinkedHashMap<String, KeyTicket> claims = new LinkedHashMap<>();
   public TreeMap<String, ProducerWindow> producers = new TreeMap<>();
   public TreeMap<String, SeqWindow> applied = new TreeMap<>();
+  /** Journaled time of the next sweep of the producer and source windows (not kept: a recovery sweeps at once). */
+  @JsonIgnore
+  public long nextSweepAt = Long.MIN_VALUE;
 
   public IdempotencyState() {}
 
