@@ -65,7 +65,8 @@ public final class KeyflowBenchRun {
   /**
    * Starts {@code nodes} nodes with {@code pipelinesConf} (defining {@code pipeline}), runs the load
    * generator with {@code loaderArgs} against all of them, reads the windows back after
-   * {@code finalWatermark}, measures the journal ceiling if asked, and stops everything.
+   * {@code finalWatermark} (not when {@code line} is null), measures the journal ceiling if asked, and
+   * stops everything.
    */
   public Outcome run(int nodes, String pipeline, String pipelinesConf, List<String> loaderArgs, long finalWatermark,
       boolean ceiling, int ceilingWriters, Function<JsonNode, String> line) throws Exception {
@@ -106,7 +107,7 @@ public final class KeyflowBenchRun {
         }
       }
       double recordsPerAppend = appends[1] == 0 ? Double.NaN : appends[0] / appends[1];
-      List<String> lines = results(urls.get(0), pipeline, finalWatermark, line);
+      List<String> lines = line == null ? List.of() : results(urls.get(0), pipeline, finalWatermark, line);
       String result = loadOutput.lines().filter(l -> l.startsWith("RESULT")).findFirst()
           .orElseThrow(() -> new IllegalStateException("no RESULT line from the load generator:\n" + loadOutput));
       double bytesPerRecord = Double.NaN;
@@ -134,7 +135,7 @@ public final class KeyflowBenchRun {
   private static double bytesPerRecord(CqlSession session, String pipeline, double records) {
     long bytes = 0;
     for (int keyGroup = 0; keyGroup < 128; keyGroup++) {
-      for (Row row : session.execute("SELECT event FROM keyflow.journal WHERE persistence_id = ? AND partition_nr = 0",
+      for (Row row : session.execute("SELECT event FROM keyflow.journal_events WHERE persistence_id = ? AND partition_nr = 0",
           pipeline + "|main|" + keyGroup)) {
         bytes += row.isNull(0) ? 0 : row.getByteBuffer(0).remaining();
       }

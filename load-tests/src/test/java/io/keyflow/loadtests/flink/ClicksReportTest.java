@@ -1,0 +1,37 @@
+package io.keyflow.loadtests.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyflow.loadtests.bench.JournalAppendBench;
+import io.keyflow.loadtests.bench.KeyflowBenchRun;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClicksReportTest {
+
+  private static KeyflowBenchRun.Outcome outcome(int nodes, double eventsPerSecond, double nodeCpu, double cassandraCpu) {
+    String result = "RESULT batch=1000 events_per_s=" + eventsPerSecond + " p50_ms=10.0 p99_ms=40.0 p999_ms=80.0 errors=0";
+    return new KeyflowBenchRun.Outcome(nodes, result, eventsPerSecond, List.of("u1|0 1/5"), nodeCpu, 500, cassandraCpu,
+        900, 3, 100, 50, new JournalAppendBench.Round(true, 200, 1_000, 2, 5));
+  }
+
+  @Test
+  void theTargetsTableCarriesTheRatiosOfTheRunsItWasGiven() {
+    FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000);
+    String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(
+        new FlinkClicks.Run(Map.of("u1|0", "1/5"), 6_000, 9_000, 300_000), flink, 8, 700,
+        outcome(1, 50_000, 30, 20), outcome(3, 40_000, 90, 30), outcome(1, 20_000, 10, 10),
+        outcome(1, 10_000, 10, 10), List.of());
+    assertThat(report)
+        .contains("| 1 node + bundled Cassandra, 1,000-event requests × 8 in flight | 50,000 events/s |")
+        // (30 + 20) CPU s over 2 M events
+        .contains("| CPU seconds (node + Cassandra) per million events, same run | 25.0 |")
+        .contains("| 1 node, 100-event requests × 32 in flight | 20,000 events/s |")
+        .contains("p50 10 ms, p99 40 ms at 10,000 events/s offered")
+        // 3 nodes: (90 + 30) / 2 M = 60 per million, ÷ 25
+        .contains("÷ the 1-node figure | 2.40 |")
+        .contains("steady state, same events | **0.100** |")
+        .contains("| true |");
+  }
+}
