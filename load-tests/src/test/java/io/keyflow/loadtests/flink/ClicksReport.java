@@ -66,7 +66,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
     r.append(String.format(Locale.ROOT, """
 
         Journal ceiling (same run, node idle, Cassandra as left by the run): the fenced append alone — an
-        insert and a serial read of the fence, %d persistence ids appending one after the other, %,.0f bytes
+        insert and a QUORUM read of the fence, %d persistence ids appending one after the other, %,.0f bytes
         per append (%,.0f records of %.1f bytes, what the node's group commit wrote on average) — takes %,.0f
         appends/s, p50 %.1f ms, p99 %.1f ms: **%,.0f records/s**. Keyflow's ingest reaches %.2f of it.
 

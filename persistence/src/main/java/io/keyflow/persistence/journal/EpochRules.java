@@ -47,7 +47,7 @@ public final class EpochRules {
      * Dropping it also drops {@link #VALID_FROM_START}, which needs recorded starts.
      */
     RECORD_START,
-    /** A write completes only after a serial read sent after its rows landed still shows its epoch. */
+    /** A write completes only after a fence read sent after its rows landed still shows its epoch. */
     CONFIRM_EPOCH,
     /** A write completes only after all earlier rows of its epoch landed (writer side). */
     CONFIRM_IN_ORDER,
@@ -125,7 +125,7 @@ public final class EpochRules {
   /**
    * Decides a recovery. {@code rows} are all rows with sequence number ≥ {@code from} that a QUORUM
    * read returned after this owner claimed its epoch; {@code starts} the fence row's recorded starts
-   * read at SERIAL after the claim; {@code deletedTo} the deletion point read at QUORUM after the
+   * as they stood when the claim applied; {@code deletedTo} the deletion point read at QUORUM after the
    * rows (deletion writes it before removing rows, so a read that missed deleted rows sees it).
    *
    * @throws DeletedBelowSnapshot when rows from {@code from} on may have been deleted

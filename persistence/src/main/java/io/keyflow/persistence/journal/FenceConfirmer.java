@@ -10,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * Shares the confirmation reads of the epoch-fenced journal: a write of persistence id {@code p} at
- * epoch {@code e} completes only once a serial read of {@code p}'s fence partition, sent after the
+ * epoch {@code e} completes only once a QUORUM read of {@code p}'s fence partition, sent after the
  * write's rows landed, still shows epoch {@code e} (see {@code docs/durability.md}).
  *
  * <p>At most one read per fence partition is in flight. A confirmation asked for while a read is in
@@ -25,7 +25,7 @@ final class FenceConfirmer {
   private final Map<String, Partition> partitions = new ConcurrentHashMap<>();
 
   /**
-   * @param readEpochs serial read of one fence partition: persistence id → its current epoch
+   * @param readEpochs QUORUM read of one fence partition: persistence id → its current epoch
    */
   FenceConfirmer(Function<String, CompletionStage<Map<String, Long>>> readEpochs) {
     this.readEpochs = readEpochs;

@@ -61,7 +61,7 @@ import scala.jdk.javaapi.FutureConverters;
  *   <li>Rows are keyed (sequence number, epoch) and written once, by plain QUORUM inserts.
  *   <li>A write is reported complete to Pekko (so the state applies it, and anything can be acked,
  *       forwarded or snapshotted) only when its rows and all earlier rows of its epoch landed and a
- *       serial read of its fence partition sent afterwards still shows its epoch
+ *       QUORUM read of its fence partition sent afterwards still shows its epoch
  *       ({@link FenceConfirmer}: one such read confirms all writes gathered on this node for that
  *       partition). A failed confirmation fails the write, which stops the entity.
  *   <li>Rows are deleted only below a snapshot; the deletion point (a max register) is written
@@ -225,7 +225,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   }
 
   private CompletionStage<Map<String, Long>> readEpochs(String fenceKey) {
-    return statements.thenCompose(st -> execute(st.selectEpochs().bind(fenceKey), settings.serialConsistency()))
+    // QUORUM, not SERIAL: a claim returns only once committed at a quorum (docs/durability.md, point 2).
+    return statements.thenCompose(st -> execute(st.selectEpochs().bind(fenceKey), settings.consistency()))
         .thenCompose(rs -> collect(rs, new HashMap<String, Long>(), (epochs, row) ->
             epochs.put(row.getString("persistence_id"), row.getLong("epoch"))));
   }

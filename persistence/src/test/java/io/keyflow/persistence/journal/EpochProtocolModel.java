@@ -51,7 +51,7 @@ final class EpochProtocolModel {
   }
 
   enum Kind {
-    LOAD_SNAPSHOT, READ_FENCE, CLAIM, READ_STARTS, READ_ROWS, READ_DELETED_TO, RECORD_START,
+    LOAD_SNAPSHOT, READ_FENCE, CLAIM, COMMIT_CLAIM, READ_ROWS, READ_DELETED_TO, RECORD_START,
     SEND, CONFIRM, STOP, SAVE_SNAPSHOT, SNAPSHOT_SAVED, READ_OLD_DELETED_TO, WRITE_DELETED_TO, DELETE_ROWS,
     DELIVER_ROW, DELIVER_SNAPSHOT, DELIVER_DELETED_TO, DELIVER_TOMBSTONE, LOSE_ROWS
   }
@@ -104,7 +104,7 @@ final class EpochProtocolModel {
 
   record Ack(long seq, String payload) {}
 
-  private enum Phase { IDLE, RETRY, READ_FENCE, CLAIM, READ_STARTS, READ_ROWS, READ_DELETED_TO, RECORD_START, OWNER }
+  private enum Phase { IDLE, RETRY, READ_FENCE, CLAIM, CLAIM_COMMIT, READ_ROWS, READ_DELETED_TO, RECORD_START, OWNER }
 
   private enum Deletion { NONE, SNAPSHOT_SENT, SNAPSHOT_DONE, OLD_READ, DELETED_TO_SENT }
 
@@ -143,7 +143,14 @@ final class EpochProtocolModel {
   private final EpochRules rules;
   private final Limits limits;
   private final int quorum;
+  /** The fence's epoch in Paxos order: what a lightweight transaction's condition sees. */
   private long fenceEpoch;
+  /**
+   * The newest epoch whose claim is committed at a quorum: a QUORUM read of the fence (a claim's first
+   * guess, a confirmation) sees at least this one, and here, adversarially, exactly this one — not a
+   * claim accepted but not yet committed. A lightweight transaction completes such a claim first.
+   */
+  private long fenceCommitted;
   private final TreeMap<Long, Long> starts = new TreeMap<>();
   private final EpochProtocolReplicas replicas;
   private final Writer[] writers = new Writer[NAMES.length];
@@ -225,7 +232,7 @@ final class EpochProtocolModel {
       }
       case READ_FENCE -> into.add(new Action(Kind.READ_FENCE, w, 0, 0, 0));
       case CLAIM -> into.add(new Action(Kind.CLAIM, w, 0, 0, 0));
-      case READ_STARTS -> into.add(new Action(Kind.READ_STARTS, w, 0, 0, 0));
+      case CLAIM_COMMIT -> into.add(new Action(Kind.COMMIT_CLAIM, w, 0, 0, 0));
       case READ_ROWS -> readSets(w, Kind.READ_ROWS, quorum, into);
       case READ_DELETED_TO -> readSets(w, Kind.READ_DELETED_TO, quorum, into);
       case RECORD_START -> into.add(new Action(Kind.RECORD_START, w, 0, 0, 0));
@@ -297,19 +304,15 @@ final class EpochProtocolModel {
     return switch (action.kind()) {
       case LOAD_SNAPSHOT -> loadSnapshot(writer, action.replicas());
       case READ_FENCE -> {
-        writer.readEpoch = fenceEpoch;
+        writer.readEpoch = fenceCommitted;
         writer.phase = Phase.CLAIM;
-        yield "epoch " + fenceEpoch;
+        yield "epoch " + fenceCommitted + " (QUORUM read)";
       }
       case CLAIM -> claim(writer);
-      case READ_STARTS -> {
-        if (fenceEpoch != writer.epoch) {
-          writer.phase = Phase.IDLE;
-          yield "fence at epoch " + fenceEpoch + ": fenced, gives up";
-        }
-        writer.starts = new TreeMap<>(starts);
+      case COMMIT_CLAIM -> {
+        fenceCommitted = Math.max(fenceCommitted, writer.epoch);
         writer.phase = Phase.READ_ROWS;
-        yield "starts " + starts;
+        yield "claim of epoch " + writer.epoch + " committed at a quorum";
       }
       case READ_ROWS -> {
         writer.rowsSeen = replicas.readRows(writer.snapshotSeq + 1, action.replicas());
@@ -318,6 +321,7 @@ final class EpochProtocolModel {
       }
       case READ_DELETED_TO -> decide(w, writer, replicas.readDeletedTo(action.replicas()));
       case RECORD_START -> {
+        fenceCommitted = fenceEpoch;
         if (fenceEpoch != writer.epoch) {
           writer.phase = Phase.IDLE;
           yield "fence at epoch " + fenceEpoch + ": fenced, gives up";
@@ -380,6 +384,7 @@ final class EpochProtocolModel {
    * owner, which tells exactly this, so the owner column needs no modelling.
    */
   private String claim(Writer writer) {
+    fenceCommitted = fenceEpoch;
     long next = writer.readEpoch + 1;
     if (rules.has(Rule.CLAIM_EPOCH) && fenceEpoch != writer.readEpoch) {
       writer.phase = Phase.READ_FENCE;
@@ -388,7 +393,9 @@ final class EpochProtocolModel {
     fenceEpoch = next;
     writer.epoch = next;
     writer.acksBeforeClaim = acks.size();
-    writer.phase = Phase.READ_STARTS;
+    // IF epoch = e AND starts[e] = <as read>: the starts the claimer read are the fence's at the claim.
+    writer.starts = new TreeMap<>(starts);
+    writer.phase = Phase.CLAIM_COMMIT;
     return (rules.has(Rule.CLAIM_EPOCH) ? "claims epoch " : "writes epoch (no LWT) ") + next;
   }
 
@@ -471,9 +478,9 @@ final class EpochProtocolModel {
   }
 
   private String confirm(Writer writer) {
-    if (rules.has(Rule.CONFIRM_EPOCH) && fenceEpoch != writer.epoch) {
+    if (rules.has(Rule.CONFIRM_EPOCH) && fenceCommitted != writer.epoch) {
       writer.phase = Phase.IDLE;
-      return "serial read shows epoch " + fenceEpoch + ": fenced, gives up";
+      return "QUORUM read shows epoch " + fenceCommitted + ": fenced, gives up";
     }
     List<String> done = new ArrayList<>();
     for (Write write : confirmable(writer)) {
@@ -481,7 +488,7 @@ final class EpochProtocolModel {
       acks.add(new Ack(write.seq, write.payload));
       done.add(write.payload);
     }
-    return (rules.has(Rule.CONFIRM_EPOCH) ? "serial read shows epoch " + fenceEpoch + ": " : "no serial read: ")
+    return (rules.has(Rule.CONFIRM_EPOCH) ? "QUORUM read shows epoch " + fenceCommitted + ": " : "no fence read: ")
         + "acknowledges " + done;
   }
 
