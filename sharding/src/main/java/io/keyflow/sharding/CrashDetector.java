@@ -148,7 +148,7 @@ public final class CrashDetector {
     probing = true;
     context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
       Map<UniqueAddress, Probe.Outcome> outcomes = new HashMap<>();
-      targets.forEach(u -> outcomes.put(u, Probe.connect(u.address(), settings.connectTimeout())));
+      targets.forEach(u -> outcomes.put(u, Probe.connect(u.address(), fromHost(), settings.connectTimeout())));
       return outcomes;
     }, prober), (outcomes, failure) -> new Probed(failure == null ? outcomes : Map.of()));
     return Behaviors.same();
@@ -221,7 +221,7 @@ public final class CrashDetector {
       return Behaviors.same();
     }
     ActorRef<Checked> replyTo = check.replyTo();
-    CompletableFuture.supplyAsync(() -> Probe.connect(target, settings.connectTimeout()), prober)
+    CompletableFuture.supplyAsync(() -> Probe.connect(target, fromHost(), settings.connectTimeout()), prober)
         .whenComplete((outcome, failure) ->
             replyTo.tell(new Checked(check.address(), self, outcome == Probe.Outcome.REFUSED)));
     return Behaviors.same();
@@ -289,6 +289,12 @@ public final class CrashDetector {
       }
     }
     return members;
+  }
+
+  /** The host of this node's remoting address, which its cluster connections leave from. */
+  private String fromHost() {
+    var host = cluster.selfMember().address().getHost();
+    return host.isPresent() ? host.get() : null;
   }
 
   private String selfName() {

@@ -87,6 +87,22 @@ class CrashDetectorTest {
   }
 
   @Test
+  void aProbeLeavesFromTheNodesOwnAddressLikeItsClusterConnections() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      var accepted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (var s = server.accept()) {
+          return s.getInetAddress().getHostAddress();
+        } catch (java.io.IOException e) {
+          return e.toString();
+        }
+      });
+      assertThat(Probe.connect("127.0.0.1", server.getLocalPort(), "127.0.0.3", Duration.ofMillis(500)))
+          .isEqualTo(Probe.Outcome.OPEN);
+      assertThat(accepted.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("127.0.0.3");
+    }
+  }
+
+  @Test
   void anAddressWithoutHostOrPortIsUnknown() {
     assertThat(Probe.connect(org.apache.pekko.actor.Address.apply("pekko", "local"), Duration.ofMillis(100)))
         .isEqualTo(Probe.Outcome.UNKNOWN);
