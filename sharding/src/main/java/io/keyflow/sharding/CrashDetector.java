@@ -48,9 +48,9 @@ import scala.Option;
  *
  * <p>A suspicion belongs to the incarnation ({@link UniqueAddress}) that was the member when its port
  * refused: {@code Down} names only an address, so it is sent only while that incarnation is still
- * the member there, never to a new one restarted at the same address. A node whose connections are
- * refused by a majority of the members downs itself (it is cut off by rejecting rules, or the
- * others are gone): see {@link CrashVerdicts#downSelf} and docs/crash-detection.md.
+ * the member there, never to a new one restarted at the same address. A node whose connections to
+ * a majority of the members fail (refused or unanswered) downs itself: it is cut off, possibly by
+ * rules that make its own port refuse the others: see {@link CrashVerdicts#downSelf} and docs/crash-detection.md.
  */
 public final class CrashDetector {
 
@@ -78,6 +78,8 @@ public final class CrashDetector {
   private final ExecutorService prober;
   /** Incarnation → refusals in a row of its remoting port. */
   private final Map<UniqueAddress, Integer> refusals = new HashMap<>();
+  /** Incarnation → connection attempts in a row that failed (refused or unanswered). */
+  private final Map<UniqueAddress, Integer> failures = new HashMap<>();
   /** Suspect → witnesses that saw its port refuse; an entry means the question is out. */
   private final Map<UniqueAddress, Set<String>> confirmations = new HashMap<>();
   /** Suspect → when the question went out: asked again after check-timeout without a verdict. */
@@ -139,6 +141,7 @@ public final class CrashDetector {
     counted.values().forEach(m -> targets.add(m.uniqueAddress()));
     // An incarnation that is no longer a counted member takes its suspicion with it.
     refusals.keySet().retainAll(targets);
+    failures.keySet().retainAll(targets);
     confirmations.keySet().retainAll(targets);
     askedAt.keySet().retainAll(targets);
     downed.retainAll(targets);
@@ -157,6 +160,11 @@ public final class CrashDetector {
   private Behavior<Command> onProbed(Probed probed) {
     probing = false;
     probed.outcomes().forEach((suspect, outcome) -> {
+      if (outcome == Probe.Outcome.OPEN) {
+        failures.remove(suspect);
+      } else {
+        failures.merge(suspect, 1, Integer::sum);
+      }
       if (outcome != Probe.Outcome.REFUSED) {
         refusals.remove(suspect);
         confirmations.remove(suspect);
@@ -170,25 +178,26 @@ public final class CrashDetector {
         ask(suspect);
       }
     });
-    downSelfIfRefusedByMajority();
+    downSelfIfCutOffFromMajority();
     return Behaviors.same();
   }
 
   /**
-   * Downs this node when a majority of the counted members refuse its connections: their detectors
-   * see this node's port refuse too and will down it, so it stops serving first (exit-jvm).
+   * Downs this node when its connections to a majority of the counted members fail (refused or
+   * unanswered): it is cut off, and a rule that rejects their connections makes their detectors
+   * down it while it serves; so it stops first (exit-jvm).
    */
-  private void downSelfIfRefusedByMajority() {
+  private void downSelfIfCutOffFromMajority() {
     int needed = CrashVerdicts.selfRefusalsNeeded(settings.refusals());
-    int refusing = (int) refusals.values().stream().filter(n -> n >= needed).count();
+    int failing = (int) failures.values().stream().filter(n -> n >= needed).count();
     int members = counted().size();
-    if (downedSelf || !CrashVerdicts.downSelf(members, refusing)) {
+    if (downedSelf || !CrashVerdicts.downSelf(members, failing)) {
       return;
     }
     downedSelf = true;
-    log.warn("the remoting ports of {} of {} members refuse connections from this node ({} times in a row):"
-        + " it is cut off by rejecting rules or they are gone; downing this node, which stops serving and exits",
-        refusing, members, needed);
+    log.warn("connections from this node to {} of {} members failed {} times in a row (refused or unanswered):"
+        + " it is cut off from the majority or they are gone; downing this node, which stops serving and exits",
+        failing, members, needed);
     cluster.manager().tell(new Down(cluster.selfMember().address()));
   }
 

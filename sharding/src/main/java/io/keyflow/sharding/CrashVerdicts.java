@@ -46,23 +46,26 @@ final class CrashVerdicts {
   }
 
   /**
-   * How many refusals in a row from a member count against this node itself: one fewer than the
-   * others need before they ask for confirmation, so a node cut off by rejecting rules stops no
-   * later than the majority can down it.
+   * How many failed connections in a row to a member count against this node itself: one fewer
+   * than the refusals the others need before they ask for confirmation, so a node cut off by
+   * rejecting rules stops about when the majority can down it.
    */
   static int selfRefusalsNeeded(int refusalsNeeded) {
     return Math.max(1, refusalsNeeded - 1);
   }
 
   /**
-   * Whether this node must down itself: {@code refusing} other members' ports each refused it
-   * {@link #selfRefusalsNeeded} times in a row, and they are a majority of the {@code members} that
-   * count (this node among them). Then either they are all gone, and keep-majority would down this
-   * minority anyway, or rules between them and this node answer with a reset or port-unreachable
-   * (an {@code iptables -j REJECT}), and their own detectors see this node refuse and down it
-   * while it still serves. A minority that refuses (two of five killed) changes nothing here.
+   * Whether this node must down itself: its connections to {@code failing} other members each
+   * failed (refused, or no answer within the connect timeout) {@link #selfRefusalsNeeded} times in
+   * a row, and they are a majority of the {@code members} that count (this node among them). A
+   * paused or starved JVM still completes connections (the kernel accepts them), so this means the
+   * majority is gone or the network cuts this node off from it; keep-majority downs this minority
+   * then anyway. If the cut is a rule that answers the majority's connections to this node with a
+   * reset or port-unreachable (an {@code iptables -j REJECT}), their detectors see a refusal and
+   * down this node within about a second, while it still serves: so it stops by itself as soon.
+   * A minority that fails (two of five killed) changes nothing.
    */
-  static boolean downSelf(int members, int refusing) {
-    return refusing > 0 && 2 * refusing > members;
+  static boolean downSelf(int members, int failing) {
+    return failing > 0 && 2 * failing > members;
   }
 }

@@ -51,7 +51,7 @@ class CrashDetectorTest {
 
   @Test
   void aNodeRefusedByAMajorityDownsItselfAndOneRefusedByAMinorityDoesNot() {
-    // 3 members, both others refuse this node (a REJECT partition, or both gone): down itself.
+    // 3 members, connections to both others fail (cut off, or both gone): down itself.
     assertThat(CrashVerdicts.downSelf(3, 2)).isTrue();
     assertThat(CrashVerdicts.downSelf(3, 1)).as("one of three killed: the survivors carry on").isFalse();
     assertThat(CrashVerdicts.downSelf(5, 2)).as("two of five killed").isFalse();

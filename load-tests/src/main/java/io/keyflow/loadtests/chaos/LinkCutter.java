@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * Cuts links between local nodes with iptables rules on {@code lo} that name both loopback addresses
  * ({@code -i lo -s 127.0.0.a -d 127.0.0.b -j DROP}), and removes exactly the rules it added. Refuses
- * any address outside 127.0.0.0/8. {@link #reject} cuts them the way a firewall's REJECT does: TCP
- * answered with a reset, everything else with ICMP port-unreachable, so connects fail at once with
- * "connection refused" as if nothing listened (docs/crash-detection.md).
+ * any address outside 127.0.0.0/8. {@link #reject} cuts them the way a firewall's REJECT policy on
+ * the cut-off node does: what the others send it is answered with a TCP reset (ICMP port-unreachable
+ * for other protocols), so their connects fail at once with "connection refused" as if nothing
+ * listened, while its own connections to them go unanswered (docs/crash-detection.md).
  */
 final class LinkCutter implements AutoCloseable {
 
@@ -30,8 +31,9 @@ final class LinkCutter implements AutoCloseable {
   }
 
   /**
-   * Rejects all traffic between {@code host} and each of {@code others}, both ways: TCP with a reset,
-   * the rest with port-unreachable; true if every rule was added.
+   * Rejects all traffic from each of {@code others} to {@code host}: TCP with a reset, the rest with
+   * port-unreachable; true if every rule was added. One way only: on loopback a rule for the other
+   * direction would also swallow the resets these rules send.
    */
   synchronized boolean reject(String host, List<String> others) {
     List<String> tcp = List.of("-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset");
@@ -39,7 +41,7 @@ final class LinkCutter implements AutoCloseable {
     boolean all = true;
     for (String other : others) {
       // Inserted at the top: the TCP rule goes in last so that it is matched first.
-      all &= add(host, other, rest) & add(other, host, rest) & add(host, other, tcp) & add(other, host, tcp);
+      all &= add(other, host, rest) & add(other, host, tcp);
     }
     return all;
   }
