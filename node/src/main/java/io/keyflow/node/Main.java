@@ -8,6 +8,7 @@ import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.PipelineCatalog;
 import io.keyflow.persistence.ResultsLog;
+import io.keyflow.persistence.ResultsGeneration;
 import io.keyflow.persistence.ResultsPager;
 import io.keyflow.persistence.WebhookOffsets;
 import io.keyflow.persistence.cassandra.BundledCassandra;
@@ -146,7 +147,8 @@ public final class Main {
           }
         }
         var deleted = catalog.reset(pipeline);
-        System.out.println("deleted " + deleted.partitions() + " (partitions per table)");
+        System.out.println("deleted " + deleted.partitions() + " (partitions per table); results generation "
+            + deleted.next().generation() + " starts, output sequence numbers from " + deleted.next().seqBase());
         return 0;
       }
     } catch (Exception e) {
@@ -163,14 +165,15 @@ public final class Main {
     var https = HttpsContext.create(loaded);
     Map<String, WebhookSettings> webhooks = WebhookSettings.parseAll(loaded, pipelines);
     Config config = withCassandra(loaded);
-    checkStoredState(config, pipelines);
+    Map<String, ResultsGeneration> generations = checkStoredState(config, pipelines);
 
     NodeMetrics metrics = new NodeMetrics();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "keyflow",
         ActorSystemSetup.create(BootstrapSetup.create(config)).and(metrics.actorSystemSetup()));
     system.getWhenTerminated().thenRun(metrics::close);
     try {
-      CassandraResultsStore results = new CassandraResultsStore(system, config.getString("keyflow.cassandra.keyspace"));
+      CassandraResultsStore results = new CassandraResultsStore(system, config.getString("keyflow.cassandra.keyspace"),
+          generations);
       PersistenceSettings persistenceSettings = PersistenceSettings.create(config);
       KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, persistenceSettings);
       ShardingSettings shardingSettings = ShardingSettings.create(config);
@@ -215,13 +218,21 @@ public final class Main {
   /**
    * Refuses to start pipelines whose stored state was written under an incompatible definition
    * (different key groups, window, stage function; aggregations removed or retyped); records the
-   * definition of new and compatibly changed ones.
+   * definition of new and compatibly changed ones. Returns each pipeline's results generation.
    */
-  static void checkStoredState(Config config, Map<String, PipelineDefinition> pipelines) {
+  static Map<String, ResultsGeneration> checkStoredState(Config config, Map<String, PipelineDefinition> pipelines) {
     try (CqlSession session = CassandraSchema.connect(
         config.getStringList("datastax-java-driver.basic.contact-points"), config.getString("keyflow.cassandra.local-datacenter"))) {
       CassandraSchema.refuseOldJournal(session, config.getString("keyflow.cassandra.keyspace"));
-      new PipelineCatalog(session, config.getString("keyflow.cassandra.keyspace")).check(pipelines);
+      PipelineCatalog catalog = new PipelineCatalog(session, config.getString("keyflow.cassandra.keyspace"));
+      catalog.check(pipelines);
+      Map<String, ResultsGeneration> generations = catalog.generations(pipelines.keySet());
+      generations.forEach((name, g) -> {
+        if (g.generation() > 0) {
+          log.info("pipeline {}: results generation {} (reset), sequence numbers from {}", name, g.generation(), g.seqBase());
+        }
+      });
+      return generations;
     }
   }
 

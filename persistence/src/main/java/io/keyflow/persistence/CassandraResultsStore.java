@@ -28,8 +28,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * The results table in Cassandra: one row per (pipeline, stage, key, window start), partitioned by
  * key group, so one key group's results are written as a single-partition batch (late records of
  * the late side output go to their own table, same partitioning). Each write carries
- * {@code USING TIMESTAMP <output sequence number>}: a re-delivered or late-arriving older result can
- * never replace a newer one of the same window. Every firing is also appended to {@code results_log}
+ * {@code USING TIMESTAMP <stored sequence number>} (the output sequence number plus its pipeline's
+ * {@link ResultsGeneration} base): a re-delivered or late-arriving older result can never replace a
+ * newer one of the same window, and after a reset new results outrank the reset's tombstones. Every firing is also appended to {@code results_log}
  * (see {@link ResultsLog}); every row expires after the configured {@link ResultsRetention}. Shares the journal plugin's driver session.
  */
 public final class CassandraResultsStore implements ResultsSink {
@@ -46,14 +47,21 @@ public final class CassandraResultsStore implements ResultsSink {
   private final CompletionStage<PreparedStatement> selectLate;
   private final CompletionStage<PreparedStatement> insertLog;
   private final int ttlSeconds;
+  private final Map<String, ResultsGeneration> generations;
 
-  /** A store whose rows expire after {@code keyflow.results.retention} of the system's config. */
-  public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace) {
-    this(system, keyspace, ResultsRetention.create(system.classicSystem().settings().config()));
+  /**
+   * A store whose rows expire after {@code keyflow.results.retention} of the system's config;
+   * {@code generations}: each pipeline's current generation (absent: never reset).
+   */
+  public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace,
+      Map<String, ResultsGeneration> generations) {
+    this(system, keyspace, ResultsRetention.create(system.classicSystem().settings().config()), generations);
   }
 
-  public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace, ResultsRetention retention) {
+  public CassandraResultsStore(ClassicActorSystemProvider system, String keyspace, ResultsRetention retention,
+      Map<String, ResultsGeneration> generations) {
     this.ttlSeconds = retention.ttlSeconds();
+    this.generations = Map.copyOf(generations);
     this.session = CassandraSessionRegistry.get(system)
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
     String table = keyspace + ".results";
@@ -81,14 +89,16 @@ public final class CassandraResultsStore implements ResultsSink {
     // Two batches, each the size the batch limit was set for: the latest results (and late records),
     // and the log of firings. Each is atomic per partition; both must succeed before the entity
     // counts the outputs delivered, and rewriting either is harmless.
+    ResultsGeneration generation = generations.getOrDefault(pipeline, ResultsGeneration.FIRST);
     return insert.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logged) -> {
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
       BatchStatementBuilder log = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
       for (var entry : outputs.entrySet()) {
         Output o = entry.getValue();
+        long seq = generation.storedSeq(entry.getKey());
         if (o.holdsLateRecord()) {
           Record r = o.late();
-          batch.addStatement(pair.late().bind(pipeline, stage, keyGroup, entry.getKey(), r.key(), r.ts(),
+          batch.addStatement(pair.late().bind(pipeline, stage, keyGroup, seq, r.key(), r.ts(),
               toJson(r.fields()), ttlSeconds));
         } else {
           WindowResult r = o.result();
@@ -96,9 +106,9 @@ public final class CassandraResultsStore implements ResultsSink {
           String rowStage = o.tag() == null ? stage : o.tag();
           String values = toJson(r.values());
           batch.addStatement(pair.result().bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
-              entry.getKey(), values, entry.getKey(), ttlSeconds));
+              seq, values, seq, ttlSeconds));
           // Every firing is logged (a re-firing too), for the live stream and the webhook sink.
-          log.addStatement(logged.bind(pipeline, rowStage, keyGroup, entry.getKey(), r.key(), r.windowStart(),
+          log.addStatement(logged.bind(pipeline, rowStage, keyGroup, seq, r.key(), r.windowStart(),
               r.windowEnd(), values, ttlSeconds));
         }
       }

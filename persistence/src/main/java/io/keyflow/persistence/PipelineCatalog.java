@@ -7,18 +7,23 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.PipelineSignature;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
  * The {@code pipelines} table: the {@link PipelineSignature} each pipeline's stored state was written
  * under. {@link #check} runs when a node starts, before any key group: a new pipeline is recorded, a
  * compatible change updates the record, an incompatible one is refused naming every difference.
- * {@link #reset} deletes everything one pipeline stored.
+ * {@link #reset} deletes everything one pipeline stored and starts its next {@link ResultsGeneration}
+ * (table {@code pipeline_generations}, which reset keeps).
  */
 public final class PipelineCatalog {
+
+  private static final String GENERATIONS = "pipeline_generations";
 
   private final CqlSession session;
   private final String keyspace;
@@ -79,8 +84,28 @@ public final class PipelineCatalog {
     return row == null ? null : PipelineSignature.decode(row.getString("signature"));
   }
 
-  /** Rows and partitions {@link #reset} deleted, by table. */
-  public record Deleted(Map<String, Integer> partitions) {
+  /**
+   * The current results generation of each of {@code pipelines} ({@link ResultsGeneration#FIRST} for
+   * one never reset). Read once when a node starts: reset runs only while no node runs.
+   */
+  public Map<String, ResultsGeneration> generations(Collection<String> pipelines) {
+    Map<String, ResultsGeneration> generations = new TreeMap<>();
+    boolean recorded = hasTable(GENERATIONS);
+    for (String pipeline : pipelines) {
+      generations.put(pipeline, recorded ? generation(pipeline) : ResultsGeneration.FIRST);
+    }
+    return generations;
+  }
+
+  private ResultsGeneration generation(String pipeline) {
+    Row row = session.execute(SimpleStatement.newInstance(
+        "SELECT generation, seq_base FROM " + keyspace + "." + GENERATIONS + " WHERE pipeline = ?", pipeline)
+        .setConsistencyLevel(ConsistencyLevel.QUORUM)).one();
+    return row == null ? ResultsGeneration.FIRST : new ResultsGeneration(row.getLong(0), row.getLong(1));
+  }
+
+  /** Rows and partitions {@link #reset} deleted, by table, and the generation the pipeline starts next. */
+  public record Deleted(Map<String, Integer> partitions, ResultsGeneration next) {
     public int total() {
       return partitions.values().stream().mapToInt(Integer::intValue).sum();
     }
@@ -90,8 +115,21 @@ public final class PipelineCatalog {
    * Deletes every journal partition, snapshot, result (and results log entry), late record, webhook offset and idempotency key of
    * {@code pipeline}, and its catalog entry. Scans partition keys (an administrative operation): run
    * it only while no node runs the pipeline, or a running key group would write its state back.
+   *
+   * <p>First records the pipeline's next {@link ResultsGeneration} (so a reset cut short and run
+   * again, or a node started after it, never writes results under the old base), then deletes; the
+   * results rows are deleted at the new base as timestamp, which every new result outranks.
    */
   public Deleted reset(String pipeline) {
+    if (!hasTable(GENERATIONS)) {
+      throw new IllegalStateException("table " + keyspace + "." + GENERATIONS + " is missing: apply docker/keyflow.cql"
+          + " (a node with keyflow.cassandra.apply-ddl = on does) before a reset");
+    }
+    ResultsGeneration next = generation(pipeline).next(
+        java.time.Instant.now().toEpochMilli() * 1000, highestStoredSeq(pipeline));
+    session.execute(SimpleStatement.newInstance("INSERT INTO " + keyspace + "." + GENERATIONS
+        + " (pipeline, generation, seq_base, reset_at) VALUES (?, ?, ?, ?)",
+        pipeline, next.generation(), next.seqBase(), System.currentTimeMillis()).setConsistencyLevel(ConsistencyLevel.QUORUM));
     Map<String, Integer> deleted = new LinkedHashMap<>();
     Predicate<String> ours = pid -> pid.startsWith(pipeline + "|");
     deleted.put("journal_events", deleteWhere("SELECT DISTINCT persistence_id, partition_nr FROM %s.journal_events",
@@ -122,12 +160,14 @@ public final class PipelineCatalog {
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ?", row.getString(0))));
     for (String table : List.of("results", "results_log", "late_records")) {
+      // Results rows carry their stored sequence number as write timestamp: deleted at the new base.
+      String dated = table.equals("results") ? " USING TIMESTAMP " + next.seqBase() : "";
       deleted.put(table, deleteWhere("SELECT DISTINCT pipeline, stage, key_group FROM %s." + table,
           row -> pipeline.equals(row.getString(0)),
-          row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + "." + table
+          row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + "." + table + dated
               + " WHERE pipeline = ? AND stage = ? AND key_group = ?", row.getString(0), row.getString(1), row.getInt(2))));
     }
-    // Output sequence numbers start again at 1 after a reset: the webhook sink's cursors go too.
+    // The webhook sink starts the new generation from its base: its cursors go too.
     deleted.put("webhook_offsets", deleteWhere("SELECT DISTINCT pipeline, stage FROM %s.webhook_offsets",
         row -> pipeline.equals(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".webhook_offsets WHERE pipeline = ? AND stage = ?",
@@ -139,7 +179,32 @@ public final class PipelineCatalog {
     deleted.put("pipelines", deleteWhere("SELECT name FROM %s.pipelines",
         row -> row.getString(0).equals(pipeline) || row.getString(0).startsWith(pipeline + "|"),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".pipelines WHERE name = ?", row.getString(0))));
-    return new Deleted(deleted);
+    return new Deleted(deleted, next);
+  }
+
+  /** The highest sequence number in the results log, late records and webhook offsets of {@code pipeline}. */
+  private long highestStoredSeq(String pipeline) {
+    long highest = 0;
+    for (String table : List.of("results_log", "late_records")) {
+      for (Row partition : session.execute(SimpleStatement.newInstance(
+          "SELECT DISTINCT pipeline, stage, key_group FROM " + keyspace + "." + table)
+          .setTimeout(java.time.Duration.ofSeconds(60)).setPageSize(5_000))) {
+        if (!pipeline.equals(partition.getString(0))) {
+          continue;
+        }
+        Row last = session.execute(SimpleStatement.newInstance("SELECT output_seq FROM " + keyspace + "." + table
+            + " WHERE pipeline = ? AND stage = ? AND key_group = ? ORDER BY output_seq DESC LIMIT 1",
+            pipeline, partition.getString(1), partition.getInt(2))).one();
+        highest = last == null ? highest : Math.max(highest, last.getLong(0));
+      }
+    }
+    for (Row row : session.execute(SimpleStatement.newInstance(
+        "SELECT pipeline, delivered_seq FROM " + keyspace + ".webhook_offsets").setPageSize(5_000))) {
+      if (pipeline.equals(row.getString(0))) {
+        highest = Math.max(highest, row.getLong(1));
+      }
+    }
+    return highest;
   }
 
   private boolean hasTable(String table) {

@@ -104,6 +104,40 @@ class PipelineCatalogIT {
   }
 
   @Test
+  void aResetStartsAGenerationWhoseResultsOutrankItsTombstonesAndEveryOldSequenceNumber() {
+    PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
+    assertThat(catalog.generations(java.util.List.of("gen"))).containsEntry("gen", ResultsGeneration.FIRST);
+    session.execute("INSERT INTO " + keyspace + ".results (pipeline, stage, key_group, key, window_start, result)"
+        + " VALUES ('gen', 'main', 0, 'k', 0, '{\"old\":1}') USING TIMESTAMP 5");
+    session.execute("INSERT INTO " + keyspace + ".results_log (pipeline, stage, key_group, output_seq, result)"
+        + " VALUES ('gen', 'main', 0, 7, '{}')");
+    session.execute("UPDATE " + keyspace + ".webhook_offsets SET delivered_seq = 9 WHERE pipeline = 'gen' AND stage = 'main'"
+        + " AND key_group = 1");
+    long before = System.currentTimeMillis() * 1000;
+
+    ResultsGeneration first = catalog.reset("gen").next();
+    assertThat(first.generation()).isEqualTo(1);
+    assertThat(first.seqBase()).isGreaterThanOrEqualTo(before);
+    assertThat(catalog.generations(java.util.List.of("gen", "other")))
+        .containsEntry("gen", first).containsEntry("other", ResultsGeneration.FIRST);
+    // A result of the new generation, written as the results store writes it, is visible at once.
+    session.execute("INSERT INTO " + keyspace + ".results (pipeline, stage, key_group, key, window_start, result)"
+        + " VALUES ('gen', 'main', 0, 'k', 0, '{\"new\":1}') USING TIMESTAMP " + first.storedSeq(1));
+    assertThat(session.execute("SELECT result FROM " + keyspace + ".results WHERE pipeline = 'gen' AND stage = 'main'"
+        + " AND key_group = 0").one().getString(0)).isEqualTo("{\"new\":1}");
+
+    // Sequence numbers above the wall clock (a clock set back): the next base is above them.
+    long ahead = first.seqBase() + 3_600_000_000L;
+    session.execute("INSERT INTO " + keyspace + ".results_log (pipeline, stage, key_group, output_seq, result)"
+        + " VALUES ('gen', 'main', 2, ?, '{}')", ahead);
+    ResultsGeneration second = catalog.reset("gen").next();
+    assertThat(second.generation()).isEqualTo(2);
+    assertThat(second.seqBase()).isGreaterThan(ahead);
+    assertThat(session.execute("SELECT result FROM " + keyspace + ".results WHERE pipeline = 'gen'  AND stage = 'main'"
+        + " AND key_group = 0").one()).as("the new generation's result went with the second reset").isNull();
+  }
+
+  @Test
   void everyStageOfAMultiStagePipelineIsChecked() {
     PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
     PipelineDefinition twoStages = Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))

@@ -4,6 +4,7 @@ import io.keyflow.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,12 @@ import scala.Option;
  * suspect among them) saw the refusal, itself included: the side keep-majority would keep. It then
  * quarantines the gone incarnation, which marks it terminated, so the leader removes it at once
  * rather than after the failure detector's acceptable pause.
+ *
+ * <p>A suspicion belongs to the incarnation ({@link UniqueAddress}) that was the member when its port
+ * refused: {@code Down} names only an address, so it is sent only while that incarnation is still
+ * the member there, never to a new one restarted at the same address. A node whose connections to
+ * a majority of the members fail (refused or unanswered) downs itself: it is cut off, possibly by
+ * rules that make its own port refuse the others: see {@link CrashVerdicts#downSelf} and docs/crash-detection.md.
  */
 public final class CrashDetector {
 
@@ -57,7 +64,7 @@ public final class CrashDetector {
 
   private record Tick() implements Command {}
 
-  private record Probed(Map<Address, Probe.Outcome> outcomes) implements Command {}
+  private record Probed(Map<UniqueAddress, Probe.Outcome> outcomes) implements Command {}
 
   private record Peers(Set<ActorRef<Command>> detectors) implements Command {}
 
@@ -69,15 +76,19 @@ public final class CrashDetector {
   private final CrashDetectionSettings settings;
   private final Cluster cluster;
   private final ExecutorService prober;
-  private final Map<Address, Integer> refusals = new HashMap<>();
+  /** Incarnation → refusals in a row of its remoting port. */
+  private final Map<UniqueAddress, Integer> refusals = new HashMap<>();
+  /** Incarnation → connection attempts in a row that failed (refused or unanswered). */
+  private final Map<UniqueAddress, Integer> failures = new HashMap<>();
   /** Suspect → witnesses that saw its port refuse; an entry means the question is out. */
-  private final Map<Address, Set<String>> confirmations = new HashMap<>();
+  private final Map<UniqueAddress, Set<String>> confirmations = new HashMap<>();
   /** Suspect → when the question went out: asked again after check-timeout without a verdict. */
-  private final Map<Address, Long> askedAt = new HashMap<>();
+  private final Map<UniqueAddress, Long> askedAt = new HashMap<>();
   /** Incarnations this node downed (a new one at the same address is watched afresh). */
   private final Set<UniqueAddress> downed = new HashSet<>();
   private Set<ActorRef<Command>> peers = Set.of();
   private boolean probing;
+  private boolean downedSelf;
 
   private CrashDetector(ActorContext<Command> context, CrashDetectionSettings settings, ExecutorService prober) {
     this.context = context;
@@ -124,19 +135,23 @@ public final class CrashDetector {
     if (probing) {
       return Behaviors.same();
     }
-    Map<Address, Member> targets = counted();
-    targets.remove(cluster.selfMember().address());
-    refusals.keySet().retainAll(targets.keySet());
-    confirmations.keySet().retainAll(targets.keySet());
-    askedAt.keySet().retainAll(targets.keySet());
-    downed.removeIf(u -> !targets.containsKey(u.address()));
+    Map<Address, Member> counted = counted();
+    counted.remove(cluster.selfMember().address());
+    Set<UniqueAddress> targets = new HashSet<>();
+    counted.values().forEach(m -> targets.add(m.uniqueAddress()));
+    // An incarnation that is no longer a counted member takes its suspicion with it.
+    refusals.keySet().retainAll(targets);
+    failures.keySet().retainAll(targets);
+    confirmations.keySet().retainAll(targets);
+    askedAt.keySet().retainAll(targets);
+    downed.retainAll(targets);
     if (targets.isEmpty()) {
       return Behaviors.same();
     }
     probing = true;
     context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      Map<Address, Probe.Outcome> outcomes = new HashMap<>();
-      targets.keySet().forEach(a -> outcomes.put(a, Probe.connect(a, settings.connectTimeout())));
+      Map<UniqueAddress, Probe.Outcome> outcomes = new HashMap<>();
+      targets.forEach(u -> outcomes.put(u, Probe.connect(u.address(), fromHost(), settings.connectTimeout())));
       return outcomes;
     }, prober), (outcomes, failure) -> new Probed(failure == null ? outcomes : Map.of()));
     return Behaviors.same();
@@ -144,37 +159,63 @@ public final class CrashDetector {
 
   private Behavior<Command> onProbed(Probed probed) {
     probing = false;
-    probed.outcomes().forEach((address, outcome) -> {
+    probed.outcomes().forEach((suspect, outcome) -> {
+      if (outcome == Probe.Outcome.OPEN) {
+        failures.remove(suspect);
+      } else {
+        failures.merge(suspect, 1, Integer::sum);
+      }
       if (outcome != Probe.Outcome.REFUSED) {
-        refusals.remove(address);
-        confirmations.remove(address);
-        askedAt.remove(address);
+        refusals.remove(suspect);
+        confirmations.remove(suspect);
+        askedAt.remove(suspect);
         return;
       }
-      int seen = refusals.merge(address, 1, Integer::sum);
-      Long asked = askedAt.get(address);
+      int seen = refusals.merge(suspect, 1, Integer::sum);
+      Long asked = askedAt.get(suspect);
       if (seen >= settings.refusals()
           && (asked == null || System.nanoTime() - asked > settings.checkTimeout().toNanos())) {
-        ask(address);
+        ask(suspect);
       }
     });
+    downSelfIfCutOffFromMajority();
     return Behaviors.same();
   }
 
+  /**
+   * Downs this node when its connections to a majority of the counted members fail (refused or
+   * unanswered): it is cut off, and a rule that rejects their connections makes their detectors
+   * down it while it serves; so it stops first (exit-jvm).
+   */
+  private void downSelfIfCutOffFromMajority() {
+    int needed = CrashVerdicts.selfRefusalsNeeded(settings.refusals());
+    int failing = (int) failures.values().stream().filter(n -> n >= needed).count();
+    int members = counted().size();
+    if (downedSelf || !CrashVerdicts.downSelf(members, failing)) {
+      return;
+    }
+    downedSelf = true;
+    log.warn("connections from this node to {} of {} members failed {} times in a row (refused or unanswered):"
+        + " it is cut off from the majority or they are gone; downing this node, which stops serving and exits",
+        failing, members, needed);
+    cluster.manager().tell(new Down(cluster.selfMember().address()));
+  }
+
   /** Asks every other detector, except the suspect's own, to try the suspect's port. */
-  private void ask(Address suspect) {
+  private void ask(UniqueAddress suspect) {
     confirmations.put(suspect, new HashSet<>());
     askedAt.put(suspect, System.nanoTime());
     log.info("member {} refused {} connections to its remoting port in a row; asking the other members",
         suspect, refusals.get(suspect));
     Address self = cluster.selfMember().address();
+    String address = suspect.address().toString();
     for (ActorRef<Command> peer : peers) {
       Address at = peer.path().address();
-      if (at.hasLocalScope() || at.equals(self) || at.equals(suspect)) {
+      if (at.hasLocalScope() || at.equals(self) || at.equals(suspect.address())) {
         continue;
       }
-      context.ask(Checked.class, peer, settings.checkTimeout(), replyTo -> new Check(suspect.toString(), replyTo),
-          (answer, failure) -> answer != null ? answer : new Checked(suspect.toString(), at.toString(), false));
+      context.ask(Checked.class, peer, settings.checkTimeout(), replyTo -> new Check(address, replyTo),
+          (answer, failure) -> answer != null ? answer : new Checked(address, at.toString(), false));
     }
     decide(suspect);
   }
@@ -189,54 +230,62 @@ public final class CrashDetector {
       return Behaviors.same();
     }
     ActorRef<Checked> replyTo = check.replyTo();
-    CompletableFuture.supplyAsync(() -> Probe.connect(target, settings.connectTimeout()), prober)
+    CompletableFuture.supplyAsync(() -> Probe.connect(target, fromHost(), settings.connectTimeout()), prober)
         .whenComplete((outcome, failure) ->
             replyTo.tell(new Checked(check.address(), self, outcome == Probe.Outcome.REFUSED)));
     return Behaviors.same();
   }
 
   private Behavior<Command> onChecked(Checked checked) {
-    Address suspect = AddressFromURIString.parse(checked.address());
-    Set<String> witnesses = confirmations.get(suspect);
-    if (witnesses != null && checked.refused()) {
-      witnesses.add(checked.witness());
-      decide(suspect);
+    Address address = AddressFromURIString.parse(checked.address());
+    // Witnesses try a port, not an incarnation: the answer counts for the suspicion out for that address.
+    for (UniqueAddress suspect : List.copyOf(confirmations.keySet())) {
+      if (suspect.address().equals(address) && checked.refused()) {
+        confirmations.get(suspect).add(checked.witness());
+        decide(suspect);
+      }
     }
     return Behaviors.same();
   }
 
-  private void decide(Address suspect) {
+  private void decide(UniqueAddress suspect) {
     Set<String> witnesses = confirmations.get(suspect);
     Map<Address, Member> members = counted();
-    Member member = members.get(suspect);
-    if (witnesses == null || member == null || downed.contains(member.uniqueAddress())) {
+    Member member = members.get(suspect.address());
+    if (witnesses == null || downed.contains(suspect)) {
       return;
     }
     // Only counted members witness (a joining node's answer does not make a majority).
     int counted = (int) witnesses.stream().filter(w -> members.containsKey(AddressFromURIString.parse(w))).count();
-    if (!down(members.size(), refusals.getOrDefault(suspect, 0), settings.refusals(), counted)) {
+    var verdict = CrashVerdicts.suspect(suspect, member == null ? null : member.uniqueAddress(), members.size(),
+        refusals.getOrDefault(suspect, 0), settings.refusals(), counted);
+    if (verdict == CrashVerdicts.Suspect.FORGET) {
+      log.info("member {} refused connections, but {} now: not downing it", suspect,
+          member == null ? "no counted member holds its address" : "a new incarnation " + member.uniqueAddress() + " does");
+      refusals.remove(suspect);
+      confirmations.remove(suspect);
+      askedAt.remove(suspect);
       return;
     }
-    downed.add(member.uniqueAddress());
+    if (verdict == CrashVerdicts.Suspect.WAIT) {
+      return;
+    }
+    downed.add(suspect);
     log.warn("member {} is gone: its remoting port refuses connections from this node and from {}"
         + " of {} members; downing it and quarantining its incarnation", suspect, witnesses, members.size());
-    cluster.manager().tell(new Down(suspect));
+    cluster.manager().tell(new Down(suspect.address()));
     // The gone incarnation cannot answer anyway; quarantining it marks it terminated, so the leader
     // removes it without waiting for the failure detector to call it unreachable.
     var provider = ((ExtendedActorSystem) org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()))
         .provider();
     if (provider instanceof RemoteActorRefProvider remote) {
-      remote.quarantine(suspect, Option.apply(member.uniqueAddress().longUid()), "process gone (port refuses connections)");
+      remote.quarantine(suspect.address(), Option.apply(suspect.longUid()), "process gone (port refuses connections)");
     }
   }
 
-  /**
-   * Whether a member seen refusing may be downed: this node saw {@code refusedHere} refusals in a
-   * row (at least {@code refusalsNeeded}), and it and the {@code witnesses} that saw the port refuse
-   * form a majority of the {@code members} that count, the suspect among them.
-   */
+  /** See {@link CrashVerdicts#down}. */
   static boolean down(int members, int refusedHere, int refusalsNeeded, int witnesses) {
-    return refusedHere >= refusalsNeeded && 2 * (1 + witnesses) > members;
+    return CrashVerdicts.down(members, refusedHere, refusalsNeeded, witnesses);
   }
 
   /** Up, WeaklyUp and Leaving members by address: those keep-majority counts. */
@@ -249,6 +298,12 @@ public final class CrashDetector {
       }
     }
     return members;
+  }
+
+  /** The host of this node's remoting address, which its cluster connections leave from. */
+  private String fromHost() {
+    var host = cluster.selfMember().address().getHost();
+    return host.isPresent() ? host.get() : null;
   }
 
   private String selfName() {

@@ -16,14 +16,31 @@ final class Probe {
   private Probe() {}
 
   static Outcome connect(Address address, Duration timeout) {
+    return connect(address, null, timeout);
+  }
+
+  /**
+   * From {@code fromHost} (null: any local address): the host of this node's own remoting address,
+   * which its cluster connections leave from too (artery's outbound-client-hostname). The probe
+   * then takes their path; from another source address a firewall rule between the two nodes would
+   * go unseen (on loopback the kernel's default source is 127.0.0.1).
+   */
+  static Outcome connect(Address address, String fromHost, Duration timeout) {
     if (address.getHost().isEmpty() || address.getPort().isEmpty()) {
       return Outcome.UNKNOWN;
     }
-    return connect(address.getHost().get(), address.getPort().get(), timeout);
+    return connect(address.getHost().get(), address.getPort().get(), fromHost, timeout);
   }
 
   static Outcome connect(String host, int port, Duration timeout) {
+    return connect(host, port, null, timeout);
+  }
+
+  static Outcome connect(String host, int port, String fromHost, Duration timeout) {
     try (Socket socket = new Socket()) {
+      if (fromHost != null) {
+        socket.bind(new InetSocketAddress(fromHost, 0));
+      }
       socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
       return Outcome.OPEN;
     } catch (ConnectException e) {

@@ -232,6 +232,9 @@ public final class ChaosRunner {
     if (!staleWrote) {
       System.out.println("  problem: the woken node attempted no journal write (fenced_appends=0): the pause proved nothing");
     }
+    if (scenario == Scenario.PARTITION_REJECT && !"true".equals(context.notes().get("exited_before_heal"))) {
+      System.out.println("  problem: the node cut off by REJECT rules did not exit by itself before the heal");
+    }
     boolean ok = report.ok() && injected > 0 && healed && staleExited && staleWrote && report.acked() >= 10_000
         && client.abandoned.get() == 0;
     report.problems().forEach(p -> System.out.println("  problem: " + p));

@@ -7,7 +7,10 @@ import java.util.List;
 /**
  * Cuts links between local nodes with iptables rules on {@code lo} that name both loopback addresses
  * ({@code -i lo -s 127.0.0.a -d 127.0.0.b -j DROP}), and removes exactly the rules it added. Refuses
- * any address outside 127.0.0.0/8.
+ * any address outside 127.0.0.0/8. {@link #reject} cuts them the way a firewall's REJECT policy on
+ * the cut-off node does: what the others send it is answered with a TCP reset (ICMP port-unreachable
+ * for other protocols), so their connects fail at once with "connection refused" as if nothing
+ * listened, while its own connections to them go unanswered (docs/crash-detection.md).
  */
 final class LinkCutter implements AutoCloseable {
 
@@ -22,20 +25,37 @@ final class LinkCutter implements AutoCloseable {
   synchronized boolean isolate(String host, List<String> others) {
     boolean all = true;
     for (String other : others) {
-      all &= drop(host, other) & drop(other, host);
+      all &= add(host, other, List.of("-j", "DROP")) & add(other, host, List.of("-j", "DROP"));
     }
     return all;
   }
 
-  private boolean drop(String from, String to) {
+  /**
+   * Rejects all traffic from each of {@code others} to {@code host}: TCP with a reset, the rest with
+   * port-unreachable; true if every rule was added. One way only: on loopback a rule for the other
+   * direction would also swallow the resets these rules send.
+   */
+  synchronized boolean reject(String host, List<String> others) {
+    List<String> tcp = List.of("-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset");
+    List<String> rest = List.of("-j", "REJECT", "--reject-with", "icmp-port-unreachable");
+    boolean all = true;
+    for (String other : others) {
+      // Inserted at the top: the TCP rule goes in last so that it is matched first.
+      all &= add(other, host, rest) & add(other, host, tcp);
+    }
+    return all;
+  }
+
+  private boolean add(String from, String to, List<String> target) {
     if (!from.startsWith("127.") || !to.startsWith("127.")) {
       throw new IllegalArgumentException("only loopback addresses may be cut: " + from + " -> " + to);
     }
-    List<String> rule = List.of("INPUT", "-i", "lo", "-s", from, "-d", to, "-j", "DROP");
+    List<String> rule = new ArrayList<>(List.of("INPUT", "-i", "lo", "-s", from, "-d", to));
+    rule.addAll(target);
     if (run(command("-I", rule)) != 0) {
       return false;
     }
-    added.add(rule);
+    added.add(List.copyOf(rule));
     return true;
   }
 

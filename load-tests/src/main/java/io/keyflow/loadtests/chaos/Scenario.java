@@ -22,6 +22,7 @@ enum Scenario {
   PAUSE("pause", 3),
   LEAVE_JOIN("leave-join", 3),
   PARTITION("partition", 3),
+  PARTITION_REJECT("partition-reject", 3),
   CASSANDRA("cassandra", 3),
   ROLLING("rolling", 3),
   MIXED("mixed", 3),
@@ -56,7 +57,7 @@ enum Scenario {
    */
   List<Integer> untouchedNodes() {
     int keep = switch (this) {
-      case KILL, PAUSE, LEAVE_JOIN, PARTITION -> nodes - 1;
+      case KILL, PAUSE, LEAVE_JOIN, PARTITION, PARTITION_REJECT -> nodes - 1;
       case KILL_BURST -> nodes - 2;
       default -> nodes;
     };
@@ -159,6 +160,7 @@ enum Scenario {
         yield faults;
       }
       case PARTITION -> partition(c, last);
+      case PARTITION_REJECT -> partitionReject(c, last);
       case CASSANDRA -> {
         c.fault("kill -9 cassandra");
         int faults = cluster.kill(cluster.process("cassandra", LocalCluster.CASSANDRA_MAIN), "cassandra") ? 1 : 0;
@@ -222,6 +224,55 @@ enum Scenario {
     cluster.links.heal();
     afterStaleNodeWakes(c, n, node.get());
     return takenOver ? 1 : 0;
+  }
+
+  /**
+   * One node cut off from all others by rules that answer with a reset or port-unreachable: the
+   * others' crash detectors see its port refuse and down it within about a second, while it is
+   * alive. It must down itself as fast (refused by a majority) and exit before the heal; notes how
+   * long after the fault it exited ({@code exited_s}) and after the takeover ({@code both_served_s}).
+   */
+  private static int partitionReject(Context c, int n) throws Exception {
+    LocalCluster cluster = c.cluster();
+    if (!LinkCutter.available()) {
+      System.out.println("chaos: iptables is not available (install it, run as root); no fault injected");
+      return 0;
+    }
+    Optional<ProcessHandle> node = cluster.node(n);
+    List<String> others = IntStream.rangeClosed(1, cluster.size()).filter(o -> o != n)
+        .mapToObj(LocalCluster::host).toList();
+    c.fault("partition (REJECT) node-" + n, n);
+    long faultAt = System.nanoTime();
+    if (node.isEmpty() || !cluster.links.reject(LocalCluster.host(n), others)) {
+      cluster.links.heal();
+      return 0;
+    }
+    boolean exitedBeforeHeal;
+    boolean takenOver;
+    try {
+      java.util.concurrent.CompletableFuture<Long> exitedAt = node.get().onExit().thenApply(p -> System.nanoTime());
+      takenOver = tookOver(c, n);
+      long takenOverAt = System.nanoTime();
+      Long exited = null;
+      try {
+        exited = exitedAt.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // still running 30 s after the takeover: reported below
+      }
+      exitedBeforeHeal = exited != null;
+      c.notes().put("exited_before_heal", Boolean.toString(exitedBeforeHeal));
+      if (exited != null) {
+        c.notes().put("exited_s", String.format(java.util.Locale.ROOT, "%.1f", (exited - faultAt) / 1e9));
+        // An upper bound: the takeover is seen by polling, so it happened up to one poll earlier.
+        c.notes().put("both_served_s", String.format(java.util.Locale.ROOT, "%.1f",
+            Math.max(0, exited - takenOverAt) / 1e9));
+      }
+      c.awaitHeal();
+    } finally {
+      cluster.links.heal();
+    }
+    afterStaleNodeWakes(c, n, node.get());
+    return takenOver && exitedBeforeHeal ? 1 : 0;
   }
 
   /** Whether the others took node n's key groups over: only then did the fault really cut it off. */

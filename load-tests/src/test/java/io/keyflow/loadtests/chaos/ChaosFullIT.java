@@ -19,7 +19,7 @@ class ChaosFullIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"kill", "kill-burst", "pause", "leave-join", "partition", "cassandra", "rolling", "mixed",
+  @ValueSource(strings = {"kill", "kill-burst", "pause", "leave-join", "partition", "partition-reject", "cassandra", "rolling", "mixed",
       "autoscale"})
   void scenarioLosesAndDoublesNothing(String scenario) throws Exception {
     long seed = Long.getLong("chaos.seed", 1);
