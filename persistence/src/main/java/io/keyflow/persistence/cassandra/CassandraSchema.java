@@ -106,8 +106,9 @@ public final class CassandraSchema {
   }
 
   /**
-   * Waits until every Cassandra node has the schema just changed: the node's next sessions send
-   * their first queries to any store node, and one without the new tables answers "does not exist".
+   * Waits until every Cassandra node has the schema just changed: the next statement, and the node's
+   * sessions, go to any store node, and one without the new keyspace or table answers "does not exist"
+   * (the driver does not wait by itself with schema metadata off).
    */
   private static void awaitSchemaAgreement(CqlSession session) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -227,11 +228,10 @@ public final class CassandraSchema {
         if (missing) {
           session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(statement)
               .setTimeout(Duration.ofSeconds(60)));
+          // The next statement may go to another store node: it must know this one's keyspace or table.
+          awaitSchemaAgreement(session);
           applied++;
         }
-      }
-      if (applied > 0) {
-        awaitSchemaAgreement(session);
       }
     }
     if (applied > 0) {
