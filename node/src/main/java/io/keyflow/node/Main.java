@@ -14,6 +14,7 @@ import io.keyflow.persistence.WebhookOffsets;
 import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
 import io.keyflow.persistence.cassandra.CassandraSchema;
+import io.keyflow.persistence.cassandra.KeyspaceReplication;
 import io.keyflow.pipeline.PipelineConfig;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
@@ -223,6 +224,8 @@ public final class Main {
   static Map<String, ResultsGeneration> checkStoredState(Config config, Map<String, PipelineDefinition> pipelines) {
     try (CqlSession session = CassandraSchema.connect(
         config.getStringList("datastax-java-driver.basic.contact-points"), config.getString("keyflow.cassandra.local-datacenter"))) {
+      CassandraSchema.checkReplication(session, config.getString("keyflow.cassandra.keyspace"),
+          KeyspaceReplication.create(config));
       CassandraSchema.refuseOldJournal(session, config.getString("keyflow.cassandra.keyspace"));
       PipelineCatalog catalog = new PipelineCatalog(session, config.getString("keyflow.cassandra.keyspace"));
       catalog.check(pipelines);
@@ -236,29 +239,33 @@ public final class Main {
     }
   }
 
-  /** Starts the bundled Cassandra if no contact points are set, applies the schema, points the driver at it. */
+  /**
+   * Starts the bundled Cassandra (every node of it) if no contact points are set, applies the
+   * schema (the bundled store replicates to each of its nodes, docs/replication.md), points the
+   * driver at every store node.
+   */
   static Config withCassandra(Config config) throws Exception {
     List<String> contactPoints = config.getStringList("keyflow.cassandra.contact-points");
     String keyspace = config.getString("keyflow.cassandra.keyspace");
     String datacenter = config.getString("keyflow.cassandra.local-datacenter");
     Path ddl = Path.of(config.getString("keyflow.cassandra.ddl-file"));
     boolean applyDdl = config.getBoolean("keyflow.cassandra.apply-ddl");
+    KeyspaceReplication replication = KeyspaceReplication.create(config);
     if (contactPoints.isEmpty()) {
       BundledCassandraSettings bundled = BundledCassandraSettings.create(config);
       new BundledCassandra(bundled).ensureRunning();
-      contactPoints = List.of(bundled.host() + ":" + bundled.nativePort());
+      contactPoints = bundled.contactPoints();
       if (applyDdl) {
         // Nodes of one local cluster start together: one applies the schema, the others find it.
         Path lock = bundled.dataDir().resolveSibling(bundled.dataDir().getFileName() + ".ddl.lock");
         Files.createDirectories(lock.getParent());
         try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              var held = channel.lock()) {
-          CassandraSchema.apply(bundled.host(), bundled.nativePort(), datacenter, keyspace, ddl);
+          CassandraSchema.apply(contactPoints, datacenter, keyspace, ddl, replication.withFactor(bundled.nodes()));
         }
       }
     } else if (applyDdl) {
-      String[] first = contactPoints.get(0).split(":");
-      CassandraSchema.apply(first[0], first.length > 1 ? Integer.parseInt(first[1]) : 9042, datacenter, keyspace, ddl);
+      CassandraSchema.apply(contactPoints, datacenter, keyspace, ddl, replication);
     }
     return ConfigFactory.empty()
         .withValue("datastax-java-driver.basic.contact-points", ConfigValueFactory.fromIterable(contactPoints))

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.keyflow.persistence.cassandra.KeyspaceReplication;
+import io.keyflow.persistence.cassandra.ReplicationRules;
 import io.keyflow.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -232,6 +234,63 @@ class DockerFilesAgreeWithConfigTest {
           .as("init service %s waits for %s to be healthy", inits.get(0), cassandra).isEqualTo("service_healthy");
       assertThat(services.path(cassandra).has("healthcheck")).as("service %s has a healthcheck", cassandra).isTrue();
     });
+  }
+
+  @Test
+  void threeCassandraServicesStartOneAfterAnotherAndTheKeyspaceReplicatesToEachOfThem() throws IOException {
+    Map<String, JsonNode> stores = new LinkedHashMap<>();
+    services.fields().forEachRemaining(service -> {
+      if (service.getValue().path("image").asText().startsWith("cassandra:") && service.getValue().has("healthcheck")) {
+        stores.put(service.getKey(), service.getValue());
+      }
+    });
+    assertThat(stores).as("Cassandra services with a healthcheck").hasSizeGreaterThanOrEqualTo(3);
+    // A chain: the first depends on no store, every other on the one before it, healthy.
+    List<String> order = new ArrayList<>();
+    String next = stores.keySet().stream().filter(name -> stores.keySet().stream()
+        .noneMatch(other -> stores.get(name).path("depends_on").has(other))).findFirst().orElseThrow();
+    while (next != null) {
+      order.add(next);
+      String previous = next;
+      next = stores.keySet().stream().filter(name -> !order.contains(name)
+          && stores.get(name).path("depends_on").path(previous).path("condition").asText().equals("service_healthy"))
+          .findFirst().orElse(null);
+    }
+    assertThat(order).as("the depends_on chain of the Cassandra services").containsExactlyInAnyOrderElementsOf(stores.keySet());
+    String last = order.get(order.size() - 1);
+    JsonNode init = services.path("cassandra-init");
+    assertThat(init.path("depends_on").path(last).path("condition").asText())
+        .as("the init step waits for the last Cassandra service, %s", last).isEqualTo("service_healthy");
+    assertThat(texts(init.path("command")).get(1)).as("cqlsh of the init step connects to").isIn(stores.keySet());
+
+    Config config = nodeConfig("node-1");
+    String datacenter = config.getString("keyflow.cassandra.local-datacenter");
+    stores.forEach((name, store) -> {
+      Map<String, String> environment = environmentOf(store);
+      assertThat(environment.get("CASSANDRA_SEEDS")).as("seeds of %s", name).isEqualTo(hostnameOrName(order.get(0)));
+      assertThat(environment.get("CASSANDRA_DC")).as("data centre of %s", name).isEqualTo(datacenter);
+      assertThat(environment.get("JVM_EXTRA_OPTS")).as("JVM options of %s", name).contains("commitlog_sync=batch");
+      assertThat(config.getStringList("keyflow.cassandra.contact-points")).as("contact points")
+          .contains(hostnameOrName(name) + ":9042");
+    });
+
+    Matcher replication = Pattern.compile("(?is)CREATE KEYSPACE IF NOT EXISTS\\s+\\w+\\s+WITH REPLICATION\\s*=\\s*\\{([^}]*)}")
+        .matcher(Files.readString(DOCKER.resolve("keyflow.cql")));
+    assertThat(replication.find()).as("docker/keyflow.cql creates the keyspace with a replication map").isTrue();
+    Map<String, String> map = new LinkedHashMap<>();
+    Matcher entry = Pattern.compile("'([^']+)'\\s*:\\s*'?([^',\\s]+)'?").matcher(replication.group(1));
+    while (entry.find()) {
+      map.put(entry.group(1), entry.group(2));
+    }
+    assertThat(map).as("replication of docker/keyflow.cql")
+        .containsEntry("class", "NetworkTopologyStrategy").containsEntry(datacenter, Integer.toString(stores.size()));
+    // The init step creates it with cqlsh, so the node's rules never see it: check them here.
+    ReplicationRules.checkCreate("keyflow", new KeyspaceReplication(map.get("class"), datacenter,
+        Integer.parseInt(map.get(datacenter)), false), stores.size());
+  }
+
+  private static String hostnameOrName(String service) {
+    return services.path(service).path("hostname").asText(service);
   }
 
   @Test

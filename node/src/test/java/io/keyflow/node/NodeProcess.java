@@ -45,6 +45,13 @@ final class NodeProcess implements AutoCloseable {
   /** A node whose application config is {@code configFile} instead of cluster-config/node-n.conf. */
   static NodeProcess start(int n, String keyspace, Path extraPipelines, Map<String, String> overrides, Path configFile)
       throws IOException {
+    return start(n, TestCassandra.nodeProperties(keyspace), extraPipelines, overrides, configFile);
+  }
+
+  /** A node on the store that {@code storeProperties} name (keyspace included), e.g. TestReplicatedCassandra's. */
+  static NodeProcess start(int n, Map<String, String> storeProperties, Path extraPipelines, Map<String, String> overrides,
+      Path configFile) throws IOException {
+    String keyspace = storeProperties.get("keyflow.cassandra.keyspace");
     Path home = TestCassandra.home();
     Path logs = home.resolve("target/it-logs");
     Files.createDirectories(logs);
@@ -53,7 +60,7 @@ final class NodeProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.add("-Dconfig.file=" + configFile);
-    Map<String, String> props = new java.util.TreeMap<>(TestCassandra.nodeProperties(keyspace));
+    Map<String, String> props = new java.util.TreeMap<>(storeProperties);
     props.put("keyflow.node.http-port", Integer.toString(HTTP_PORT));
     props.put("keyflow.node.remote-port", Integer.toString(REMOTE_PORT));
     props.put("keyflow.node.management-port", Integer.toString(MANAGEMENT_PORT));

@@ -240,7 +240,7 @@ public final class ChaosRunner {
     report.problems().forEach(p -> System.out.println("  problem: " + p));
     StringBuilder notes = new StringBuilder();
     context.notes().forEach((k, v) -> notes.append(' ').append(k).append('=').append(v));
-    notes.append(" join_retries=").append(cluster.joinRetries());
+    notes.append(" join_retries=").append(cluster.joinRetries()).append(' ').append(client.failureReport());
     return String.format("scenario=%s seed=%d faults=%d acked=%d lost=%d duplicated=%d gaps=%d requests=%d"
             + " failed_requests=%d retried=%d abandoned=%d recovery_s=%.1f recovery_all_s=%.1f probe_affected=%d"
             + " probe_rejected=%d"

@@ -45,6 +45,10 @@ final class LedgerClient {
   /** Set by the runner at a fault; the first acknowledgement of a request sent after it ends recovery. */
   final AtomicLong faultAtNanos = new AtomicLong();
   final AtomicLong recoveredAtNanos = new AtomicLong();
+  /** Every failed attempt by status (-1: no answer), and when the first and the last came. */
+  final Map<Integer, AtomicLong> failuresByStatus = new ConcurrentHashMap<>();
+  final AtomicLong firstFailureNanos = new AtomicLong();
+  final AtomicLong lastFailureNanos = new AtomicLong();
 
   LedgerClient(List<String> nodes, String pipeline, int keys, int eventsPerRequest, Duration giveUpAfter) {
     this.nodes = nodes;
@@ -104,6 +108,10 @@ final class LedgerClient {
           break;
         }
         failedAttempts.incrementAndGet();
+        failuresByStatus.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+        long failedAt = System.nanoTime();
+        firstFailureNanos.compareAndSet(0, failedAt);
+        lastFailureNanos.set(failedAt);
         retried = true;
         if (System.nanoTime() > deadline) {
           abandoned.incrementAndGet();
@@ -117,6 +125,14 @@ final class LedgerClient {
       requests++;
     }
     return requests;
+  }
+
+  /** "{503=4, -1=2}" and the seconds from the first failed attempt to the last ("0.0" if none). */
+  String failureReport() {
+    Map<Integer, Long> byStatus = new TreeMap<>();
+    failuresByStatus.forEach((status, n) -> byStatus.put(status, n.get()));
+    double span = byStatus.isEmpty() ? 0 : (lastFailureNanos.get() - firstFailureNanos.get()) / 1e9;
+    return "non_2xx=" + byStatus.toString().replace(" ", "") + String.format(" non_2xx_span_s=%.1f", span);
   }
 
   private int post(String node, String id, String body) {

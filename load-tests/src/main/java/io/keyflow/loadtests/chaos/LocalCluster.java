@@ -82,7 +82,13 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts what is not running (Cassandra after its kill) and waits until all nodes are ready. */
   boolean restartMissing() {
-    return keyflowQuietly("cluster", Integer.toString(size), "--pipelines", pipelines.toString()) == 0;
+    List<String> args = new ArrayList<>(List.of("cluster", Integer.toString(size), "--pipelines", pipelines.toString()));
+    // The same store as at the start (a replicated one stays replicated).
+    int store = clusterArgs.indexOf("--cassandra");
+    if (store >= 0) {
+      args.addAll(clusterArgs.subList(store, store + 2));
+    }
+    return keyflowQuietly(args.toArray(String[]::new)) == 0;
   }
 
   /**

@@ -24,6 +24,7 @@ enum Scenario {
   PARTITION("partition", 3),
   PARTITION_REJECT("partition-reject", 3),
   CASSANDRA("cassandra", 3),
+  CASSANDRA_NODE("cassandra-node", 3),
   ROLLING("rolling", 3),
   MIXED("mixed", 3),
   AUTOSCALE("autoscale", 2);
@@ -66,7 +67,12 @@ enum Scenario {
 
   /** Extra arguments of {@code bin/keyflow cluster} for this scenario. */
   List<String> clusterArgs() {
-    return this == AUTOSCALE ? List.of("--autoscale", nodes + ".." + (nodes + 1)) : List.of();
+    return switch (this) {
+      case AUTOSCALE -> List.of("--autoscale", nodes + ".." + (nodes + 1));
+      // Three bundled store nodes, keyspace at RF 3 (docs/replication.md).
+      case CASSANDRA_NODE -> List.of("--cassandra", "3");
+      default -> List.of();
+    };
   }
 
   static List<String> labels() {
@@ -170,6 +176,20 @@ enum Scenario {
         c.phase().set("heal");
         cluster.restartMissing();
         yield faults;
+      }
+      case CASSANDRA_NODE -> {
+        // One of three store nodes (any, the seed included): QUORUM still has two replicas of every
+        // row. It stays down until the heal point, then starts again on its data and catches up
+        // (hints from the other two, then reads at QUORUM never depend on it alone).
+        String victim = "cassandra-" + (1 + c.random().nextInt(3));
+        c.fault("kill -9 " + victim);
+        int faults = cluster.kill(cluster.process(victim, LocalCluster.CASSANDRA_MAIN), victim) ? 1 : 0;
+        c.notes().put("store_node", victim);
+        c.awaitHeal();
+        long restart = System.nanoTime();
+        boolean back = cluster.restartMissing();
+        c.notes().put("store_restart_s", String.format("%.1f", (System.nanoTime() - restart) / 1e9));
+        yield back ? faults : 0;
       }
       case ROLLING -> {
         int faults = 0;

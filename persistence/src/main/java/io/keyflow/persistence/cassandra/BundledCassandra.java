@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The Cassandra JVM is detached (own session, output to a log file): killing the node that
  * started it never touches it. Starting is done under a file lock, so nodes started together
- * start one Cassandra, and a running one is reused.
+ * start one Cassandra, and a running one is reused. A replicated store (docs/replication.md) is
+ * several such JVMs on their own loopback addresses, started one after the other.
  */
 public final class BundledCassandra {
 
@@ -68,10 +69,15 @@ public final class BundledCassandra {
     this.settings = settings;
   }
 
-  /** Whether something answers on the CQL port. */
+  /** Whether something answers on the CQL port of every node of the store. */
   public boolean isAnswering() {
+    return settings.members().stream().allMatch(this::isAnswering);
+  }
+
+  /** Whether something answers on the CQL port of {@code member}. */
+  public boolean isAnswering(BundledCassandraSettings.Member member) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(settings.host(), settings.nativePort()), 500);
+      socket.connect(new InetSocketAddress(member.host(), settings.nativePort()), 500);
       return true;
     } catch (IOException e) {
       return false;
@@ -79,73 +85,78 @@ public final class BundledCassandra {
   }
 
   /**
-   * Starts the bundled Cassandra detached unless one already answers, and waits for CQL.
-   * Returns the PID of a Cassandra it started, or -1 when one was already running.
+   * Starts every node of the bundled store that does not answer yet, detached, one after the
+   * other: each answers CQL before the next starts (Cassandra lets one node join the ring at a
+   * time). Returns the PIDs of the nodes it started (empty when all were running).
    */
-  public long ensureRunning() {
+  public List<Long> ensureRunning() {
     try {
-      Files.createDirectories(settings.dataDir());
+      Files.createDirectories(settings.dataDir().getParent());
       Path lockFile = settings.dataDir().resolveSibling(settings.dataDir().getFileName() + ".lock");
       try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
            FileLock lock = channel.lock()) {
-        if (isAnswering()) {
-          log.info("bundled Cassandra already answers on {}:{}", settings.host(), settings.nativePort());
-          return -1;
+        List<Long> started = new ArrayList<>();
+        for (BundledCassandraSettings.Member member : settings.members()) {
+          if (isAnswering(member)) {
+            log.info("bundled {} already answers on {}:{}", member.name(), member.host(), settings.nativePort());
+            continue;
+          }
+          long startedNanos = System.nanoTime();
+          Process process = startDetached(member);
+          awaitCql(member, process, startedNanos);
+          started.add(process.pid());
         }
-        long started = System.nanoTime();
-        Process process = startDetached();
-        awaitCql(process, started);
-        return process.pid();
+        return started;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private Process startDetached() throws IOException {
+  private Process startDetached(BundledCassandraSettings.Member member) throws IOException {
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       command.add("/usr/bin/setsid");
     }
-    command.addAll(command());
-    Files.createDirectories(settings.logFile().getParent());
+    command.addAll(command(member));
+    Files.createDirectories(member.logFile().getParent());
     Files.createDirectories(settings.runDir());
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(settings.logFile().toFile()))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(member.logFile().toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .start();
-    Files.writeString(settings.runDir().resolve("cassandra.pid"), process.pid() + "\n");
-    log.info("starting bundled Cassandra (pid {}), data in {}, log in {}",
-        process.pid(), settings.dataDir(), settings.logFile());
+    Files.writeString(member.pidFile(), process.pid() + "\n");
+    log.info("starting bundled {} on {} (pid {}), data in {}, log in {}",
+        member.name(), member.host(), process.pid(), member.dataDir(), member.logFile());
     return process;
   }
 
-  private void awaitCql(Process process, long startedNanos) {
+  private void awaitCql(BundledCassandraSettings.Member member, Process process, long startedNanos) {
     long deadline = startedNanos + settings.startTimeout().toNanos();
-    while (!isAnswering()) {
+    while (!isAnswering(member)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("bundled Cassandra exited with " + process.exitValue()
-            + " before answering; see " + settings.logFile());
+        throw new IllegalStateException("bundled " + member.name() + " exited with " + process.exitValue()
+            + " before answering; see " + member.logFile());
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("bundled Cassandra did not answer on " + settings.host() + ":"
-            + settings.nativePort() + " within " + settings.startTimeout() + "; see " + settings.logFile());
+        throw new IllegalStateException("bundled " + member.name() + " did not answer on " + member.host() + ":"
+            + settings.nativePort() + " within " + settings.startTimeout() + "; see " + member.logFile());
       }
       sleepQuietly(200);
     }
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
-    log.info("bundled Cassandra ready on {}:{} in {} s", settings.host(), settings.nativePort(),
+    log.info("bundled {} ready on {}:{} in {} s", member.name(), member.host(), settings.nativePort(),
         String.format("%.1f", seconds));
   }
 
-  /** The full command line of the Cassandra JVM; writes its config files first. */
-  public List<String> command() throws IOException {
+  /** The full command line of the Cassandra JVM of {@code member}; writes its config files first. */
+  public List<String> command(BundledCassandraSettings.Member member) throws IOException {
     ensureLibraries();
-    Path conf = settings.dataDir().resolve("conf");
+    Path conf = member.dataDir().resolve("conf");
     Files.createDirectories(conf);
     Path yaml = conf.resolve("cassandra.yaml");
-    Files.writeString(yaml, CassandraYaml.render(settings));
+    Files.writeString(yaml, CassandraYaml.render(settings, member));
     Path logback = conf.resolve("logback.xml");
     Files.writeString(logback, CassandraYaml.logback());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -157,11 +168,12 @@ public final class BundledCassandra {
     command.addAll(JVM17_OPTIONS);
     command.add("-Dcassandra-foreground=yes");
     command.add("-Dcassandra.config=" + yaml.toUri());
-    command.add("-Dcassandra.storagedir=" + settings.dataDir());
-    command.add("-Dcassandra.logdir=" + settings.dataDir().resolve("logs"));
+    command.add("-Dcassandra.storagedir=" + member.dataDir());
+    command.add("-Dcassandra.logdir=" + member.dataDir().resolve("logs"));
     command.add("-Dlogback.configurationFile=" + logback.toUri());
     command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
-    // Without this a fresh single node waits 30 s for a ring that will never grow.
+    // Without this a fresh single node waits 30 s for a ring that will never grow; nodes of a
+    // replicated store start one after the other, so a joining node has nobody else to wait for.
     command.add("-Dcassandra.ring_delay_ms=1000");
     command.add("-cp");
     command.add(settings.libDir() + "/*");
@@ -204,22 +216,28 @@ public final class BundledCassandra {
   }
 
   /**
-   * CLI for bin/keyflow: {@code command} prints the Cassandra command line, one argument per line,
-   * for the script to exec (so the PID it records is Cassandra's own); {@code start} starts it
-   * detached and waits for CQL.
+   * CLI for bin/keyflow: {@code command [i]} prints the command line of node i (default: the only
+   * or first node), one argument per line, for the script to exec (so the PID it records is
+   * Cassandra's own); {@code start} starts every node that is not running, detached, one after the
+   * other, and waits for CQL; {@code contact-points} prints them comma-separated.
    */
   public static void main(String[] args) throws IOException {
-    var cassandra = new BundledCassandra(BundledCassandraSettings.create(ConfigFactory.load()));
+    var settings = BundledCassandraSettings.create(ConfigFactory.load());
+    var cassandra = new BundledCassandra(settings);
     String verb = args.length == 0 ? "command" : args[0];
     switch (verb) {
-      case "command" -> System.out.print(String.join("\n", cassandra.command()) + "\n");
-      case "start" -> {
-        long pid = cassandra.ensureRunning();
-        System.out.println(pid < 0 ? "cassandra already running" : "cassandra started, pid " + pid);
+      case "command" -> {
+        int i = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        System.out.print(String.join("\n", cassandra.command(settings.members().get(i - 1))) + "\n");
       }
+      case "start" -> {
+        List<Long> pids = cassandra.ensureRunning();
+        System.out.println(pids.isEmpty() ? "cassandra already running" : "cassandra started, pids " + pids);
+      }
+      case "contact-points" -> System.out.println(String.join(",", settings.contactPoints()));
       case "answering" -> System.exit(cassandra.isAnswering() ? 0 : 1);
       default -> {
-        System.err.println("usage: BundledCassandra command|start|answering");
+        System.err.println("usage: BundledCassandra command [i]|start|contact-points|answering");
         System.exit(2);
       }
     }

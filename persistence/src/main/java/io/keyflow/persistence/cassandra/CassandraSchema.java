@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -22,12 +24,14 @@ import org.slf4j.LoggerFactory;
  * Applies the DDL shipped in {@code docker/keyflow.cql} to a keyspace: only the statements whose
  * keyspace or table does not exist yet (each DDL statement costs about a second on Cassandra 5, so
  * a restart on existing data costs nothing). The file names the keyspace {@code keyflow}; another
- * keyspace name is substituted.
+ * keyspace name is substituted, and its replication is replaced by the configured one
+ * ({@link KeyspaceReplication}, checked by {@link ReplicationRules}).
  */
 public final class CassandraSchema {
 
   private static final Logger log = LoggerFactory.getLogger(CassandraSchema.class);
   private static final Pattern KEYSPACE = Pattern.compile("(?i)CREATE KEYSPACE IF NOT EXISTS\\s+(\\w+)");
+  private static final Pattern REPLICATION = Pattern.compile("(?is)(WITH\\s+REPLICATION\\s*=\\s*)\\{[^}]*\\}");
   private static final Pattern TABLE = Pattern.compile("(?i)CREATE TABLE IF NOT EXISTS\\s+(\\w+)\\.(\\w+)");
 
   private CassandraSchema() {}
@@ -59,22 +63,96 @@ public final class CassandraSchema {
    * took four of a node's ten seconds to start.
    */
   public static CqlSession connect(String host, int port, String datacenter) {
+    return connectTo(List.of(new InetSocketAddress(host, port)), datacenter);
+  }
+
+  private static CqlSession connectTo(List<InetSocketAddress> contactPoints, String datacenter) {
     return CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(host, port))
+        .addContactPoints(contactPoints)
         .withLocalDatacenter(datacenter)
         .withConfigLoader(DriverConfigLoader.programmaticBuilder()
             .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
             .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
             .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
             .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
+            // The pipeline catalog is read and written here: at QUORUM as everything else
+            // (node keyflow-defaults.conf), not at the driver's LOCAL_ONE.
+            .withString(DefaultDriverOption.REQUEST_CONSISTENCY, "QUORUM")
+            .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, "SERIAL")
             .build())
         .build();
   }
 
-  /** {@link #connect} to the first of {@code contactPoints} ({@code host[:port]}, port 9042 by default). */
+  /**
+   * {@link #connect} to {@code contactPoints} ({@code host[:port]}, port 9042 by default): any one
+   * that answers will do, so a node starts while one store node is down.
+   */
   public static CqlSession connect(List<String> contactPoints, String datacenter) {
-    String[] first = contactPoints.get(0).split(":");
-    return connect(first[0], first.length > 1 ? Integer.parseInt(first[1]) : 9042, datacenter);
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (String contactPoint : contactPoints) {
+      String[] parts = contactPoint.split(":");
+      addresses.add(new InetSocketAddress(parts[0], parts.length > 1 ? Integer.parseInt(parts[1]) : 9042));
+    }
+    return connectTo(addresses, datacenter);
+  }
+
+  /** {@code statements} with the replication of every CREATE KEYSPACE replaced by {@code replication}. */
+  public static List<String> withReplication(List<String> statements, KeyspaceReplication replication) {
+    return statements.stream()
+        .map(s -> KEYSPACE.matcher(s).find()
+            ? REPLICATION.matcher(s).replaceFirst("$1" + Matcher.quoteReplacement(replication.cql()))
+            : s)
+        .toList();
+  }
+
+  /**
+   * Waits until every Cassandra node has the schema just changed: the next statement, and the node's
+   * sessions, go to any store node, and one without the new keyspace or table answers "does not exist"
+   * (the driver does not wait by itself with schema metadata off).
+   */
+  private static void awaitSchemaAgreement(CqlSession session) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!session.checkSchemaAgreement()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Cassandra nodes did not agree on the schema within 60 s");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for schema agreement", e);
+      }
+    }
+  }
+
+  /** Nodes of the cluster per data centre, as the node behind {@code session} sees them. */
+  public static Map<String, Integer> nodesPerDatacenter(CqlSession session) {
+    Map<String, Integer> nodes = new TreeMap<>();
+    Row local = session.execute("SELECT data_center FROM system.local").one();
+    if (local != null) {
+      nodes.merge(local.getString(0), 1, Integer::sum);
+    }
+    session.execute("SELECT data_center FROM system.peers").forEach(row -> nodes.merge(row.getString(0), 1, Integer::sum));
+    return nodes;
+  }
+
+  /**
+   * Reads the replication of {@code keyspace}, logs it, and refuses one replica on a cluster of
+   * several nodes (unless allowed). Nothing to check when the keyspace does not exist yet.
+   */
+  public static void checkReplication(CqlSession session, String keyspace, KeyspaceReplication settings) {
+    Row row = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).one();
+    if (row == null) {
+      return;
+    }
+    Map<String, String> replication = row.getMap(0, String.class, String.class);
+    int nodes = nodesPerDatacenter(session).values().stream().mapToInt(Integer::intValue).sum();
+    String found = ReplicationRules.checkExisting(keyspace, replication, nodes, settings.allowUnderReplicated());
+    if (ReplicationRules.replicas(replication) < ReplicationRules.safeFactor(nodes)) {
+      log.warn("{}", found);
+    } else {
+      log.info("{}", found);
+    }
   }
 
   /**
@@ -103,12 +181,25 @@ public final class CassandraSchema {
     }
   }
 
-  /** Connects to {@code host:port} and applies what is missing. Blocking; call before the node starts. */
+  /**
+   * Connects to the one-node store at {@code host:port} and applies what is missing, the keyspace
+   * with one replica. Blocking; for tests on the one-node test Cassandra.
+   */
   public static void apply(String host, int port, String datacenter, String keyspace, Path ddlFile) throws IOException {
-    List<String> statements = statements(Files.readString(ddlFile), keyspace);
+    apply(List.of(host + ":" + port), datacenter, keyspace, ddlFile,
+        new KeyspaceReplication(KeyspaceReplication.NETWORK_TOPOLOGY, datacenter, 1, false));
+  }
+
+  /**
+   * Connects to {@code contactPoints} and applies what is missing, a missing keyspace with
+   * {@code replication} after {@link ReplicationRules#checkCreate}. Blocking; call before the node starts.
+   */
+  public static void apply(List<String> contactPoints, String datacenter, String keyspace, Path ddlFile,
+      KeyspaceReplication replication) throws IOException {
+    List<String> statements = withReplication(statements(Files.readString(ddlFile), keyspace), replication);
     long started = System.nanoTime();
     int applied = 0;
-    try (CqlSession session = connect(host, port, datacenter)) {
+    try (CqlSession session = connect(contactPoints, datacenter)) {
       Set<String> tables = new HashSet<>();
       boolean keyspaceExists = session.execute(
           "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).one() != null;
@@ -126,9 +217,19 @@ public final class CassandraSchema {
         Matcher table = TABLE.matcher(statement);
         boolean missing = ks.find() ? !keyspaceExists
             : !table.find() || !tables.contains(table.group(2).toLowerCase());
+        if (missing && ks.reset().find()) {
+          Map<String, Integer> nodes = nodesPerDatacenter(session);
+          int inScope = replication.strategy().equals(KeyspaceReplication.SIMPLE)
+              ? nodes.values().stream().mapToInt(Integer::intValue).sum()
+              : nodes.getOrDefault(replication.datacenter(), 0);
+          ReplicationRules.checkCreate(keyspace, replication, inScope);
+          log.info("creating keyspace {} with {} (Cassandra nodes per data centre: {})", keyspace, replication, nodes);
+        }
         if (missing) {
           session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(statement)
               .setTimeout(Duration.ofSeconds(60)));
+          // The next statement may go to another store node: it must know this one's keyspace or table.
+          awaitSchemaAgreement(session);
           applied++;
         }
       }

@@ -27,9 +27,22 @@ class CassandraSchemaTest {
   @Test
   void generatedYamlSyncsTheCommitLogPerBatchAndListensOnLoopbackOnly() {
     var settings = BundledCassandraSettings.create(com.typesafe.config.ConfigFactory.load());
-    String yaml = CassandraYaml.render(settings);
+    String yaml = CassandraYaml.render(settings, settings.members().get(0));
     assertThat(yaml).contains("commitlog_sync: batch").contains("listen_address: 127.0.0.1")
         .contains("rpc_address: 127.0.0.1").contains("native_transport_port: 9042");
-    assertThat(TestCassandra.keys()).contains("data-dir", "native-port", "storage-port", "heap", "lib-dir");
+    assertThat(TestCassandra.keys()).contains("data-dir", "native-port", "storage-port", "heap", "lib-dir", "nodes");
+  }
+
+  @Test
+  void createKeyspaceTakesTheConfiguredReplicationAndNothingElseChanges() throws Exception {
+    String cql = Files.readString(TestCassandra.home().resolve("docker/keyflow.cql"));
+    List<String> plain = CassandraSchema.statements(cql, "kf_test");
+    List<String> replicated = CassandraSchema.withReplication(plain,
+        new KeyspaceReplication("NetworkTopologyStrategy", "dc_east", 5, false));
+    assertThat(replicated.get(0)).startsWith("CREATE KEYSPACE IF NOT EXISTS kf_test")
+        .endsWith("WITH REPLICATION = { 'class' : 'NetworkTopologyStrategy', 'dc_east' : 5 }");
+    assertThat(replicated.subList(1, replicated.size())).isEqualTo(plain.subList(1, plain.size()));
+    assertThat(CassandraSchema.withReplication(plain, new KeyspaceReplication("SimpleStrategy", "dc1", 2, false)).get(0))
+        .endsWith("{ 'class' : 'SimpleStrategy', 'replication_factor' : 2 }");
   }
 }

@@ -41,8 +41,7 @@ public final class TestCassandra {
         base.resolve("it-cassandra"), HOST, NATIVE_PORT, STORAGE_PORT, "768m",
         home.resolve("persistence/cassandra/target/lib"), home.resolve("persistence/cassandra/pom.xml"),
         base.resolve("it-run"), base.resolve("it-logs/cassandra.log"), Duration.ofSeconds(240));
-    long pid = new BundledCassandra(s).ensureRunning();
-    if (pid > 0) {
+    for (long pid : new BundledCassandra(s).ensureRunning()) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.of(pid).ifPresent(p -> {
         p.destroy();
         p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> {
