@@ -224,16 +224,27 @@ enum Scenario {
     return takenOver ? 1 : 0;
   }
 
+  private static boolean linkCutterAvailable() {
+    if (!LinkCutter.available()) {
+      System.out.println("chaos: iptables is not available (install it, run as root); no fault injected");
+      return false;
+    }
+    return true;
+  }
+
+  /** The hosts of every node of the cluster but node {@code n}. */
+  private static List<String> othersThan(LocalCluster cluster, int n) {
+    return IntStream.rangeClosed(1, cluster.size()).filter(o -> o != n).mapToObj(LocalCluster::host).toList();
+  }
+
   /** One node cut off from all others (not from Cassandra or clients): it downs itself, they take over. */
   private static int partition(Context c, int n) throws Exception {
     LocalCluster cluster = c.cluster();
-    if (!LinkCutter.available()) {
-      System.out.println("chaos: iptables is not available (install it, run as root); no fault injected");
+    if (!linkCutterAvailable()) {
       return 0;
     }
     Optional<ProcessHandle> node = cluster.node(n);
-    List<String> others = IntStream.rangeClosed(1, cluster.size()).filter(o -> o != n)
-        .mapToObj(LocalCluster::host).toList();
+    List<String> others = othersThan(cluster, n);
     c.fault("partition node-" + n, n);
     if (node.isEmpty() || !cluster.links.isolate(LocalCluster.host(n), others)) {
       cluster.links.heal();
@@ -254,13 +265,11 @@ enum Scenario {
    */
   private static int partitionReject(Context c, int n) throws Exception {
     LocalCluster cluster = c.cluster();
-    if (!LinkCutter.available()) {
-      System.out.println("chaos: iptables is not available (install it, run as root); no fault injected");
+    if (!linkCutterAvailable()) {
       return 0;
     }
     Optional<ProcessHandle> node = cluster.node(n);
-    List<String> others = IntStream.rangeClosed(1, cluster.size()).filter(o -> o != n)
-        .mapToObj(LocalCluster::host).toList();
+    List<String> others = othersThan(cluster, n);
     c.fault("partition (REJECT) node-" + n, n);
     long faultAt = System.nanoTime();
     if (node.isEmpty() || !cluster.links.reject(LocalCluster.host(n), others)) {
