@@ -26,8 +26,8 @@ final class CassandraYaml {
         "start_native_transport: true",
         // batch: a write is acknowledged only after its commit log segment is fsynced.
         "commitlog_sync: batch",
-        // Every journal append is a lightweight transaction (writer fencing): Paxos v2 needs fewer
-        // round trips and state writes per transaction than v1.
+        // The journal's claims and start records are lightweight transactions (docs/durability.md):
+        // Paxos v2 needs fewer round trips and state writes per transaction than v1.
         "paxos_variant: v2",
         "data_file_directories:",
         "  - " + dir + "/data",
