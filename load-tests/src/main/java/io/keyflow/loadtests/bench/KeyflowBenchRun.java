@@ -33,8 +33,11 @@ import java.util.regex.Pattern;
  */
 public final class KeyflowBenchRun {
 
-  /** What one run measured. CPU in seconds over the load (start-up excluded), RSS peaks in MiB. */
-  public record Outcome(int nodes, String resultLine, double eventsPerSecond, List<String> lines,
+  /**
+   * What one run measured. CPU in seconds over the whole load (start-up excluded, the loader's warm-up
+   * included), {@code loadSeconds} that same interval, RSS peaks in MiB.
+   */
+  public record Outcome(int nodes, String resultLine, double eventsPerSecond, double loadSeconds, List<String> lines,
       double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
       double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling) {
 
@@ -85,7 +88,9 @@ public final class KeyflowBenchRun {
       List<String> args = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", pipeline));
       args.addAll(loaderArgs);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
+      long loadStarted = System.nanoTime();
       new Loader(LoadOptions.parse(args.toArray(String[]::new)), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+      double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
       String loadOutput = out.toString(StandardCharsets.UTF_8);
       Files.writeString(work.resolve("load-" + pipeline + "-" + nodes + ".log"), loadOutput);
       double nodeCpu = 0;
@@ -119,7 +124,7 @@ public final class KeyflowBenchRun {
           round = new JournalAppendBench(session, "keyflow").measure(true, 200, ceilingWriters, eventBytes);
         }
       }
-      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), lines, nodeCpu, nodeRss,
+      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), loadSeconds, lines, nodeCpu, nodeRss,
           cassandraAfter.cpuSecondsSince(cassandraBefore), cassandraAfter.peakRssMiB(), loaderCpu, recordsPerAppend,
           bytesPerRecord, round);
       if (!result.contains("errors=0")) {
