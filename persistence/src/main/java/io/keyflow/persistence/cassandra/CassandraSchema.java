@@ -125,6 +125,34 @@ public final class CassandraSchema {
     }
   }
 
+  /**
+   * Runs one DDL statement (each is {@code IF NOT EXISTS}). Schema agreement can be reported before
+   * a store node learnt the keyspace or table just created (the control connection's view of its
+   * peers lags the gossip), so a statement answered "does not exist" is sent again, for at most 60 s.
+   */
+  private static void executeDdl(CqlSession session, String statement) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(statement)
+            .setTimeout(Duration.ofSeconds(60)));
+        return;
+      } catch (com.datastax.oss.driver.api.core.servererrors.InvalidQueryException e) {
+        if (!String.valueOf(e.getMessage()).contains("doesn't exist") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        log.info("a store node does not know the schema yet ({}); sending the statement again", e.getMessage());
+        awaitSchemaAgreement(session);
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Nodes of the cluster per data centre, as the node behind {@code session} sees them. */
   public static Map<String, Integer> nodesPerDatacenter(CqlSession session) {
     Map<String, Integer> nodes = new TreeMap<>();
@@ -226,8 +254,7 @@ public final class CassandraSchema {
           log.info("creating keyspace {} with {} (Cassandra nodes per data centre: {})", keyspace, replication, nodes);
         }
         if (missing) {
-          session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(statement)
-              .setTimeout(Duration.ofSeconds(60)));
+          executeDdl(session, statement);
           // The next statement may go to another store node: it must know this one's keyspace or table.
           awaitSchemaAgreement(session);
           applied++;
