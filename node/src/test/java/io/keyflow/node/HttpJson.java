@@ -56,6 +56,20 @@ final class HttpJson {
     return new Response(response.statusCode(), response.body());
   }
 
+  /**
+   * GETs {@code url} as a client is told to: a 503 (a key group moving or recovering, "retry") is sent
+   * again after its Retry-After, until {@code patience} has passed; any other answer is returned.
+   */
+  Response getRetrying503(String url, Duration patience) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    Response response = get(url);
+    while (response.status() == 503 && System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      response = get(url);
+    }
+    return response;
+  }
+
   static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }

@@ -2,6 +2,7 @@ package io.keyflow.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.cassandra.TestCassandra;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,11 +60,16 @@ class TwoNodeIdempotencyIT {
       assertThat(statuses).as(a.get().body() + " / " + b.get().body()).containsExactlyInAnyOrder(200, 422);
       String loser = a.get().statusCode() == 422 ? userA : userB;
       String winner = loser.equals(userA) ? userB : userA;
-      assertThat(http.get(nodes.get(0).baseUrl() + "/v1/pipelines/clicks/state/" + loser).json().get("windows"))
-          .as("nothing of the refused body").isEmpty();
-      assertThat(http.get(nodes.get(1).baseUrl() + "/v1/pipelines/clicks/state/" + winner).json().get("windows"))
-          .isNotEmpty();
+      assertThat(windowsOf(nodes.get(0), loser)).as("nothing of the refused body").isEmpty();
+      assertThat(windowsOf(nodes.get(1), winner)).isNotEmpty();
     }
+  }
+
+  private JsonNode windowsOf(NodeProcess node, String user) throws Exception {
+    HttpJson.Response state = http.getRetrying503(node.baseUrl() + "/v1/pipelines/clicks/state/" + user,
+        Duration.ofSeconds(60));
+    assertThat(state.status()).as(state.body()).isEqualTo(200);
+    return state.json().get("windows");
   }
 
   private static String body(String user) {
