@@ -1,17 +1,20 @@
 package io.keyflow.persistence.journal;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Shares the confirmation reads of the epoch-fenced journal: a write of persistence id {@code p} at
  * epoch {@code e} completes only once a QUORUM read of {@code p}'s fence partition, sent after the
- * write's rows landed, still shows epoch {@code e} (see {@code docs/durability.md}).
+ * write's rows landed, still shows epoch {@code e} (see {@code docs/durability.md}). A read asks
+ * only for the rows of the persistence ids it confirms, not for the whole partition.
  *
  * <p>At most one read per fence partition is in flight. A confirmation asked for while a read is in
  * flight waits for the next read, which is sent as soon as the current one answers and then
@@ -21,13 +24,14 @@ import java.util.function.Function;
  */
 final class FenceConfirmer {
 
-  private final Function<String, CompletionStage<Map<String, Long>>> readEpochs;
+  private final BiFunction<String, Set<String>, CompletionStage<Map<String, Long>>> readEpochs;
   private final Map<String, Partition> partitions = new ConcurrentHashMap<>();
 
   /**
-   * @param readEpochs QUORUM read of one fence partition: persistence id → its current epoch
+   * @param readEpochs QUORUM read of the given persistence ids' rows of one fence partition:
+   *     persistence id → its current epoch (an id without a row is absent)
    */
-  FenceConfirmer(Function<String, CompletionStage<Map<String, Long>>> readEpochs) {
+  FenceConfirmer(BiFunction<String, Set<String>, CompletionStage<Map<String, Long>>> readEpochs) {
     this.readEpochs = readEpochs;
   }
 
@@ -75,7 +79,11 @@ final class FenceConfirmer {
     private void read(List<Pending> batch) {
       CompletionStage<Map<String, Long>> read;
       try {
-        read = readEpochs.apply(fenceKey);
+        Set<String> ids = new LinkedHashSet<>();
+        for (Pending pending : batch) {
+          ids.add(pending.persistenceId);
+        }
+        read = readEpochs.apply(fenceKey, ids);
       } catch (RuntimeException e) {
         read = CompletableFuture.failedFuture(e);
       }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -224,9 +225,11 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     }).thenApply(rs -> null);
   }
 
-  private CompletionStage<Map<String, Long>> readEpochs(String fenceKey) {
+  private CompletionStage<Map<String, Long>> readEpochs(String fenceKey, Set<String> persistenceIds) {
     // QUORUM, not SERIAL: a claim returns only once committed at a quorum (docs/durability.md, point 2).
-    return statements.thenCompose(st -> execute(st.selectEpochs().bind(fenceKey), settings.consistency()))
+    // Only the waiting ids' rows: a stage's partition holds one row per key group.
+    List<String> ids = List.copyOf(persistenceIds);
+    return statements.thenCompose(st -> execute(st.selectEpochs().bind(fenceKey, ids), settings.consistency()))
         .thenCompose(rs -> collect(rs, new HashMap<String, Long>(), (epochs, row) ->
             epochs.put(row.getString("persistence_id"), row.getLong("epoch"))));
   }
@@ -561,7 +564,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           "INSERT INTO " + fences + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 1, ?) IF NOT EXISTS",
           claimNextCql(fences),
           recordStartCql(fences),
-          "SELECT persistence_id, epoch FROM " + fences + " WHERE fence_key = ?",
+          "SELECT persistence_id, epoch FROM " + fences + " WHERE fence_key = ? AND persistence_id IN ?",
           "INSERT INTO " + events + " (persistence_id, partition_nr, sequence_nr, epoch, writer_uuid, ser_id,"
               + " ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           "SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "

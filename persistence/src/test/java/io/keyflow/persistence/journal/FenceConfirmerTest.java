@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -12,11 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The sharing of confirmation reads, with reads answered by hand (one per fence partition in flight). */
 class FenceConfirmerTest {
 
-  private record Read(String fenceKey, CompletableFuture<Map<String, Long>> answer) {}
+  private record Read(String fenceKey, Set<String> ids, CompletableFuture<Map<String, Long>> answer) {}
 
   private final List<Read> reads = new ArrayList<>();
-  private final FenceConfirmer confirmer = new FenceConfirmer(key -> {
-    Read read = new Read(key, new CompletableFuture<>());
+  private final FenceConfirmer confirmer = new FenceConfirmer((key, ids) -> {
+    Read read = new Read(key, Set.copyOf(ids), new CompletableFuture<>());
     reads.add(read);
     return read.answer();
   });
@@ -35,6 +36,8 @@ class FenceConfirmerTest {
     assertThat(second).isNotDone();
     assertThat(third).isNotDone();
     assertThat(reads).as("one read for everything that gathered").hasSize(2);
+    assertThat(reads.get(0).ids()).as("a read asks for the rows it confirms").containsExactly("p|s|1");
+    assertThat(reads.get(1).ids()).containsExactlyInAnyOrder("p|s|1", "p|s|2");
 
     reads.get(1).answer().complete(Map.of("p|s|1", 3L, "p|s|2", 5L));
     assertThat(second).isCompleted();
