@@ -3,9 +3,7 @@ package io.keyflow.persistence.journal;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
-import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -81,12 +79,15 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private static final int MAX_CLAIM_ATTEMPTS = 20;
   /** A lost claim waits a random 1 ms to attempt × this (at most 8 ×) before the next. */
   private static final long CLAIM_BACKOFF_MS = 10;
+  /** A row's fixed-size columns (sequence number, epoch, ids, timestamps), counted toward a flush's bytes. */
+  private static final int ROW_OVERHEAD_BYTES = 48;
 
   private final JournalSettings settings;
   private final Serialization serialization;
   private final CompletableFuture<CqlSession> session;
   private final CompletableFuture<Statements> statements;
   private final FenceConfirmer confirmer;
+  private final InsertBatcher flush;
   /** The epoch this journal owns per persistence id, since its last recovery here. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
   /** Valid rows read by a recovery, handed to the replay that follows it. */
@@ -102,6 +103,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         .underlying());
     this.statements = plain(session.thenCompose(s -> Statements.prepare(s, settings)));
     this.confirmer = new FenceConfirmer(this::readEpochs);
+    this.flush = new InsertBatcher(statement -> execute(statement, settings.consistency()),
+        settings.flushMaxInFlight(), settings.flushMaxBatchBytes(), settings.flushMaxBatchRows());
   }
 
   /** A write or a recovery was refused because another writer owns the persistence id now. */
@@ -205,24 +208,20 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     long partition = settings.partitionOf(write.lowestSequenceNr());
     return statements.thenCompose(st -> {
       long now = System.currentTimeMillis();
-      List<BoundStatement> rows = new ArrayList<>(write.size());
+      List<BatchableStatement<?>> rows = new ArrayList<>(write.size());
+      long bytes = 0;
       for (PersistentRepr repr : CollectionConverters.asJava(write.payload())) {
         Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
         Serializer serializer = serialization.findSerializerFor(payload);
+        byte[] event = serializer.toBinary(payload);
+        String manifest = Serializers.manifestFor(serializer, payload);
         rows.add(st.insertEvent().bind(pid, partition, repr.sequenceNr(), epoch, repr.writerUuid(),
-            serializer.identifier(), Serializers.manifestFor(serializer, payload), repr.manifest(),
-            ByteBuffer.wrap(serializer.toBinary(payload)), repr.timestamp() > 0 ? repr.timestamp() : now));
+            serializer.identifier(), manifest, repr.manifest(), ByteBuffer.wrap(event),
+            repr.timestamp() > 0 ? repr.timestamp() : now));
+        bytes += event.length + pid.length() + manifest.length() + repr.writerUuid().length() + ROW_OVERHEAD_BYTES;
       }
-      Statement<?> statement;
-      if (rows.size() == 1) {
-        statement = rows.get(0);
-      } else {
-        BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
-        rows.forEach(batch::addStatement);
-        statement = batch.build();
-      }
-      return execute(statement.setIdempotent(true), settings.consistency());
-    }).thenApply(rs -> null);
+      return flush.submit(rows, bytes);
+    });
   }
 
   private CompletionStage<Map<String, Long>> readEpochs(String fenceKey, Set<String> persistenceIds) {

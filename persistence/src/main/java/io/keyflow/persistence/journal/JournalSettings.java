@@ -6,12 +6,13 @@ import com.typesafe.config.Config;
 
 /**
  * Settings of {@link FencedCassandraJournal}, read from its plugin config ({@code keyflow.journal}).
- * Sequence number {@code n} lives in partition {@code n / partitionSize}.
+ * Sequence number {@code n} lives in partition {@code n / partitionSize}; {@code flush*} bound the
+ * per-node flush ({@link InsertBatcher}).
  */
 public record JournalSettings(
     String keyspace, String table, String fenceTable, String metadataTable, long partitionSize,
     String sessionConfigPath, String profile, ConsistencyLevel consistency, ConsistencyLevel serialConsistency,
-    int replayPageSize) {
+    int replayPageSize, int flushMaxInFlight, long flushMaxBatchBytes, int flushMaxBatchRows) {
 
   public JournalSettings {
     if (partitionSize < 2) {
@@ -30,7 +31,10 @@ public record JournalSettings(
         config.getString("profile"),
         DefaultConsistencyLevel.valueOf(config.getString("consistency")),
         DefaultConsistencyLevel.valueOf(config.getString("serial-consistency")),
-        config.getInt("replay-page-size"));
+        config.getInt("replay-page-size"),
+        config.getInt("flush.max-in-flight"),
+        config.getBytes("flush.max-batch-bytes"),
+        config.getInt("flush.max-batch-rows"));
   }
 
   public long partitionOf(long sequenceNr) {
