@@ -86,13 +86,13 @@ public final class CassandraResultsStore implements ResultsSink {
 
   @Override
   public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
-    // Two batches, each the size the batch limit was set for: the latest results (and late records),
-    // and the log of firings. Each is atomic per partition; both must succeed before the entity
-    // counts the outputs delivered, and rewriting either is harmless.
+    // One unlogged batch: the latest results (and late records) and the log of firings share the
+    // partition key (pipeline, stage, key group), so Cassandra applies the whole batch as one
+    // mutation of that partition — one request and one commit log entry per delivery, atomic. Rewriting
+    // it is harmless; it must succeed before the entity counts the outputs delivered.
     ResultsGeneration generation = generations.getOrDefault(pipeline, ResultsGeneration.FIRST);
     return insert.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logged) -> {
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
-      BatchStatementBuilder log = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
       for (var entry : outputs.entrySet()) {
         Output o = entry.getValue();
         long seq = generation.storedSeq(entry.getKey());
@@ -108,21 +108,14 @@ public final class CassandraResultsStore implements ResultsSink {
           batch.addStatement(pair.result().bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
               seq, values, seq, ttlSeconds));
           // Every firing is logged (a re-firing too), for the live stream and the webhook sink.
-          log.addStatement(logged.bind(pipeline, rowStage, keyGroup, seq, r.key(), r.windowStart(),
+          batch.addStatement(logged.bind(pipeline, rowStage, keyGroup, seq, r.key(), r.windowStart(),
               r.windowEnd(), values, ttlSeconds));
         }
       }
-      List<BatchStatement> batches = new ArrayList<>();
-      if (batch.getStatementsCount() > 0) {
-        batches.add(batch.build());
-      }
-      if (log.getStatementsCount() > 0) {
-        batches.add(log.build());
-      }
-      return batches;
-    }).thenCompose(batches -> CompletableFuture.allOf(batches.stream()
-        .map(b -> session.executeWrite(b).toCompletableFuture()).toArray(CompletableFuture<?>[]::new)))
-        .thenApply(done -> null);
+      return batch.build();
+    }).thenCompose(batch -> batch.size() == 0
+        ? CompletableFuture.<Void>completedFuture(null)
+        : session.executeWrite(batch).thenApply(done -> (Void) null));
   }
 
   private record StatementPair(PreparedStatement result, PreparedStatement late) {}
