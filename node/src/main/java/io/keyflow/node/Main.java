@@ -186,6 +186,7 @@ public final class Main {
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
       CrashDetector.start(system, CrashDetectionSettings.create(config));
       keeper.onMemberRemoved(router::memberRemoved);
+      router.forwardToOwners(system);
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       system.getWhenTerminated().thenRun(keeper::stop);
 

@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The compact binary encoding that {@link JournalEventSerializer} (journal events) and
- * {@link RecordMessageSerializer} (record-carrying messages between nodes) share: field names once
+ * The compact binary encoding that {@link JournalEventSerializer} (journal events),
+ * {@link RecordMessageSerializer} and the sharding module's gateway messages (record-carrying
+ * messages between nodes) share: field names once
  * per message (a table the records index into), numbers as zig-zag variable-length integers, a
  * record's timestamp as the difference to the previous record's, strings as length + 1 (0: null)
  * and UTF-8. Field values are the JSON-like values of {@link Record}: null, Boolean, Long, Double,
  * String, List and Map with String keys; anything else fails the write.
  */
-final class CompactCodec {
+public final class CompactCodec {
 
   private static final int NULL = 0;
   private static final int FALSE = 1;
@@ -33,7 +34,7 @@ final class CompactCodec {
   private CompactCodec() {}
 
   /** Parts with their records; the records' field names must be in {@code names}. */
-  static void writeParts(Out out, Names names, List<Part> parts) {
+  public static void writeParts(Out out, Names names, List<Part> parts) {
     out.varInt(parts.size());
     long ts = 0;
     for (Part part : parts) {
@@ -51,7 +52,7 @@ final class CompactCodec {
   }
 
   /** Forwarded records with their source sequence numbers; field names must be in {@code names}. */
-  static void writeForwarded(Out out, Names names, List<Forwarded> records) {
+  public static void writeForwarded(Out out, Names names, List<Forwarded> records) {
     out.varInt(records.size());
     long ts = 0;
     for (Forwarded f : records) {
@@ -60,7 +61,7 @@ final class CompactCodec {
     }
   }
 
-  static List<Forwarded> readForwarded(In in, String[] names) {
+  public static List<Forwarded> readForwarded(In in, String[] names) {
     int count = in.count();
     List<Forwarded> records = new ArrayList<>(count);
     long ts = 0;
@@ -72,7 +73,7 @@ final class CompactCodec {
     return records;
   }
 
-  static List<Part> readParts(In in, String[] names) {
+  public static List<Part> readParts(In in, String[] names) {
     int partCount = in.count();
     List<Part> parts = new ArrayList<>(partCount);
     long ts = 0;
@@ -94,7 +95,7 @@ final class CompactCodec {
     return parts;
   }
 
-  static long writeRecord(Out out, Names names, Record r, long previousTs) {
+  public static long writeRecord(Out out, Names names, Record r, long previousTs) {
     out.varLong(r.ts() - previousTs);
     out.string(r.key());
     out.varInt(r.fields().size());
@@ -105,7 +106,7 @@ final class CompactCodec {
     return r.ts();
   }
 
-  static Record readRecord(In in, String[] names, long ts) {
+  public static Record readRecord(In in, String[] names, long ts) {
     String key = in.string();
     int fieldCount = in.count();
     Map<String, Object> fields = new LinkedHashMap<>(fieldCount * 2);
@@ -153,11 +154,11 @@ final class CompactCodec {
   }
 
   /** The field names of an event's records, each written once. */
-  static final class Names {
+  public static final class Names {
     private final Map<String, Integer> index = new HashMap<>();
     private final List<String> names = new ArrayList<>();
 
-    static Names ofParts(List<Part> parts) {
+    public static Names ofParts(List<Part> parts) {
       Names names = new Names();
       for (Part part : parts) {
         names.collect(part.records());
@@ -165,7 +166,7 @@ final class CompactCodec {
       return names;
     }
 
-    static Names ofForwarded(List<Forwarded> records) {
+    public static Names ofForwarded(List<Forwarded> records) {
       Names names = new Names();
       for (Forwarded f : records) {
         names.add(f.record());
@@ -173,7 +174,7 @@ final class CompactCodec {
       return names;
     }
 
-    void collect(List<Record> records) {
+    public void collect(List<Record> records) {
       for (Record r : records) {
         add(r);
       }
@@ -188,31 +189,31 @@ final class CompactCodec {
       }
     }
 
-    int indexOf(String name) {
+    public int indexOf(String name) {
       return index.get(name);
     }
 
-    void write(Out out) {
+    public void write(Out out) {
       out.varInt(names.size());
       names.forEach(out::string);
     }
   }
 
   /** A growing byte buffer with variable-length integers (zig-zag for signed values). */
-  static final class Out {
+  public static final class Out {
     private byte[] buf = new byte[256];
     private int size;
 
-    void raw(int b) {
+    public void raw(int b) {
       ensure(1);
       buf[size++] = (byte) b;
     }
 
-    void varInt(int v) {
+    public void varInt(int v) {
       varLong(v);
     }
 
-    void varLong(long v) {
+    public void varLong(long v) {
       long z = (v << 1) ^ (v >> 63);
       ensure(10);
       while ((z & ~0x7FL) != 0) {
@@ -222,7 +223,7 @@ final class CompactCodec {
       buf[size++] = (byte) z;
     }
 
-    void fixedLong(long v) {
+    public void fixedLong(long v) {
       ensure(8);
       for (int i = 0; i < 8; i++) {
         buf[size++] = (byte) (v >>> (56 - 8 * i));
@@ -230,7 +231,7 @@ final class CompactCodec {
     }
 
     /** Length + 1 (0: null), then UTF-8. */
-    void string(String s) {
+    public void string(String s) {
       if (s == null) {
         varInt(0);
         return;
@@ -248,27 +249,27 @@ final class CompactCodec {
       }
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
       return Arrays.copyOf(buf, size);
     }
   }
 
-  static final class In {
+  public static final class In {
     private final byte[] buf;
     private int pos;
 
-    In(byte[] buf) {
+    public In(byte[] buf) {
       this.buf = buf;
     }
 
-    int raw() {
+    public int raw() {
       if (pos >= buf.length) {
         throw new IllegalStateException("ends early at byte " + pos);
       }
       return buf[pos++] & 0xFF;
     }
 
-    long varLong() {
+    public long varLong() {
       long z = 0;
       for (int shift = 0; ; shift += 7) {
         if (shift > 63) {
@@ -283,7 +284,7 @@ final class CompactCodec {
       return (z >>> 1) ^ -(z & 1);
     }
 
-    int varInt() {
+    public int varInt() {
       long v = varLong();
       if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
         throw new IllegalStateException("integer out of range at byte " + pos);
@@ -292,7 +293,7 @@ final class CompactCodec {
     }
 
     /** A non-negative count no larger than the bytes left (each element takes at least one). */
-    int count() {
+    public int count() {
       int n = varInt();
       if (n < 0 || n > buf.length - pos) {
         throw new IllegalStateException("count " + n + " at byte " + pos + " exceeds the event");
@@ -300,7 +301,7 @@ final class CompactCodec {
       return n;
     }
 
-    long fixedLong() {
+    public long fixedLong() {
       long v = 0;
       for (int i = 0; i < 8; i++) {
         v = (v << 8) | raw();
@@ -308,7 +309,7 @@ final class CompactCodec {
       return v;
     }
 
-    String string() {
+    public String string() {
       int n = varInt();
       if (n == 0) {
         return null;
@@ -322,7 +323,7 @@ final class CompactCodec {
       return s;
     }
 
-    String[] names() {
+    public String[] names() {
       int n = count();
       String[] names = new String[n];
       for (int i = 0; i < n; i++) {
@@ -331,7 +332,7 @@ final class CompactCodec {
       return names;
     }
 
-    Object value() {
+    public Object value() {
       int tag = raw();
       return switch (tag) {
         case NULL -> null;
@@ -360,7 +361,7 @@ final class CompactCodec {
       };
     }
 
-    void end() {
+    public void end() {
       if (pos != buf.length) {
         throw new IllegalStateException((buf.length - pos) + " bytes left after the event");
       }

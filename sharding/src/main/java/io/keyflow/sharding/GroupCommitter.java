@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitter {
 
   /** A part waiting for its key group, or a claim waiting for its home group (then {@code part} is null). */
-  private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done,
+  private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done, boolean resend,
       KeyGroupEntity.Claim claim, CompletableFuture<KeyGroupEntity.Ticket> ticket) {}
 
   private static final class Lane {
@@ -57,10 +57,12 @@ final class GroupCommitter {
    * Completes once every record is in the journal (applied now, or found applied before under the
    * same ticket). Parts are chunked by this node's {@code max-records-per-event}, but named by
    * offset ranges, so a retry through a node with another chunk size deduplicates record by record.
-   * Fails with {@link IngestRefused} when the key group finds a part too old to tell.
+   * Fails with {@link IngestRefused} when the key group finds a part too old to tell. {@code resend}:
+   * the same records may have been submitted before (through another node), so records the key group
+   * finds applied count as accepted, not as duplicates of an earlier request.
    */
   CompletionStage<IngestResult> submit(PipelineDefinition definition, int keyGroup, String requestId,
-      KeyGroupEntity.Ticket ticket, List<Record> records) {
+      KeyGroupEntity.Ticket ticket, List<Record> records, boolean resend) {
     Lane lane = lane(definition, keyGroup);
     List<CompletableFuture<IngestResult>> chunks = new ArrayList<>();
     boolean send;
@@ -70,7 +72,7 @@ final class GroupCommitter {
         CompletableFuture<IngestResult> done = new CompletableFuture<>();
         chunks.add(done);
         lane.waiting.add(new Pending(new KeyGroupEntity.Part(requestId, List.copyOf(chunk), ticket.source(), ticket.seq(),
-            ticket.firstSeen(), from, records.size()), done, null, null));
+            ticket.firstSeen(), from, records.size()), done, resend, null, null));
       }
       send = !lane.inFlight;
       lane.inFlight = true;
@@ -91,7 +93,7 @@ final class GroupCommitter {
     CompletableFuture<KeyGroupEntity.Ticket> ticket = new CompletableFuture<>();
     boolean send;
     synchronized (lane) {
-      lane.waiting.add(new Pending(null, null, claim, ticket));
+      lane.waiting.add(new Pending(null, null, false, claim, ticket));
       send = !lane.inFlight;
       lane.inFlight = true;
     }
@@ -227,7 +229,7 @@ final class GroupCommitter {
               p.done().completeExceptionally(new IngestRefused(KeyGroupEntity.Verdict.TOO_OLD,
                   "request first seen longer ago than key group " + keyGroup + " remembers (its idempotency window): "
                       + "whether it was applied cannot be told"));
-            } else if (resent) {
+            } else if (resent || p.resend()) {
               p.done().complete(new IngestResult(outcome.applied() + outcome.duplicates(), 0));
             } else {
               p.done().complete(new IngestResult(outcome.applied(), outcome.duplicates()));

@@ -10,11 +10,14 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Routes a validated request to its key groups: records are grouped by key group (keeping their
  * order) and each group's share joins that group's {@link GroupCommitter} lane, which writes it
- * (with whatever concurrent requests brought) as one journal event; all groups in parallel. The result completes only when every key group has
+ * (with whatever concurrent requests brought) as one journal event; all groups in parallel. With
+ * {@link #forwardToOwners} the shares of key groups another node owns go to that node's lane, one
+ * message per node ({@link OwnerForwarder}). The result completes only when every key group has
  * acknowledged, i.e. every record of the request is in the journal; it fails if any group fails
  * or times out, and then the client must treat the request as "maybe applied".
  */
@@ -24,6 +27,8 @@ public final class IngestRouter {
   private final ShardingSettings settings;
   private final GroupCommitter committer;
   private final IngestMetrics metrics;
+  /** Null until {@link #forwardToOwners}: every share goes through this node's lanes. */
+  private volatile OwnerForwarder forwarder;
   private final java.time.Duration idempotencyWindow;
   /** This node incarnation's source of keyless tickets. */
   private final String keylessSource = "n/" + UUID.randomUUID();
@@ -40,9 +45,32 @@ public final class IngestRouter {
     this.idempotencyWindow = idempotencyWindow;
   }
 
-  /** A member was removed: resend what waits on a key group now (see {@link GroupCommitter#resendInFlight}). */
+  /**
+   * Sends each request's shares for key groups that another node owns (by rendezvous placement) to
+   * that node's {@link IngestGateway} as one message per node, instead of one ask per key group
+   * through sharding; starts this node's gateway. Only with rendezvous allocation, where the owner
+   * can be computed; a share sent to a node that no longer owns its key group still reaches it
+   * (that node's lane asks through sharding).
+   */
+  public void forwardToOwners(ActorSystem<?> system) {
+    if (!settings.allocation().equals("rendezvous") || !settings.forwardToOwner()) {
+      return;
+    }
+    OwnerForwarder started = new OwnerForwarder(system, sharding, committer, settings);
+    IngestGateway.start(system, sharding, committer, started::gateways);
+    this.forwarder = started;
+  }
+
+  /**
+   * A member was removed: resend what waits on a key group now (see {@link GroupCommitter#resendInFlight}),
+   * and send the shares that wait on a removed node's gateway through sharding instead.
+   */
   public void memberRemoved() {
     committer.resendInFlight();
+    OwnerForwarder forwarder = this.forwarder;
+    if (forwarder != null) {
+      forwarder.memberRemoved();
+    }
   }
 
   /**
@@ -75,8 +103,20 @@ public final class IngestRouter {
       byGroup.computeIfAbsent(definition.keyGroupOf(record.key()), kg -> new ArrayList<>()).add(record);
     }
     List<CompletableFuture<IngestResult>> acks = new ArrayList<>();
-    byGroup.forEach((keyGroup, groupRecords) ->
-        acks.add(committer.submit(definition, keyGroup, requestId, ticket, groupRecords).toCompletableFuture()));
+    OwnerForwarder forwarder = this.forwarder;
+    String[] owners = forwarder == null ? null : forwarder.remoteOwners(definition);
+    Map<String, List<IngestGateway.Share>> remote = new TreeMap<>();
+    byGroup.forEach((keyGroup, groupRecords) -> {
+      String owner = owners == null ? null : owners[keyGroup];
+      if (owner == null) {
+        acks.add(committer.submit(definition, keyGroup, requestId, ticket, groupRecords, false).toCompletableFuture());
+      } else {
+        remote.computeIfAbsent(owner, o -> new ArrayList<>()).add(new IngestGateway.Share(keyGroup,
+            new KeyGroupEntity.Part(requestId, groupRecords, ticket.source(), ticket.seq(), ticket.firstSeen(), 0,
+                groupRecords.size())));
+      }
+    });
+    remote.forEach((owner, shares) -> acks.addAll(forwarder.forward(definition, owner, shares)));
     return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
       IngestResult result = IngestResult.sum(acks);
       metrics.applied(definition.name(), result);

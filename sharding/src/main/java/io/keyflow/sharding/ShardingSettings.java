@@ -14,10 +14,11 @@ import java.time.Duration;
  * @param allocation          "rendezvous" (minimal movement) or "least-shard" (Pekko's default)
  * @param maxMovesPerRound    rendezvous: at most this many shards moving at once
  * @param keyGroupsPerShard   contiguous key groups per Pekko shard (the unit placed, moved and allocated)
+ * @param forwardToOwner      rendezvous: a request's records for another node's key groups go there as one message
  */
 public record ShardingSettings(
     Duration askTimeout, Duration attemptTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout,
-    String allocation, int maxMovesPerRound, int keyGroupsPerShard) {
+    String allocation, int maxMovesPerRound, int keyGroupsPerShard, boolean forwardToOwner) {
 
   public ShardingSettings {
     if (!allocation.equals("rendezvous") && !allocation.equals("least-shard")) {
@@ -38,6 +39,7 @@ public record ShardingSettings(
         c.getDuration("wake-timeout"),
         c.getString("allocation"),
         c.getInt("max-moves-per-round"),
-        c.getInt("key-groups-per-shard"));
+        c.getInt("key-groups-per-shard"),
+        c.getBoolean("forward-to-owner"));
   }
 }

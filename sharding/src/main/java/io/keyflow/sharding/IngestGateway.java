@@ -1,0 +1,134 @@
+package io.keyflow.sharding;
+
+import io.keyflow.persistence.CborSerializable;
+import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.pipeline.PipelineDefinition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * The node's door for the shares of requests that other nodes took: one {@link ApplyShares} carries
+ * every share of one request whose key groups this node owns (by rendezvous placement), and each
+ * share joins the key group's {@link GroupCommitter} lane here, on the owner, as if the request had
+ * come in on this node. So a key group has one lane that gathers the records of every node's
+ * requests into one journal write, and a request crosses to another node as one message per
+ * destination instead of one per key group (see {@link IngestRouter}).
+ *
+ * <p>The answer lists one outcome per share, in order: applied and duplicate counts, or why it was
+ * refused or failed. A share's identity (ticket source and sequence number, key group, offsets)
+ * does not depend on the node that submits it, so the same share sent here and, after this node's
+ * removal, through sharding from the sender is applied once.
+ */
+public final class IngestGateway {
+
+  static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "keyflow-ingest-gateway");
+
+  /** Messages the gateway accepts. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** Apply these shares of one request of {@code pipeline}; each part holds a key group's whole share. */
+  public record ApplyShares(String pipeline, List<Share> shares, ActorRef<SharesApplied> replyTo) implements Command {}
+
+  /** The records of one request for one key group, with the request's ticket (offsets 0 to total). */
+  public record Share(int keyGroup, KeyGroupEntity.Part part) implements CborSerializable {}
+
+  /** One outcome per share, in the order of {@link ApplyShares#shares()}. */
+  public record SharesApplied(List<ShareOutcome> outcomes) implements CborSerializable {}
+
+  /**
+   * What happened to a share: applied and duplicate records, or {@code refusal} (an
+   * {@link KeyGroupEntity.Verdict} name) or {@code failure} (the failure's class) with its message.
+   */
+  public record ShareOutcome(int accepted, int duplicates, String refusal, String failure, String message)
+      implements CborSerializable {}
+
+  /** Internal: the gateways of the cluster changed. */
+  private record Peers(Set<ActorRef<Command>> gateways) implements Command {}
+
+  private IngestGateway() {}
+
+  /** Starts this node's gateway; {@code onPeers} gets every gateway in the cluster, this one included. */
+  static void start(ActorSystem<?> system, KeyGroupSharding sharding, GroupCommitter committer,
+      Consumer<Set<ActorRef<Command>>> onPeers) {
+    system.systemActorOf(Behaviors.<Command>setup(context -> {
+      context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+      context.getSystem().receptionist().tell(Receptionist.subscribe(KEY,
+          context.messageAdapter(Receptionist.Listing.class, l -> new Peers(l.getServiceInstances(KEY)))));
+      return behavior(sharding.pipelines(), committer, onPeers);
+    }), "keyflow-ingest-gateway", Props.empty());
+  }
+
+  private static Behavior<Command> behavior(Map<String, PipelineDefinition> pipelines, GroupCommitter committer,
+      Consumer<Set<ActorRef<Command>>> onPeers) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Peers.class, p -> {
+          onPeers.accept(p.gateways());
+          return Behaviors.same();
+        })
+        .onMessage(ApplyShares.class, m -> {
+          apply(pipelines.get(m.pipeline()), committer, m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private static void apply(PipelineDefinition definition, GroupCommitter committer, ApplyShares m) {
+    if (definition == null) {
+      List<ShareOutcome> unknown = new ArrayList<>();
+      m.shares().forEach(s -> unknown.add(new ShareOutcome(0, 0, null, "IllegalArgumentException",
+          "pipeline " + m.pipeline() + " is not deployed on this node")));
+      m.replyTo().tell(new SharesApplied(unknown));
+      return;
+    }
+    List<CompletableFuture<IngestResult>> results = new ArrayList<>(m.shares().size());
+    for (Share share : m.shares()) {
+      KeyGroupEntity.Part part = share.part();
+      results.add(committer.submit(definition, share.keyGroup(), part.id(),
+          new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
+          part.records(), false).toCompletableFuture());
+    }
+    CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete((done, ignored) -> {
+      List<ShareOutcome> outcomes = new ArrayList<>(results.size());
+      for (CompletableFuture<IngestResult> result : results) {
+        outcomes.add(outcomeOf(result));
+      }
+      m.replyTo().tell(new SharesApplied(outcomes));
+    });
+  }
+
+  private static ShareOutcome outcomeOf(CompletableFuture<IngestResult> result) {
+    try {
+      IngestResult r = result.join();
+      return new ShareOutcome(r.accepted(), r.duplicates(), null, null, null);
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof IngestRefused refused) {
+        return new ShareOutcome(0, 0, refused.verdict().name(), null, refused.getMessage());
+      }
+      return new ShareOutcome(0, 0, null, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()));
+    }
+  }
+
+  /** The gateways by member address ({@code pekko://keyflow@host:port}). */
+  static Map<String, ActorRef<Command>> byAddress(Set<ActorRef<Command>> gateways, String selfAddress) {
+    Map<String, ActorRef<Command>> byAddress = new HashMap<>();
+    for (ActorRef<Command> gateway : gateways) {
+      var address = gateway.path().address();
+      byAddress.put(address.hasLocalScope() ? selfAddress : address.toString(), gateway);
+    }
+    return byAddress;
+  }
+}
