@@ -258,7 +258,7 @@ class ResultsStreamIT {
         // 10 results; their firings in at least one results_batches row (one per delivery).
         Map<String, Integer> minimumRows = Map.of("results", 10, "results_batches", 1);
         for (String table : minimumRows.keySet()) {
-          String column = table.equals("results") ? "result" : "entries";
+          String column = table.equals("results") ? "result" : "firings";
           List<Integer> ttls = new ArrayList<>();
           for (int kg = 0; kg < 128; kg++) {
             session.execute("SELECT TTL(" + column + ") FROM " + keyspace + "." + table

@@ -143,7 +143,7 @@ class WebhookSinkIT {
         fired.clear();
         for (int kg = 0; kg < 128; kg++) {
           int group = kg;
-          session.execute("SELECT entries FROM " + keyspace + ".results_batches WHERE pipeline = 'hooked' AND stage = ?"
+          session.execute("SELECT firings FROM " + keyspace + ".results_batches WHERE pipeline = 'hooked' AND stage = ?"
               + " AND key_group = ?", hookedStage, kg).forEach(row -> {
                 for (ResultsBatchCodec.Firing f : ResultsBatchCodec.decode(row.getByteBuffer(0))) {
                   fired.add("hooked/" + hookedStage + "/" + group + "/" + f.seq());

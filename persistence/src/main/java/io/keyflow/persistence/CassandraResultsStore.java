@@ -72,7 +72,7 @@ public final class CassandraResultsStore implements ResultsSink {
         + " (pipeline, stage, key_group, key, window_start, window_end, output_seq, result)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?");
     this.insertLog = session.prepare("INSERT INTO " + keyspace + ".results_batches"
-        + " (pipeline, stage, key_group, last_seq, first_seq, entries) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
+        + " (pipeline, stage, key_group, last_seq, first_seq, firings) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
     String columns = "SELECT key, window_start, window_end, result FROM " + table;
     this.selectGroup = session.prepare(columns + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
     this.selectKey = session.prepare(columns

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code entries} blob of a {@code results_batches} row: the firings of one delivery of one key
+ * The {@code firings} blob of a {@code results_batches} row: the firings of one delivery of one key
  * group to one stage (or side-output tag), in output order. Cassandra spends its CPU per row and cell,
  * so one delivery is one blob cell instead of a row per firing; field names are not repeated and
  * numbers are varints.

@@ -48,7 +48,7 @@ public final class ResultsLog {
   public ResultsLog(ClassicActorSystemProvider system, String keyspace) {
     this.session = CassandraSessionRegistry.get(system)
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
-    this.after = session.prepare("SELECT entries FROM " + keyspace
+    this.after = session.prepare("SELECT firings FROM " + keyspace
         + ".results_batches WHERE pipeline = ? AND stage = ? AND key_group = ? AND last_seq > ? LIMIT ?");
     // Looked up once: a node's keyspace does not lose or gain the old table while it runs.
     this.legacyAfter = session.selectOne("SELECT table_name FROM system_schema.tables"
@@ -66,7 +66,7 @@ public final class ResultsLog {
     CompletionStage<List<List<Firing>>> batches = after
         .thenCompose(ps -> session.selectAll(ps.bind(pipeline, stage, keyGroup, afterSeq, limit)
             .setExecutionProfileName(PROFILE)))
-        .thenApply(rows -> rows.stream().map(row -> ResultsBatchCodec.decode(row.getByteBuffer("entries"))).toList());
+        .thenApply(rows -> rows.stream().map(row -> ResultsBatchCodec.decode(row.getByteBuffer("firings"))).toList());
     CompletionStage<List<Firing>> legacy = legacyAfter.thenCompose(ps -> ps.isEmpty()
         ? CompletableFuture.completedFuture(List.<Firing>of())
         : session.selectAll(ps.get().bind(pipeline, stage, keyGroup, afterSeq, limit).setExecutionProfileName(PROFILE))
