@@ -113,7 +113,8 @@ public final class PipelineCatalog {
   }
 
   /**
-   * Deletes every journal partition, snapshot, result (and results log row, of the old log too), late record, webhook offset and idempotency key of
+   * Deletes every journal partition, snapshot, result, results log row (of the old per-firing log
+   * too, where it exists), late record, webhook offset and idempotency key of
    * {@code pipeline}, and its catalog entry. Scans partition keys (an administrative operation): run
    * it only while no node runs the pipeline, or a running key group would write its state back.
    *
