@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.keyflow.persistence.ResultsBatchCodec;
 import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.persistence.cassandra.TestCassandra;
 import java.io.IOException;
@@ -142,10 +143,12 @@ class WebhookSinkIT {
         fired.clear();
         for (int kg = 0; kg < 128; kg++) {
           int group = kg;
-          session.execute("SELECT output_seq FROM " + keyspace + ".results_log WHERE pipeline = 'hooked' AND stage = ?"
+          session.execute("SELECT firings FROM " + keyspace + ".results_batches WHERE pipeline = 'hooked' AND stage = ?"
               + " AND key_group = ?", hookedStage, kg).forEach(row -> {
-                fired.add("hooked/" + hookedStage + "/" + group + "/" + row.getLong(0));
-                lastSeq.merge(group, row.getLong(0), Math::max);
+                for (ResultsBatchCodec.Firing f : ResultsBatchCodec.decode(row.getByteBuffer(0))) {
+                  fired.add("hooked/" + hookedStage + "/" + group + "/" + f.seq());
+                  lastSeq.merge(group, f.seq(), Math::max);
+                }
               });
         }
         assertThat(fired).hasSize(80);

@@ -30,8 +30,11 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * the late side output go to their own table, same partitioning). Each write carries
  * {@code USING TIMESTAMP <stored sequence number>} (the output sequence number plus its pipeline's
  * {@link ResultsGeneration} base): a re-delivered or late-arriving older result can never replace a
- * newer one of the same window, and after a reset new results outrank the reset's tombstones. Every firing is also appended to {@code results_log}
- * (see {@link ResultsLog}); every row expires after the configured {@link ResultsRetention}. Shares the journal plugin's driver session.
+ * newer one of the same window, and after a reset new results outrank the reset's tombstones.
+ * Every firing is also logged for the live stream and the webhook sink (see {@link ResultsLog}): one
+ * {@code results_batches} row per delivery and stage holds all of the delivery's firings as one blob
+ * ({@link ResultsBatchCodec}), so a firing costs Cassandra one row, not two. Every row expires after
+ * the configured {@link ResultsRetention}. Shares the journal plugin's driver session.
  */
 public final class CassandraResultsStore implements ResultsSink {
 
@@ -68,9 +71,8 @@ public final class CassandraResultsStore implements ResultsSink {
     this.insert = session.prepare("INSERT INTO " + table
         + " (pipeline, stage, key_group, key, window_start, window_end, output_seq, result)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?");
-    this.insertLog = session.prepare("INSERT INTO " + keyspace + ".results_log"
-        + " (pipeline, stage, key_group, output_seq, key, window_start, window_end, result)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+    this.insertLog = session.prepare("INSERT INTO " + keyspace + ".results_batches"
+        + " (pipeline, stage, key_group, last_seq, first_seq, firings) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
     String columns = "SELECT key, window_start, window_end, result FROM " + table;
     this.selectGroup = session.prepare(columns + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
     this.selectKey = session.prepare(columns
@@ -88,11 +90,14 @@ public final class CassandraResultsStore implements ResultsSink {
   public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
     // One unlogged batch: the latest results (and late records) and the log of firings share the
     // partition key (pipeline, stage, key group), so Cassandra applies the whole batch as one
-    // mutation of that partition — one request and one commit log entry per delivery, atomic. Rewriting
-    // it is harmless; it must succeed before the entity counts the outputs delivered.
+    // mutation of that partition — one request and one commit log entry per delivery, atomic (a
+    // side-output tag is a partition of its own). Rewriting it is harmless; it must succeed before
+    // the entity counts the outputs delivered.
     ResultsGeneration generation = generations.getOrDefault(pipeline, ResultsGeneration.FIRST);
-    return insert.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logged) -> {
+    return insert.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logRow) -> {
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
+      // Every firing is logged (a re-firing too): one blob per stage (or tag) of this delivery.
+      Map<String, List<ResultsBatchCodec.Firing>> firings = new LinkedHashMap<>();
       for (var entry : outputs.entrySet()) {
         Output o = entry.getValue();
         long seq = generation.storedSeq(entry.getKey());
@@ -107,11 +112,12 @@ public final class CassandraResultsStore implements ResultsSink {
           String values = toJson(r.values());
           batch.addStatement(pair.result().bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
               seq, values, seq, ttlSeconds));
-          // Every firing is logged (a re-firing too), for the live stream and the webhook sink.
-          batch.addStatement(logged.bind(pipeline, rowStage, keyGroup, seq, r.key(), r.windowStart(),
-              r.windowEnd(), values, ttlSeconds));
+          firings.computeIfAbsent(rowStage, s -> new ArrayList<>())
+              .add(new ResultsBatchCodec.Firing(seq, r.key(), r.windowStart(), r.windowEnd(), values));
         }
       }
+      firings.forEach((rowStage, fired) -> batch.addStatement(logRow.bind(pipeline, rowStage, keyGroup,
+          fired.get(fired.size() - 1).seq(), fired.get(0).seq(), ResultsBatchCodec.encode(fired), ttlSeconds)));
       return batch.build();
     }).thenCompose(batch -> batch.size() == 0
         ? CompletableFuture.<Void>completedFuture(null)

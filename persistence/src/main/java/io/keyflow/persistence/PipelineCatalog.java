@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -112,7 +113,8 @@ public final class PipelineCatalog {
   }
 
   /**
-   * Deletes every journal partition, snapshot, result (and results log entry), late record, webhook offset and idempotency key of
+   * Deletes every journal partition, snapshot, result, results log row (of the old per-firing log
+   * too, where it exists), late record, webhook offset and idempotency key of
    * {@code pipeline}, and its catalog entry. Scans partition keys (an administrative operation): run
    * it only while no node runs the pipeline, or a running key group would write its state back.
    *
@@ -159,7 +161,7 @@ public final class PipelineCatalog {
     deleted.put("snapshots", deleteWhere("SELECT DISTINCT persistence_id FROM %s.snapshots",
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ?", row.getString(0))));
-    for (String table : List.of("results", "results_log", "late_records")) {
+    for (String table : resultsTables(List.of("results", "results_batches", "results_log", "late_records"))) {
       // Results rows carry their stored sequence number as write timestamp: deleted at the new base.
       String dated = table.equals("results") ? " USING TIMESTAMP " + next.seqBase() : "";
       deleted.put(table, deleteWhere("SELECT DISTINCT pipeline, stage, key_group FROM %s." + table,
@@ -185,15 +187,17 @@ public final class PipelineCatalog {
   /** The highest sequence number in the results log, late records and webhook offsets of {@code pipeline}. */
   private long highestStoredSeq(String pipeline) {
     long highest = 0;
-    for (String table : List.of("results_log", "late_records")) {
+    for (String table : resultsTables(List.of("results_batches", "results_log", "late_records"))) {
+      // A results_batches row is clustered by the highest sequence number of its firings.
+      String seq = table.equals("results_batches") ? "last_seq" : "output_seq";
       for (Row partition : session.execute(SimpleStatement.newInstance(
           "SELECT DISTINCT pipeline, stage, key_group FROM " + keyspace + "." + table)
           .setTimeout(java.time.Duration.ofSeconds(60)).setPageSize(5_000))) {
         if (!pipeline.equals(partition.getString(0))) {
           continue;
         }
-        Row last = session.execute(SimpleStatement.newInstance("SELECT output_seq FROM " + keyspace + "." + table
-            + " WHERE pipeline = ? AND stage = ? AND key_group = ? ORDER BY output_seq DESC LIMIT 1",
+        Row last = session.execute(SimpleStatement.newInstance("SELECT " + seq + " FROM " + keyspace + "." + table
+            + " WHERE pipeline = ? AND stage = ? AND key_group = ? ORDER BY " + seq + " DESC LIMIT 1",
             pipeline, partition.getString(1), partition.getInt(2))).one();
         highest = last == null ? highest : Math.max(highest, last.getLong(0));
       }
@@ -205,6 +209,17 @@ public final class PipelineCatalog {
       }
     }
     return highest;
+  }
+
+  /**
+   * Those of {@code tables} the keyspace has: {@code results_log} (the results log before
+   * {@code results_batches}) only where it was created before, {@code results_batches} not yet where
+   * no node of this version has applied the schema.
+   */
+  private List<String> resultsTables(List<String> tables) {
+    return tables.stream()
+        .filter(t -> !Set.of("results_batches", "results_log").contains(t) || hasTable(t))
+        .toList();
   }
 
   private boolean hasTable(String table) {

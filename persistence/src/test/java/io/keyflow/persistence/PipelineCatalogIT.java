@@ -80,6 +80,8 @@ class PipelineCatalogIT {
             + " VALUES (?, 'busy', ?, 'k', 0, '{}')", p, kg);
         session.execute("INSERT INTO " + keyspace + ".late_records (pipeline, stage, key_group, output_seq, key)"
             + " VALUES (?, 'main', ?, 1, 'k')", p, kg);
+        session.execute("INSERT INTO " + keyspace + ".results_batches (pipeline, stage, key_group, last_seq, first_seq)"
+            + " VALUES (?, 'main', ?, 2, 2)", p, kg);
       }
       session.execute("INSERT INTO " + keyspace + ".journal_fences (fence_key, persistence_id, epoch) VALUES (?, ?, 1)",
           p + "|main", p + "|main|0");
@@ -92,6 +94,7 @@ class PipelineCatalogIT {
     assertThat(deleted.partitions()).containsEntry("journal_events", 3).containsEntry("journal_fences", 1)
         .containsEntry("journal_deletions", 3)
         .containsEntry("snapshots", 3).containsEntry("results", 6).containsEntry("late_records", 3)
+        .containsEntry("results_batches", 3).doesNotContainKey("results_log")
         .containsEntry("idempotency_keys", 1).containsEntry("pipelines", 1);
     assertThat(catalog.stored("shop")).isNull();
     assertThat(count("journal_events", "persistence_id", "shop|")).isZero();
@@ -100,7 +103,31 @@ class PipelineCatalogIT {
     assertThat(count("journal_fences", "fence_key", "shop_probe|")).isEqualTo(1);
     assertThat(session.execute("SELECT * FROM " + keyspace + ".results").all())
         .allSatisfy(row -> assertThat(row.getString("pipeline")).isEqualTo("shop_probe")).hasSize(6);
+    assertThat(session.execute("SELECT pipeline FROM " + keyspace + ".results_batches").all())
+        .allSatisfy(row -> assertThat(row.getString(0)).isEqualTo("shop_probe")).hasSize(3);
     assertThat(catalog.reset("shop").total()).isZero();
+  }
+
+  @Test
+  void theOldPerFiringResultsLogIsStillCountedAndDeletedWhereItExists() throws Exception {
+    String old = TestCassandra.uniqueKeyspace("oldlog");
+    BundledCassandraSettings cassandra = TestCassandra.ensureRunning();
+    CassandraSchema.apply(cassandra.host(), cassandra.nativePort(), "datacenter1", old,
+        TestCassandra.home().resolve("docker/keyflow.cql"));
+    session.execute("CREATE TABLE " + old + ".results_log (pipeline text, stage text, key_group int, output_seq bigint,"
+        + " key text, window_start bigint, window_end bigint, result text,"
+        + " PRIMARY KEY ((pipeline, stage, key_group), output_seq))");
+    long ahead = System.currentTimeMillis() * 1000 + 3_600_000_000L;
+    session.execute("INSERT INTO " + old + ".results_log (pipeline, stage, key_group, output_seq, result)"
+        + " VALUES ('legacy', 'main', 1, ?, '{}')", ahead);
+    session.execute("INSERT INTO " + old + ".results_log (pipeline, stage, key_group, output_seq, result)"
+        + " VALUES ('kept', 'main', 1, 1, '{}')");
+
+    PipelineCatalog.Deleted deleted = new PipelineCatalog(session, old).reset("legacy");
+    assertThat(deleted.next().seqBase()).as("above the old log's highest number").isGreaterThan(ahead);
+    assertThat(deleted.partitions()).containsEntry("results_log", 1).containsEntry("results_batches", 0);
+    assertThat(session.execute("SELECT pipeline FROM " + old + ".results_log").all())
+        .extracting(row -> row.getString(0)).containsExactly("kept");
   }
 
   @Test
@@ -109,8 +136,8 @@ class PipelineCatalogIT {
     assertThat(catalog.generations(java.util.List.of("gen"))).containsEntry("gen", ResultsGeneration.FIRST);
     session.execute("INSERT INTO " + keyspace + ".results (pipeline, stage, key_group, key, window_start, result)"
         + " VALUES ('gen', 'main', 0, 'k', 0, '{\"old\":1}') USING TIMESTAMP 5");
-    session.execute("INSERT INTO " + keyspace + ".results_log (pipeline, stage, key_group, output_seq, result)"
-        + " VALUES ('gen', 'main', 0, 7, '{}')");
+    session.execute("INSERT INTO " + keyspace + ".results_batches (pipeline, stage, key_group, last_seq, first_seq)"
+        + " VALUES ('gen', 'main', 0, 7, 6)");
     session.execute("UPDATE " + keyspace + ".webhook_offsets SET delivered_seq = 9 WHERE pipeline = 'gen' AND stage = 'main'"
         + " AND key_group = 1");
     long before = System.currentTimeMillis() * 1000;
@@ -128,8 +155,8 @@ class PipelineCatalogIT {
 
     // Sequence numbers above the wall clock (a clock set back): the next base is above them.
     long ahead = first.seqBase() + 3_600_000_000L;
-    session.execute("INSERT INTO " + keyspace + ".results_log (pipeline, stage, key_group, output_seq, result)"
-        + " VALUES ('gen', 'main', 2, ?, '{}')", ahead);
+    session.execute("INSERT INTO " + keyspace + ".results_batches (pipeline, stage, key_group, last_seq, first_seq)"
+        + " VALUES ('gen', 'main', 2, ?, ?)", ahead, ahead);
     ResultsGeneration second = catalog.reset("gen").next();
     assertThat(second.generation()).isEqualTo(2);
     assertThat(second.seqBase()).isGreaterThan(ahead);

@@ -10,13 +10,15 @@ import java.util.Map;
  * The bundled Cassandra for integration tests: one instance per Maven run on its own ports
  * (19042/17000, so a developer's running cluster is not disturbed), data under the checkout's
  * {@code target/it-cassandra}. Started by the first test that needs it, stopped when that JVM exits
- * (only if it started it). Each test uses its own keyspace.
+ * (only if it started it). Each test uses its own keyspace. Two checkouts running ITs on one machine
+ * would share (and stop) each other's instance: give one of them other ports with
+ * {@code -Dkeyflow.it.cassandra.native-port=... -Dkeyflow.it.cassandra.storage-port=...}.
  */
 public final class TestCassandra {
 
   public static final String HOST = "127.0.0.1";
-  public static final int NATIVE_PORT = 19042;
-  public static final int STORAGE_PORT = 17000;
+  public static final int NATIVE_PORT = Integer.getInteger("keyflow.it.cassandra.native-port", 19042);
+  public static final int STORAGE_PORT = Integer.getInteger("keyflow.it.cassandra.storage-port", 17000);
 
   private static BundledCassandraSettings settings;
 
