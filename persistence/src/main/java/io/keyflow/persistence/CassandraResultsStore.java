@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,9 +69,11 @@ public final class CassandraResultsStore implements ResultsSink {
     this.session = CassandraSessionRegistry.get(system)
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
     String table = keyspace + ".results";
+    // The stored sequence number is the row's write timestamp; its output_seq column (read by nothing)
+    // is no longer written: a cell less per result.
     this.insert = session.prepare("INSERT INTO " + table
-        + " (pipeline, stage, key_group, key, window_start, window_end, output_seq, result)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?");
+        + " (pipeline, stage, key_group, key, window_start, window_end, result)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?");
     this.insertLog = session.prepare("INSERT INTO " + keyspace + ".results_batches"
         + " (pipeline, stage, key_group, last_seq, first_seq, firings) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
     String columns = "SELECT key, window_start, window_end, result FROM " + table;
@@ -110,8 +113,14 @@ public final class CassandraResultsStore implements ResultsSink {
           // A side output of a process function is stored like results, under its tag as the stage.
           String rowStage = o.tag() == null ? stage : o.tag();
           String values = toJson(r.values());
-          batch.addStatement(pair.result().bind(pipeline, rowStage, keyGroup, r.key(), r.windowStart(), r.windowEnd(),
-              seq, values, seq, ttlSeconds));
+          // Values bound with their codecs named: bind(Object...) looked each codec up in the
+          // registry by the value's class, a top frame of the node's profile.
+          batch.addStatement(pair.result().boundStatementBuilder()
+              .set(0, pipeline, TypeCodecs.TEXT).set(1, rowStage, TypeCodecs.TEXT).set(2, keyGroup, TypeCodecs.INT)
+              .set(3, r.key(), TypeCodecs.TEXT).set(4, r.windowStart(), TypeCodecs.BIGINT)
+              .set(5, r.windowEnd(), TypeCodecs.BIGINT).set(6, values, TypeCodecs.TEXT)
+              .set(7, seq, TypeCodecs.BIGINT).set(8, ttlSeconds, TypeCodecs.INT)
+              .build());
           firings.computeIfAbsent(rowStage, s -> new ArrayList<>())
               .add(new ResultsBatchCodec.Firing(seq, r.key(), r.windowStart(), r.windowEnd(), values));
         }
