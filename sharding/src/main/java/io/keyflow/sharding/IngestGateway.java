@@ -18,6 +18,9 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The node's door for the shares of requests that other nodes took: one {@link ApplyShares} carries
@@ -58,24 +61,39 @@ public final class IngestGateway {
   /** Internal: the gateways of the cluster changed. */
   private record Peers(Set<ActorRef<Command>> gateways) implements Command {}
 
+  /** Internal: a member became unreachable or reachable, or changed its status. */
+  private enum MembershipChanged implements Command { INSTANCE }
+
   private IngestGateway() {}
 
-  /** Starts this node's gateway; {@code onPeers} gets every gateway in the cluster, this one included. */
+  /**
+   * Starts this node's gateway; {@code onPeers} gets every gateway in the cluster, this one included;
+   * {@code onMembership} runs on every reachability or membership change.
+   */
   static void start(ActorSystem<?> system, KeyGroupSharding sharding, GroupCommitter committer,
-      Consumer<Set<ActorRef<Command>>> onPeers) {
+      Consumer<Set<ActorRef<Command>>> onPeers, Runnable onMembership) {
     system.systemActorOf(Behaviors.<Command>setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
       context.getSystem().receptionist().tell(Receptionist.subscribe(KEY,
           context.messageAdapter(Receptionist.Listing.class, l -> new Peers(l.getServiceInstances(KEY)))));
-      return behavior(sharding.pipelines(), committer, onPeers);
+      var subscriptions = Cluster.get(context.getSystem()).subscriptions();
+      subscriptions.tell(Subscribe.create(context.messageAdapter(ClusterEvent.ReachabilityEvent.class,
+          e -> MembershipChanged.INSTANCE), ClusterEvent.ReachabilityEvent.class));
+      subscriptions.tell(Subscribe.create(context.messageAdapter(ClusterEvent.MemberEvent.class,
+          e -> MembershipChanged.INSTANCE), ClusterEvent.MemberEvent.class));
+      return behavior(sharding.pipelines(), committer, onPeers, onMembership);
     }), "keyflow-ingest-gateway", Props.empty());
   }
 
   private static Behavior<Command> behavior(Map<String, PipelineDefinition> pipelines, GroupCommitter committer,
-      Consumer<Set<ActorRef<Command>>> onPeers) {
+      Consumer<Set<ActorRef<Command>>> onPeers, Runnable onMembership) {
     return Behaviors.receive(Command.class)
         .onMessage(Peers.class, p -> {
           onPeers.accept(p.gateways());
+          return Behaviors.same();
+        })
+        .onMessage(MembershipChanged.class, m -> {
+          onMembership.run();
           return Behaviors.same();
         })
         .onMessage(ApplyShares.class, m -> {

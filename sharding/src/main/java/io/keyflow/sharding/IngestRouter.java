@@ -57,7 +57,7 @@ public final class IngestRouter {
       return;
     }
     OwnerForwarder started = new OwnerForwarder(system, sharding, committer, settings);
-    IngestGateway.start(system, sharding, committer, started::gateways);
+    IngestGateway.start(system, sharding, committer, started::gateways, started::membershipChanged);
     this.forwarder = started;
   }
 
@@ -69,7 +69,7 @@ public final class IngestRouter {
     committer.resendInFlight();
     OwnerForwarder forwarder = this.forwarder;
     if (forwarder != null) {
-      forwarder.memberRemoved();
+      forwarder.membershipChanged();
     }
   }
 
