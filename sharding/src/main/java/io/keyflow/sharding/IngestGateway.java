@@ -10,15 +10,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.HashSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -29,6 +33,10 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * come in on this node. So a key group has one lane that gathers the records of every node's
  * requests into one journal write, and a request crosses to another node as one message per
  * destination instead of one per key group (see {@link IngestRouter}).
+ *
+ * <p>Every {@code report-interval} the gateway asks its node's shard regions which shards they hold
+ * and tells the other gateways ({@link Holding}): that is how a node knows where to send a share, with
+ * no guess at placement and nothing sent to a node before its key groups have arrived there.
  *
  * <p>The answer lists one outcome per share, in order: applied and duplicate counts, or why it was
  * refused or failed. A share's identity (ticket source and sequence number, key group, offsets)
@@ -64,15 +72,37 @@ public final class IngestGateway {
   /** Internal: a member became unreachable or reachable, or changed its status. */
   private enum MembershipChanged implements Command { INSTANCE }
 
+  /** Internal: time to tell the other gateways which shards this node holds. */
+  private enum ReportHoldings implements Command { INSTANCE }
+
+  /** Internal: this node's region of {@code pipeline} holds {@code shards} (null: the region did not answer). */
+  private record LocalHoldings(String pipeline, Set<String> shards) implements Command {}
+
+  /**
+   * From the gateway {@code from}: its node holds these shards of {@code pipeline}'s first stage (as
+   * its own shard region reported them a moment ago).
+   */
+  public record Holding(ActorRef<Command> from, String pipeline, Set<String> shards) implements Command {}
+
+  /** Receives what the other nodes report holding. */
+  interface Holders {
+    void gateways(Set<ActorRef<Command>> gateways);
+
+    void holding(ActorRef<Command> from, String pipeline, Set<String> shards);
+
+    void membershipChanged();
+  }
+
   private IngestGateway() {}
 
   /**
-   * Starts this node's gateway; {@code onPeers} gets every gateway in the cluster, this one included;
-   * {@code onMembership} runs on every reachability or membership change.
+   * Starts this node's gateway: it joins shares to {@code committer}'s lanes, tells the other gateways
+   * every {@code reportInterval} which shards its node holds, and passes on to {@code holders} the
+   * gateways of the cluster, what they report, and every reachability or membership change.
    */
-  static void start(ActorSystem<?> system, KeyGroupSharding sharding, GroupCommitter committer,
-      Consumer<Set<ActorRef<Command>>> onPeers, Runnable onMembership) {
-    system.systemActorOf(Behaviors.<Command>setup(context -> {
+  static void start(ActorSystem<?> system, KeyGroupSharding sharding, GroupCommitter committer, Holders holders,
+      Duration reportInterval) {
+    system.systemActorOf(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers -> {
       context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
       context.getSystem().receptionist().tell(Receptionist.subscribe(KEY,
           context.messageAdapter(Receptionist.Listing.class, l -> new Peers(l.getServiceInstances(KEY)))));
@@ -81,19 +111,46 @@ public final class IngestGateway {
           e -> MembershipChanged.INSTANCE), ClusterEvent.ReachabilityEvent.class));
       subscriptions.tell(Subscribe.create(context.messageAdapter(ClusterEvent.MemberEvent.class,
           e -> MembershipChanged.INSTANCE), ClusterEvent.MemberEvent.class));
-      return behavior(sharding.pipelines(), committer, onPeers, onMembership);
-    }), "keyflow-ingest-gateway", Props.empty());
+      timers.startTimerWithFixedDelay(ReportHoldings.INSTANCE, reportInterval);
+      return behavior(context, sharding, committer, holders, reportInterval);
+    })), "keyflow-ingest-gateway", Props.empty());
   }
 
-  private static Behavior<Command> behavior(Map<String, PipelineDefinition> pipelines, GroupCommitter committer,
-      Consumer<Set<ActorRef<Command>>> onPeers, Runnable onMembership) {
+  private static Behavior<Command> behavior(ActorContext<Command> context, KeyGroupSharding sharding,
+      GroupCommitter committer, Holders holders, Duration reportInterval) {
+    Map<String, PipelineDefinition> pipelines = sharding.pipelines();
+    Set<ActorRef<Command>> peers = new HashSet<>();
     return Behaviors.receive(Command.class)
         .onMessage(Peers.class, p -> {
-          onPeers.accept(p.gateways());
+          peers.clear();
+          peers.addAll(p.gateways());
+          holders.gateways(p.gateways());
           return Behaviors.same();
         })
         .onMessage(MembershipChanged.class, m -> {
-          onMembership.run();
+          holders.membershipChanged();
+          return Behaviors.same();
+        })
+        .onMessage(ReportHoldings.class, r -> {
+          for (PipelineDefinition definition : pipelines.values()) {
+            context.ask(ShardRegion.CurrentShardRegionState.class, sharding.sharding().shardState(), reportInterval,
+                replyTo -> new GetShardRegionState(KeyGroupSharding.typeKey(definition), replyTo),
+                (state, failure) -> new LocalHoldings(definition.name(), state == null ? null : shardsOf(state)));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(LocalHoldings.class, h -> {
+          if (h.shards() != null) {
+            for (ActorRef<Command> peer : peers) {
+              if (!peer.equals(context.getSelf())) {
+                peer.tell(new Holding(context.getSelf(), h.pipeline(), h.shards()));
+              }
+            }
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Holding.class, h -> {
+          holders.holding(h.from(), h.pipeline(), h.shards());
           return Behaviors.same();
         })
         .onMessage(ApplyShares.class, m -> {
@@ -138,6 +195,12 @@ public final class IngestGateway {
       }
       return new ShareOutcome(0, 0, null, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()));
     }
+  }
+
+  private static Set<String> shardsOf(ShardRegion.CurrentShardRegionState state) {
+    Set<String> shards = new HashSet<>();
+    state.getShards().forEach(shard -> shards.add(shard.shardId()));
+    return shards;
   }
 
   /** The gateways by member address ({@code pekko://keyflow@host:port}). */

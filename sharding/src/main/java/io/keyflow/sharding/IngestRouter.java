@@ -46,18 +46,17 @@ public final class IngestRouter {
   }
 
   /**
-   * Sends each request's shares for key groups that another node owns (by rendezvous placement) to
+   * Sends each request's shares for key groups that another node holds (as that node reported) to
    * that node's {@link IngestGateway} as one message per node, instead of one ask per key group
-   * through sharding; starts this node's gateway. Only with rendezvous allocation, where the owner
-   * can be computed; a share sent to a node that no longer owns its key group still reaches it
-   * (that node's lane asks through sharding).
+   * through sharding; starts this node's gateway. A share sent to a node that no longer holds its
+   * key group still reaches it (that node's lane asks through sharding).
    */
   public void forwardToOwners(ActorSystem<?> system) {
-    if (!settings.allocation().equals("rendezvous") || !settings.forwardToOwner()) {
+    if (!settings.forwardToOwner()) {
       return;
     }
     OwnerForwarder started = new OwnerForwarder(system, sharding, committer, settings);
-    IngestGateway.start(system, sharding, committer, started::gateways, started::membershipChanged);
+    IngestGateway.start(system, sharding, committer, started, settings.forwardReportInterval());
     this.forwarder = started;
   }
 

@@ -4,6 +4,7 @@ import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a request's shares for key groups that another node owns to that node's
- * {@link IngestGateway}, one message per node. The owner is where rendezvous placement over the Up
- * members puts the key group's shard ({@link RendezvousAssignment}), the placement the shard
- * coordinator converges to; while a group moves, the receiving node's lane reaches it through
- * sharding, one hop more, never lost.
+ * Sends a request's shares for key groups that another node holds to that node's
+ * {@link IngestGateway}, one message per node. Which node holds a key group's shard is what that
+ * node's gateway reported a moment ago (its own shard region's state); a report can be stale by a
+ * hand-off, and then the receiving node's lane reaches the group through sharding, one hop more,
+ * never lost. A node holds nothing until its shards arrive, so a joining node gets no shares before
+ * it runs key groups (sending by rendezvous placement instead stalled a chaos run for 15 s while a
+ * restarted, still cold node took every request's shares for groups it did not hold yet).
  *
  * <p>Failure handling keeps every share applied once: the gateway's answer settles each share (applied,
  * refused, or failed and so "maybe applied" for the client); no answer within the ask timeout fails
@@ -36,14 +39,14 @@ import org.slf4j.LoggerFactory;
  * crash detector's down, the removal and the keeper's wake round: 10 s to the last moved group
  * instead of 5.5 s in the chaos kill scenario.)
  */
-final class OwnerForwarder {
+final class OwnerForwarder implements IngestGateway.Holders {
 
   /** One forwarded message: its shares' futures, settled once (by the answer, a failure or a resend). */
   private record Forward(PipelineDefinition definition, String owner, List<IngestGateway.Share> shares,
       List<CompletableFuture<IngestResult>> results, AtomicBoolean settled) {}
 
-  /** Owners of each pipeline's key groups under one set of members. */
-  private record Owners(Set<String> members, Map<String, String[]> byPipeline) {}
+  /** What a node's gateway last reported holding, and when it arrived. */
+  private record Report(Set<String> shards, long atNanos) {}
 
   private static final Logger log = LoggerFactory.getLogger(OwnerForwarder.class);
 
@@ -54,7 +57,9 @@ final class OwnerForwarder {
   private final String self;
   private final Set<Forward> waiting = ConcurrentHashMap.newKeySet();
   private volatile Map<String, ActorRef<IngestGateway.Command>> gateways = Map.of();
-  private volatile Owners owners = new Owners(Set.of(), Map.of());
+  /** Per pipeline, per other node's address: the shards it reported holding. */
+  private final Map<String, Map<String, Report>> reports = new ConcurrentHashMap<>();
+  private final long staleAfterNanos;
 
   OwnerForwarder(ActorSystem<?> system, KeyGroupSharding sharding, GroupCommitter committer, ShardingSettings settings) {
     this.system = system;
@@ -63,49 +68,53 @@ final class OwnerForwarder {
     // The receiving lane gives up at the ask timeout and answers; a little more for the way back.
     this.timeout = settings.askTimeout().plus(settings.attemptTimeout());
     this.self = Cluster.get(system).selfMember().address().toString();
+    this.staleAfterNanos = settings.forwardReportInterval().multipliedBy(3).toNanos();
   }
 
-  /** The receptionist's current list of gateways. */
-  void gateways(Set<ActorRef<IngestGateway.Command>> listed) {
+  @Override
+  public void gateways(Set<ActorRef<IngestGateway.Command>> listed) {
     gateways = IngestGateway.byAddress(listed, self);
   }
 
-  /**
-   * For each key group of {@code definition}, its owner when that is another node with a gateway;
-   * null: submit here. Computed once per set of Up members.
-   */
-  String[] remoteOwners(PipelineDefinition definition) {
-    String[] byGroup = ownersOf(definition);
-    Map<String, ActorRef<IngestGateway.Command>> known = gateways;
-    Set<String> unreachable = unreachable();
-    String[] remote = new String[definition.maxKeyGroups()];
-    if (byGroup != null) {
-      for (int kg = 0; kg < remote.length; kg++) {
-        String owner = byGroup[kg];
-        remote[kg] = owner == null || owner.equals(self) || !known.containsKey(owner) || unreachable.contains(owner)
-            ? null : owner;
-      }
-    }
-    return remote;
+  @Override
+  public void holding(ActorRef<IngestGateway.Command> from, String pipeline, Set<String> shards) {
+    String address = IngestGateway.byAddress(Set.of(from), self).keySet().iterator().next();
+    reports.computeIfAbsent(pipeline, p -> new ConcurrentHashMap<>())
+        .put(address, new Report(Set.copyOf(shards), System.nanoTime()));
   }
 
-  private String[] ownersOf(PipelineDefinition definition) {
-    Set<String> members = RendezvousAllocationStrategy.upMembers(Cluster.get(system).state());
-    Owners current = owners;
-    if (!current.members().equals(members)) {
-      current = new Owners(members, new ConcurrentHashMap<>());
-      owners = current;
+  /**
+   * For each key group of {@code definition}, the node to send its share to: another node whose
+   * gateway reported holding the group's shard within the last {@code staleAfter}, and that is
+   * reachable and Up; null: submit here (this node holds it, or nobody reported it, or two nodes did,
+   * while it moves).
+   */
+  String[] remoteOwners(PipelineDefinition definition) {
+    String[] remote = new String[definition.maxKeyGroups()];
+    Map<String, Report> byNode = reports.get(definition.name());
+    if (byNode == null || byNode.isEmpty()) {
+      return remote;
     }
-    if (members.isEmpty()) {
-      return null;
-    }
-    return current.byPipeline().computeIfAbsent(definition.name(), name -> {
-      String[] byGroup = new String[definition.maxKeyGroups()];
-      for (int kg = 0; kg < byGroup.length; kg++) {
-        byGroup[kg] = RendezvousAssignment.ownerOf(sharding.shardOf(kg), members);
+    Map<String, ActorRef<IngestGateway.Command>> known = gateways;
+    Set<String> usable = usable();
+    long now = System.nanoTime();
+    Map<String, String> holderOf = new HashMap<>();
+    Set<String> contested = new HashSet<>();
+    byNode.forEach((address, report) -> {
+      if (now - report.atNanos() > staleAfterNanos || !usable.contains(address) || !known.containsKey(address)) {
+        return;
       }
-      return byGroup;
+      for (String shard : report.shards()) {
+        if (holderOf.putIfAbsent(shard, address) != null) {
+          contested.add(shard);
+        }
+      }
     });
+    for (int kg = 0; kg < remote.length; kg++) {
+      String shard = sharding.shardOf(kg);
+      remote[kg] = contested.contains(shard) ? null : holderOf.get(shard);
+    }
+    return remote;
   }
 
   /** Sends {@code shares} to {@code owner}'s gateway; one future per share, in order. */
@@ -144,12 +153,12 @@ final class OwnerForwarder {
    * Reachability or membership changed: shares waiting on a node that is unreachable or no longer an
    * Up member go through sharding from here.
    */
-  void membershipChanged() {
-    Set<String> up = RendezvousAllocationStrategy.upMembers(Cluster.get(system).state());
-    Set<String> unreachable = unreachable();
+  @Override
+  public void membershipChanged() {
+    Set<String> usable = usable();
     int resent = 0;
     for (Forward forward : waiting) {
-      if (!up.contains(forward.owner()) || unreachable.contains(forward.owner())) {
+      if (!usable.contains(forward.owner())) {
         waiting.remove(forward);
         resendHere(forward);
         resent++;
@@ -161,10 +170,12 @@ final class OwnerForwarder {
     }
   }
 
-  private Set<String> unreachable() {
-    Set<String> unreachable = new HashSet<>();
-    Cluster.get(system).state().getUnreachable().forEach(m -> unreachable.add(m.address().toString()));
-    return unreachable;
+  /** Up members that are reachable: the ones worth sending shares to. */
+  private Set<String> usable() {
+    var state = Cluster.get(system).state();
+    Set<String> usable = RendezvousAllocationStrategy.upMembers(state);
+    state.getUnreachable().forEach(m -> usable.remove(m.address().toString()));
+    return usable;
   }
 
   private void resendHere(Forward forward) {

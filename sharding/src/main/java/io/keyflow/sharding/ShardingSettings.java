@@ -14,11 +14,13 @@ import java.time.Duration;
  * @param allocation          "rendezvous" (minimal movement) or "least-shard" (Pekko's default)
  * @param maxMovesPerRound    rendezvous: at most this many shards moving at once
  * @param keyGroupsPerShard   contiguous key groups per Pekko shard (the unit placed, moved and allocated)
- * @param forwardToOwner      rendezvous: a request's records for another node's key groups go there as one message
+ * @param forwardToOwner      a request's records for another node's key groups go there as one message
+ * @param forwardReportInterval how often each node tells the others which shards it holds (for forwardToOwner)
  */
 public record ShardingSettings(
     Duration askTimeout, Duration attemptTimeout, int maxRecordsPerEvent, Duration wakeInterval, Duration wakeTimeout,
-    String allocation, int maxMovesPerRound, int keyGroupsPerShard, boolean forwardToOwner) {
+    String allocation, int maxMovesPerRound, int keyGroupsPerShard, boolean forwardToOwner,
+    Duration forwardReportInterval) {
 
   public ShardingSettings {
     if (!allocation.equals("rendezvous") && !allocation.equals("least-shard")) {
@@ -40,6 +42,7 @@ public record ShardingSettings(
         c.getString("allocation"),
         c.getInt("max-moves-per-round"),
         c.getInt("key-groups-per-shard"),
-        c.getBoolean("forward-to-owner"));
+        c.getBoolean("forward-to-owner"),
+        c.getDuration("forward-report-interval"));
   }
 }

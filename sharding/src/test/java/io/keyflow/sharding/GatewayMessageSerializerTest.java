@@ -57,6 +57,12 @@ class GatewayMessageSerializerTest {
   }
 
   @Test
+  void holdingReportsRoundTripThroughJacksonCbor() {
+    TestProbe<IngestGateway.Command> gateway = testKit.createTestProbe();
+    serialization.verifySerialization(new IngestGateway.Holding(gateway.ref(), "clicks", java.util.Set.of("0", "7", "31")), true);
+  }
+
+  @Test
   void theAnswerRoundTripsThroughJacksonCbor() {
     serialization.verifySerialization(new SharesApplied(List.of(new ShareOutcome(3, 1, null, null, null),
         new ShareOutcome(0, 0, "TOO_OLD", null, "too old"), new ShareOutcome(0, 0, null, "TimeoutException", "late"))), true);
