@@ -11,7 +11,6 @@ import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * The compact binary encoding ({@link CompactCodec}) of the journal events that carry records
@@ -26,17 +25,21 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * <p>Field values are the JSON-like values of {@link Record}: null, Boolean, Long, Double, String,
  * List and Map with String keys; anything else cannot be journaled and fails the write.
  */
-public final class JournalEventSerializer extends SerializerWithStringManifest {
+public final class JournalEventSerializer extends CompactSerializer {
 
   /** This serializer's id in Pekko's registry (unique among the bound serializers). */
   public static final int IDENTIFIER = 731_001;
   static final String BATCH_APPLIED = "B1";
   static final String FORWARD_APPLIED = "F1";
 
-  public JournalEventSerializer(ExtendedActorSystem system) {}
+  public JournalEventSerializer(ExtendedActorSystem system) {
+    super(system);
+  }
 
   /** For tests and tools: no actor system needed. */
-  JournalEventSerializer() {}
+  JournalEventSerializer() {
+    super(null);
+  }
 
   @Override
   public int identifier() {
@@ -127,14 +130,10 @@ public final class JournalEventSerializer extends SerializerWithStringManifest {
           in.end();
           return new ForwardApplied(source, records, appliedAt, deliveredUpTo, forwardedUpTo);
         }
-        default -> throw new NotSerializableException("journal event layout '" + manifest
-            + "' is not known to this version of Keyflow (written by a newer one?)");
+        default -> throw unknownLayout("journal event", manifest);
       }
     } catch (IndexOutOfBoundsException | IllegalStateException e) {
-      NotSerializableException corrupt = new NotSerializableException(
-          "corrupt journal event (layout " + manifest + ", " + bytes.length + " bytes): " + e.getMessage());
-      corrupt.initCause(e);
-      throw corrupt;
+      throw corrupt("journal event", manifest, bytes.length, e);
     }
   }
 }

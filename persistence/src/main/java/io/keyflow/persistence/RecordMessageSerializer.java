@@ -12,9 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * The messages that carry records from the node that took a request to the node that runs the key
@@ -23,21 +20,18 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * Jackson CBOR every record was a map repeating its field names, written and parsed by reflection,
  * for every key group share of every request that another node's key group holds.
  *
- * <p>The reply address travels in Pekko's own serialization format ({@link ActorRefResolver}). The
+ * <p>The reply address travels in Pekko's own serialization format. The
  * manifest names the layout; a layout this version does not know fails loudly.
  */
-public final class RecordMessageSerializer extends SerializerWithStringManifest {
+public final class RecordMessageSerializer extends CompactSerializer {
 
   /** This serializer's id in Pekko's registry (unique among the bound serializers). */
   public static final int IDENTIFIER = 731_002;
   static final String PROCESS_BATCH = "P1";
   static final String FORWARD_BATCH = "W1";
 
-  private final ExtendedActorSystem system;
-  private volatile ActorRefResolver resolver;
-
   public RecordMessageSerializer(ExtendedActorSystem system) {
-    this.system = system;
+    super(system);
   }
 
   @Override
@@ -110,23 +104,10 @@ public final class RecordMessageSerializer extends SerializerWithStringManifest 
           in.end();
           return new ForwardBatch(source, records, replyTo);
         }
-        default -> throw new NotSerializableException("message layout '" + manifest
-            + "' is not known to this version of Keyflow (sent by a newer one?)");
+        default -> throw unknownLayout("message", manifest);
       }
     } catch (IndexOutOfBoundsException | IllegalStateException e) {
-      NotSerializableException corrupt = new NotSerializableException(
-          "corrupt message (layout " + manifest + ", " + bytes.length + " bytes): " + e.getMessage());
-      corrupt.initCause(e);
-      throw corrupt;
+      throw corrupt("message", manifest, bytes.length, e);
     }
-  }
-
-  private ActorRefResolver resolver() {
-    ActorRefResolver r = resolver;
-    if (r == null) {
-      r = ActorRefResolver.get(Adapter.toTyped(system));
-      resolver = r;
-    }
-    return r;
   }
 }

@@ -1,6 +1,7 @@
 package io.keyflow.sharding;
 
 import io.keyflow.persistence.CompactCodec;
+import io.keyflow.persistence.CompactSerializer;
 import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.sharding.IngestGateway.ApplyShares;
 import io.keyflow.sharding.IngestGateway.Share;
@@ -10,9 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * {@link ApplyShares}, the message that carries a request's records to the node that owns their key
@@ -20,17 +18,14 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * numbers as varints, the reply address in Pekko's serialization format. The answer is small and
  * stays with Jackson CBOR.
  */
-public final class GatewayMessageSerializer extends SerializerWithStringManifest {
+public final class GatewayMessageSerializer extends CompactSerializer {
 
   /** This serializer's id in Pekko's registry (unique among the bound serializers). */
   public static final int IDENTIFIER = 731_003;
   static final String APPLY_SHARES = "A1";
 
-  private final ExtendedActorSystem system;
-  private volatile ActorRefResolver resolver;
-
   public GatewayMessageSerializer(ExtendedActorSystem system) {
-    this.system = system;
+    super(system);
   }
 
   @Override
@@ -67,8 +62,7 @@ public final class GatewayMessageSerializer extends SerializerWithStringManifest
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     if (!APPLY_SHARES.equals(manifest)) {
-      throw new NotSerializableException("message layout '" + manifest
-          + "' is not known to this version of Keyflow (sent by a newer one?)");
+      throw unknownLayout("message", manifest);
     }
     CompactCodec.In in = new CompactCodec.In(bytes);
     try {
@@ -91,19 +85,7 @@ public final class GatewayMessageSerializer extends SerializerWithStringManifest
       }
       return new ApplyShares(pipeline, shares, replyTo);
     } catch (IndexOutOfBoundsException | IllegalStateException e) {
-      NotSerializableException corrupt = new NotSerializableException(
-          "corrupt message (layout " + manifest + ", " + bytes.length + " bytes): " + e.getMessage());
-      corrupt.initCause(e);
-      throw corrupt;
+      throw corrupt("message", manifest, bytes.length, e);
     }
-  }
-
-  private ActorRefResolver resolver() {
-    ActorRefResolver r = resolver;
-    if (r == null) {
-      r = ActorRefResolver.get(Adapter.toTyped(system));
-      resolver = r;
-    }
-    return r;
   }
 }
