@@ -28,7 +28,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The node's door for the shares of requests that other nodes took: one {@link ApplyShares} carries
- * every share of one request whose key groups this node owns (by rendezvous placement), and each
+ * every share of one request whose key groups this node holds (as it reported), and each
  * share joins the key group's {@link GroupCommitter} lane here, on the owner, as if the request had
  * come in on this node. So a key group has one lane that gathers the records of every node's
  * requests into one journal write, and a request crosses to another node as one message per
@@ -207,9 +207,14 @@ public final class IngestGateway {
   static Map<String, ActorRef<Command>> byAddress(Set<ActorRef<Command>> gateways, String selfAddress) {
     Map<String, ActorRef<Command>> byAddress = new HashMap<>();
     for (ActorRef<Command> gateway : gateways) {
-      var address = gateway.path().address();
-      byAddress.put(address.hasLocalScope() ? selfAddress : address.toString(), gateway);
+      byAddress.put(addressOf(gateway, selfAddress), gateway);
     }
     return byAddress;
+  }
+
+  /** The member address of a gateway; a local ref has no host, so this node's {@code selfAddress}. */
+  static String addressOf(ActorRef<Command> gateway, String selfAddress) {
+    var address = gateway.path().address();
+    return address.hasLocalScope() ? selfAddress : address.toString();
   }
 }

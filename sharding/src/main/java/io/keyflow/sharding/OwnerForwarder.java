@@ -78,9 +78,8 @@ final class OwnerForwarder implements IngestGateway.Holders {
 
   @Override
   public void holding(ActorRef<IngestGateway.Command> from, String pipeline, Set<String> shards) {
-    String address = IngestGateway.byAddress(Set.of(from), self).keySet().iterator().next();
     reports.computeIfAbsent(pipeline, p -> new ConcurrentHashMap<>())
-        .put(address, new Report(Set.copyOf(shards), System.nanoTime()));
+        .put(IngestGateway.addressOf(from, self), new Report(Set.copyOf(shards), System.nanoTime()));
   }
 
   /**
