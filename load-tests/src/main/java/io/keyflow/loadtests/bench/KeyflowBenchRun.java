@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
 public final class KeyflowBenchRun {
 
   /**
-   * What one run measured. CPU in seconds over the whole load (start-up excluded, the loader's warm-up
-   * included), {@code loadSeconds} that same interval, RSS peaks in MiB.
+   * What one run measured. CPU in seconds over the measured load (start-up and any warm-up load
+   * excluded; the loader's own {@code --warmup} included), {@code loadSeconds} that same interval, RSS
+   * peaks in MiB.
    */
   public record Outcome(int nodes, String resultLine, double eventsPerSecond, double loadSeconds, List<String> lines,
       double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
@@ -57,12 +58,26 @@ public final class KeyflowBenchRun {
 
   private final Path home;
   private final Path work;
+  private String warmupPipeline;
+  private List<String> warmupArgs = List.of();
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
   public KeyflowBenchRun(Path home) throws IOException {
     this.home = home;
     this.work = Files.createDirectories(home.resolve("load-tests/target/bench"));
+  }
+
+  /**
+   * Before each measured load, a load of {@code loaderArgs} to {@code pipeline} (which the pipelines
+   * config of the run must define too), not measured: the JVMs' just-in-time compilation and the
+   * store's first flushes then fall outside the figures, as Flink's start-up does (its steady state is
+   * what it is compared by), and the measured pipeline's results stay those of its own events.
+   */
+  public KeyflowBenchRun warmingUpWith(String pipeline, List<String> loaderArgs) {
+    this.warmupPipeline = pipeline;
+    this.warmupArgs = List.copyOf(loaderArgs);
+    return this;
   }
 
   /**
@@ -78,9 +93,19 @@ public final class KeyflowBenchRun {
     keyflow("cluster", "" + nodes, "--pipelines", pipelines.toString());
     try {
       List<String> urls = new ArrayList<>();
-      List<ProcessUsage> nodesBefore = new ArrayList<>();
       for (int n = 1; n <= nodes; n++) {
         urls.add("http://127.0.0." + (n + 1) + ":8080");
+      }
+      if (warmupPipeline != null) {
+        List<String> warm = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", warmupPipeline));
+        warm.addAll(warmupArgs);
+        ByteArrayOutputStream warmOut = new ByteArrayOutputStream();
+        new Loader(LoadOptions.parse(warm.toArray(String[]::new)), new PrintStream(warmOut, true, StandardCharsets.UTF_8))
+            .run();
+        Files.writeString(work.resolve("warmup-" + pipeline + "-" + nodes + ".log"), warmOut.toString(StandardCharsets.UTF_8));
+      }
+      List<ProcessUsage> nodesBefore = new ArrayList<>();
+      for (int n = 1; n <= nodes; n++) {
         nodesBefore.add(ProcessUsage.ofPidFile(home.resolve("run/node-" + n + ".pid")));
       }
       ProcessUsage cassandraBefore = ProcessUsage.ofPidFile(home.resolve("run/cassandra.pid"));
