@@ -48,7 +48,7 @@ class ClicksSideBySideIT {
   /**
    * Requests of BATCH events sent to a second pipeline of the same cluster before each measured load
    * (not measured): measured 45 s after a fresh cluster's start, the node's and Cassandra's
-   * just-in-time compilers still took 12-22 % of their CPU. 0: no warm-up load.
+   * just-in-time compilers still took 11-22 % of their CPU. 0: no warm-up load.
    */
   private static final int WARMUP_REQUESTS = Integer.getInteger("bench.warmup-requests", 3_000);
   /** Appends in flight in the ceiling run. */
