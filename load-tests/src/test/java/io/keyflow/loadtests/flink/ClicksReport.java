@@ -52,7 +52,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
         flinkFirst.wallMs(), flinkFirst.steadyEventsPerSecond(), flink.results().size()));
     for (KeyflowBenchRun.Outcome o : three == null ? List.of(one) : List.of(one, three)) {
       r.append(String.format(Locale.ROOT,
-          "| Keyflow | %d node(s) + bundled Cassandra, HTTP NDJSON, %d requests in flight, after a 3 s warm-up | %,.0f"
+          "| Keyflow | %d node(s) + bundled Cassandra, HTTP NDJSON, %d requests in flight, after a warm-up load (see below) | %,.0f"
               + " | %.0f / %.0f / %.0f ms | %s |%n",
           o.nodes(), concurrency, o.eventsPerSecond(), o.number("p50_ms"), o.number("p99_ms"), o.number("p999_ms"),
           o.lines().equals(flink.lines())));
