@@ -97,12 +97,7 @@ public final class KeyflowBenchRun {
         urls.add("http://127.0.0." + (n + 1) + ":8080");
       }
       if (warmupPipeline != null) {
-        List<String> warm = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", warmupPipeline));
-        warm.addAll(warmupArgs);
-        ByteArrayOutputStream warmOut = new ByteArrayOutputStream();
-        new Loader(LoadOptions.parse(warm.toArray(String[]::new)), new PrintStream(warmOut, true, StandardCharsets.UTF_8))
-            .run();
-        Files.writeString(work.resolve("warmup-" + pipeline + "-" + nodes + ".log"), warmOut.toString(StandardCharsets.UTF_8));
+        load(urls, warmupPipeline, warmupArgs, "warmup-" + pipeline + "-" + nodes + ".log");
       }
       List<ProcessUsage> nodesBefore = new ArrayList<>();
       for (int n = 1; n <= nodes; n++) {
@@ -110,14 +105,9 @@ public final class KeyflowBenchRun {
       }
       ProcessUsage cassandraBefore = ProcessUsage.ofPidFile(home.resolve("run/cassandra.pid"));
       ProcessUsage loaderBefore = ProcessUsage.self();
-      List<String> args = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", pipeline));
-      args.addAll(loaderArgs);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
       long loadStarted = System.nanoTime();
-      new Loader(LoadOptions.parse(args.toArray(String[]::new)), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+      String loadOutput = load(urls, pipeline, loaderArgs, "load-" + pipeline + "-" + nodes + ".log");
       double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
-      String loadOutput = out.toString(StandardCharsets.UTF_8);
-      Files.writeString(work.resolve("load-" + pipeline + "-" + nodes + ".log"), loadOutput);
       double nodeCpu = 0;
       double nodeRss = 0;
       for (ProcessUsage before : nodesBefore) {
@@ -159,6 +149,17 @@ public final class KeyflowBenchRun {
     } finally {
       keyflow("stop");
     }
+  }
+
+  /** The load generator's output for {@code args} against {@code pipeline}, also written to {@code log}. */
+  private String load(List<String> urls, String pipeline, List<String> args, String log) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", pipeline));
+    all.addAll(args);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new Loader(LoadOptions.parse(all.toArray(String[]::new)), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+    String output = out.toString(StandardCharsets.UTF_8);
+    Files.writeString(work.resolve(log), output);
+    return output;
   }
 
   /** Journal bytes of the pipeline's events (all key groups, first partition) per record appended. */

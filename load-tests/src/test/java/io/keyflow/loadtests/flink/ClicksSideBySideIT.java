@@ -51,6 +51,8 @@ class ClicksSideBySideIT {
    * just-in-time compilers still took 11-22 % of their CPU. 0: no warm-up load.
    */
   private static final int WARMUP_REQUESTS = Integer.getInteger("bench.warmup-requests", 3_000);
+  /** The pipeline the warm-up load goes to, defined next to every measured one. */
+  private static final String WARM_PIPELINE = "bench_warmup";
   /** Appends in flight in the ceiling run. */
   private static final int NODE_APPENDS_IN_FLIGHT = 16;
 
@@ -130,9 +132,6 @@ class ClicksSideBySideIT {
     return r.get("key").asText() + "|" + r.get("window_start").asLong() + " " + r.get("values").get("n").asLong() + "/"
         + r.get("values").get("amount").asLong();
   }
-
-  /** The pipeline the warm-up load goes to, defined next to every measured one. */
-  private static final String WARM_PIPELINE = "bench_warmup";
 
   private static String pipelineConf(String pipeline) {
     return definition(pipeline) + definition(WARM_PIPELINE);
