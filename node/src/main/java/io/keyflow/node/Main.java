@@ -195,7 +195,7 @@ public final class Main {
       ResultsStream stream = new ResultsStream(resultsLog, ResultsStream.ResultsStreamSettings.create(config));
       WebhookDeliverer.startAll(system, pipelines, webhooks, resultsLog, new WebhookOffsets(system, keyspace));
       HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, new ClusterView(system, sharding),
-          admission, metrics, ingestMetrics, new ResultsRoutes(stream, new ResultsPager(system, keyspace)));
+          admission, metrics, ingestMetrics, new ResultsRoutes(stream, new ResultsPager(results)));
       var server = Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort());
       server = https.map(server::enableHttps).orElse(server);
       server.bind(api.counted(new ApiRoutes(api, new AuthDirectives(security)).routes())).toCompletableFuture().get();

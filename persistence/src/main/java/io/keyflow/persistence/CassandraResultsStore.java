@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -26,16 +27,24 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * The results table in Cassandra: one row per (pipeline, stage, key, window start), partitioned by
- * key group, so one key group's results are written as a single-partition batch (late records of
- * the late side output go to their own table, same partitioning). Each write carries
- * {@code USING TIMESTAMP <stored sequence number>} (the output sequence number plus its pipeline's
- * {@link ResultsGeneration} base): a re-delivered or late-arriving older result can never replace a
- * newer one of the same window, and after a reset new results outrank the reset's tombstones.
- * Every firing is also logged for the live stream and the webhook sink (see {@link ResultsLog}): one
- * {@code results_batches} row per delivery and stage holds all of the delivery's firings as one blob
- * ({@link ResultsBatchCodec}), so a firing costs Cassandra one row, not two. Every row expires after
- * the configured {@link ResultsRetention}. Shares the journal plugin's driver session.
+ * Window results in Cassandra, partitioned by (pipeline, stage, key group), so one delivery of a key
+ * group is a single-partition batch, one mutation (late records of the late side output go to their
+ * own table, same partitioning). A delivery writes, per stage (or side-output tag):
+ * <ul>
+ *   <li>one {@code results_windows} row per window start it fires, holding that window's firings as
+ *       one blob ({@link ResultsBatchCodec}), read by {@code GET .../results}: per key and window the
+ *       firing with the highest stored sequence number wins ({@link LatestResults}), so a re-delivered
+ *       or older firing never replaces a newer result of the same window;</li>
+ *   <li>one {@code results_batches} row holding all its firings in output order, tailed by the live
+ *       stream and the webhook sink ({@link ResultsLog}).</li>
+ * </ul>
+ * Cassandra spends its CPU per mutation and per row: a delivery of 50 results was 51 rows, it is now
+ * two or three. Stored sequence numbers are output sequence numbers plus the pipeline's
+ * {@link ResultsGeneration} base; {@code results_windows} rows are written {@code USING TIMESTAMP}
+ * their highest one, so after a reset they outrank the reset's tombstones. The {@code results} rows of
+ * earlier versions (one per window, the stored sequence number as write time) are read with them until
+ * they expire. Every row expires after the configured {@link ResultsRetention}. Shares the journal
+ * plugin's driver session.
  */
 public final class CassandraResultsStore implements ResultsSink {
 
@@ -44,9 +53,10 @@ public final class CassandraResultsStore implements ResultsSink {
 
   private final CassandraSession session;
   private final ObjectMapper json = new ObjectMapper();
-  private final CompletionStage<PreparedStatement> insert;
-  private final CompletionStage<PreparedStatement> selectGroup;
-  private final CompletionStage<PreparedStatement> selectKey;
+  private final CompletionStage<PreparedStatement> insertWindow;
+  private final CompletionStage<PreparedStatement> selectWindows;
+  private final CompletionStage<PreparedStatement> selectOldGroup;
+  private final CompletionStage<PreparedStatement> selectOldKey;
   private final CompletionStage<PreparedStatement> insertLate;
   private final CompletionStage<PreparedStatement> selectLate;
   private final CompletionStage<PreparedStatement> insertLog;
@@ -68,17 +78,17 @@ public final class CassandraResultsStore implements ResultsSink {
     this.generations = Map.copyOf(generations);
     this.session = CassandraSessionRegistry.get(system)
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
-    String table = keyspace + ".results";
-    // The stored sequence number is the row's write timestamp; its output_seq column (read by nothing)
-    // is no longer written: a cell less per result.
-    this.insert = session.prepare("INSERT INTO " + table
-        + " (pipeline, stage, key_group, key, window_start, window_end, result)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?");
+    this.insertWindow = session.prepare("INSERT INTO " + keyspace + ".results_windows"
+        + " (pipeline, stage, key_group, window_start, last_seq, first_seq, firings) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        + " USING TIMESTAMP ? AND TTL ?");
+    this.selectWindows = session.prepare("SELECT firings FROM " + keyspace + ".results_windows"
+        + " WHERE pipeline = ? AND stage = ? AND key_group = ? AND window_start >= ? AND window_start < ?");
     this.insertLog = session.prepare("INSERT INTO " + keyspace + ".results_batches"
         + " (pipeline, stage, key_group, last_seq, first_seq, firings) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
-    String columns = "SELECT key, window_start, window_end, result FROM " + table;
-    this.selectGroup = session.prepare(columns + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
-    this.selectKey = session.prepare(columns
+    // Rows of earlier versions: their write time is their stored sequence number.
+    String old = "SELECT key, window_start, window_end, result, WRITETIME(result) FROM " + keyspace + ".results";
+    this.selectOldGroup = session.prepare(old + " WHERE pipeline = ? AND stage = ? AND key_group = ?");
+    this.selectOldKey = session.prepare(old
         + " WHERE pipeline = ? AND stage = ? AND key_group = ? AND key = ? AND window_start >= ? AND window_start < ?");
     this.insertLate = session.prepare("INSERT INTO " + keyspace + ".late_records"
         + " (pipeline, stage, key_group, output_seq, key, ts, fields) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?");
@@ -91,16 +101,18 @@ public final class CassandraResultsStore implements ResultsSink {
 
   @Override
   public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
-    // One unlogged batch: the latest results (and late records) and the log of firings share the
+    // One unlogged batch: the results by window (and late records) and the log of firings share the
     // partition key (pipeline, stage, key group), so Cassandra applies the whole batch as one
     // mutation of that partition — one request and one commit log entry per delivery, atomic (a
     // side-output tag is a partition of its own). Rewriting it is harmless; it must succeed before
     // the entity counts the outputs delivered.
     ResultsGeneration generation = generations.getOrDefault(pipeline, ResultsGeneration.FIRST);
-    return insert.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logRow) -> {
+    return insertWindow.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logRow) -> {
       BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
-      // Every firing is logged (a re-firing too): one blob per stage (or tag) of this delivery.
+      // Every firing is logged (a re-firing too): one blob per stage (or tag) of this delivery, and
+      // one per stage and window start. Outputs come in sequence order, so every list is increasing.
       Map<String, List<ResultsBatchCodec.Firing>> firings = new LinkedHashMap<>();
+      Map<String, Map<Long, List<ResultsBatchCodec.Firing>>> windows = new LinkedHashMap<>();
       for (var entry : outputs.entrySet()) {
         Output o = entry.getValue();
         long seq = generation.storedSeq(entry.getKey());
@@ -112,19 +124,22 @@ public final class CassandraResultsStore implements ResultsSink {
           WindowResult r = o.result();
           // A side output of a process function is stored like results, under its tag as the stage.
           String rowStage = o.tag() == null ? stage : o.tag();
-          String values = toJson(r.values());
-          // Values bound with their codecs named: bind(Object...) looked each codec up in the
-          // registry by the value's class, a top frame of the node's profile.
-          batch.addStatement(pair.result().boundStatementBuilder()
-              .set(0, pipeline, TypeCodecs.TEXT).set(1, rowStage, TypeCodecs.TEXT).set(2, keyGroup, TypeCodecs.INT)
-              .set(3, r.key(), TypeCodecs.TEXT).set(4, r.windowStart(), TypeCodecs.BIGINT)
-              .set(5, r.windowEnd(), TypeCodecs.BIGINT).set(6, values, TypeCodecs.TEXT)
-              .set(7, seq, TypeCodecs.BIGINT).set(8, ttlSeconds, TypeCodecs.INT)
-              .build());
-          firings.computeIfAbsent(rowStage, s -> new ArrayList<>())
-              .add(new ResultsBatchCodec.Firing(seq, r.key(), r.windowStart(), r.windowEnd(), values));
+          var firing = new ResultsBatchCodec.Firing(seq, r.key(), r.windowStart(), r.windowEnd(), toJson(r.values()));
+          firings.computeIfAbsent(rowStage, s -> new ArrayList<>()).add(firing);
+          windows.computeIfAbsent(rowStage, s -> new TreeMap<>())
+              .computeIfAbsent(r.windowStart(), w -> new ArrayList<>()).add(firing);
         }
       }
+      windows.forEach((rowStage, byStart) -> byStart.forEach((start, fired) -> {
+        long last = fired.get(fired.size() - 1).seq();
+        // Codecs named: bind(Object...) looks each one up by the value's class, a top frame of the profile.
+        batch.addStatement(pair.window().boundStatementBuilder()
+            .set(0, pipeline, TypeCodecs.TEXT).set(1, rowStage, TypeCodecs.TEXT).set(2, keyGroup, TypeCodecs.INT)
+            .set(3, start, TypeCodecs.BIGINT).set(4, last, TypeCodecs.BIGINT)
+            .set(5, fired.get(0).seq(), TypeCodecs.BIGINT).set(6, ResultsBatchCodec.encode(fired), TypeCodecs.BLOB)
+            .set(7, last, TypeCodecs.BIGINT).set(8, ttlSeconds, TypeCodecs.INT)
+            .build());
+      }));
       firings.forEach((rowStage, fired) -> batch.addStatement(logRow.bind(pipeline, rowStage, keyGroup,
           fired.get(fired.size() - 1).seq(), fired.get(0).seq(), ResultsBatchCodec.encode(fired), ttlSeconds)));
       return batch.build();
@@ -133,7 +148,7 @@ public final class CassandraResultsStore implements ResultsSink {
         : session.executeWrite(batch).thenApply(done -> (Void) null));
   }
 
-  private record StatementPair(PreparedStatement result, PreparedStatement late) {}
+  private record StatementPair(PreparedStatement window, PreparedStatement late) {}
 
   /** The late side output of the given key groups, by key group then output order. */
   public CompletionStage<List<LateRecord>> lateRecords(String pipeline, String stage, int keyGroups) {
@@ -160,10 +175,9 @@ public final class CassandraResultsStore implements ResultsSink {
   /** Results of one key (in its key group) with {@code from <= window_start < to}, by window start. */
   public CompletionStage<List<WindowResult>> resultsOfKey(
       String pipeline, String stage, int keyGroup, String key, long from, long to) {
-    return selectKey
-        .thenCompose(ps -> session.selectAll(ps.bind(pipeline, stage, keyGroup, key, from, to)
-            .setExecutionProfileName(PROFILE)))
-        .thenApply(this::toResults);
+    return latestOf(pipeline, stage, keyGroup, from, to,
+        selectOldKey.thenApply(ps -> ps.bind(pipeline, stage, keyGroup, key, from, to)))
+        .thenApply(latest -> latest.results(key, from, to, this::fromJson));
   }
 
   /** Every result of the given key groups with {@code from <= window_start < to}, by key then start. */
@@ -171,33 +185,43 @@ public final class CassandraResultsStore implements ResultsSink {
       String pipeline, String stage, int keyGroups, long from, long to) {
     List<CompletableFuture<List<WindowResult>>> parts = new ArrayList<>();
     for (int kg = 0; kg < keyGroups; kg++) {
-      int group = kg;
-      parts.add(selectGroup
-          .thenCompose(ps -> session.selectAll(ps.bind(pipeline, stage, group).setExecutionProfileName(PROFILE)))
-          .thenApply(this::toResults)
-          .toCompletableFuture());
+      parts.add(resultsOfGroup(pipeline, stage, kg, from, to).toCompletableFuture());
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
       List<WindowResult> all = new ArrayList<>();
       for (var part : parts) {
-        for (WindowResult r : part.join()) {
-          if (r.windowStart() >= from && r.windowStart() < to) {
-            all.add(r);
-          }
-        }
+        all.addAll(part.join());
       }
       all.sort(Comparator.comparing(WindowResult::key).thenComparingLong(WindowResult::windowStart));
       return all;
     });
   }
 
-  private List<WindowResult> toResults(List<Row> rows) {
-    List<WindowResult> results = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      results.add(new WindowResult(row.getString("key"), row.getLong("window_start"),
-          row.getLong("window_end"), fromJson(row.getString("result"))));
-    }
-    return results;
+  /** The results of one key group with {@code from <= window_start < to}, by key then window start. */
+  public CompletionStage<List<WindowResult>> resultsOfGroup(String pipeline, String stage, int keyGroup, long from,
+      long to) {
+    return latestOf(pipeline, stage, keyGroup, from, to,
+        selectOldGroup.thenApply(ps -> ps.bind(pipeline, stage, keyGroup)))
+        .thenApply(latest -> latest.results(null, from, to, this::fromJson));
+  }
+
+  /** The firings of one key group's windows in the range, and the rows of earlier versions {@code old} selects. */
+  private CompletionStage<LatestResults> latestOf(String pipeline, String stage, int keyGroup, long from, long to,
+      CompletionStage<com.datastax.oss.driver.api.core.cql.BoundStatement> old) {
+    LatestResults latest = new LatestResults();
+    CompletionStage<List<Row>> windowRows = selectWindows.thenCompose(ps -> session.selectAll(
+        ps.bind(pipeline, stage, keyGroup, from, to).setExecutionProfileName(PROFILE)));
+    CompletionStage<List<Row>> oldRows = old.thenCompose(bound -> session.selectAll(bound.setExecutionProfileName(PROFILE)));
+    return windowRows.thenCombine(oldRows, (rows, olds) -> {
+      for (Row row : rows) {
+        ResultsBatchCodec.decode(row.getByteBuffer("firings")).forEach(latest::merge);
+      }
+      for (Row row : olds) {
+        latest.merge(new ResultsBatchCodec.Firing(row.getLong(4), row.getString("key"), row.getLong("window_start"),
+            row.getLong("window_end"), row.getString("result")));
+      }
+      return latest;
+    });
   }
 
   private String toJson(Map<String, ?> values) {

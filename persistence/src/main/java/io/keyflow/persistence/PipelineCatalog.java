@@ -113,7 +113,7 @@ public final class PipelineCatalog {
   }
 
   /**
-   * Deletes every journal partition, snapshot, result, results log row (of the old per-firing log
+   * Deletes every journal partition, snapshot, result (of both result tables), results log row (of the old per-firing log
    * too, where it exists), late record, webhook offset and idempotency key of
    * {@code pipeline}, and its catalog entry. Scans partition keys (an administrative operation): run
    * it only while no node runs the pipeline, or a running key group would write its state back.
@@ -161,9 +161,11 @@ public final class PipelineCatalog {
     deleted.put("snapshots", deleteWhere("SELECT DISTINCT persistence_id FROM %s.snapshots",
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".snapshots WHERE persistence_id = ?", row.getString(0))));
-    for (String table : resultsTables(List.of("results", "results_batches", "results_log", "late_records"))) {
-      // Results rows carry their stored sequence number as write timestamp: deleted at the new base.
-      String dated = table.equals("results") ? " USING TIMESTAMP " + next.seqBase() : "";
+    for (String table : resultsTables(List.of("results", "results_windows", "results_batches", "results_log",
+        "late_records"))) {
+      // Results rows carry their (highest) stored sequence number as write timestamp: deleted at the new base.
+      String dated = table.equals("results_windows") || table.equals("results")
+          ? " USING TIMESTAMP " + next.seqBase() : "";
       deleted.put(table, deleteWhere("SELECT DISTINCT pipeline, stage, key_group FROM %s." + table,
           row -> pipeline.equals(row.getString(0)),
           row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + "." + table + dated
@@ -213,12 +215,12 @@ public final class PipelineCatalog {
 
   /**
    * Those of {@code tables} the keyspace has: {@code results_log} (the results log before
-   * {@code results_batches}) only where it was created before, {@code results_batches} not yet where
-   * no node of this version has applied the schema.
+   * {@code results_batches}) only where it was created before, {@code results_batches} and
+   * {@code results_windows} not yet where no node of their version has applied the schema.
    */
   private List<String> resultsTables(List<String> tables) {
     return tables.stream()
-        .filter(t -> !Set.of("results_batches", "results_log").contains(t) || hasTable(t))
+        .filter(t -> !Set.of("results_batches", "results_windows", "results_log").contains(t) || hasTable(t))
         .toList();
   }
 

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The results store's log of firings, written and read back through the real bundled Cassandra. */
+/**
+ * The results store's log of firings and its results by window, written and read back through the
+ * real bundled Cassandra.
+ */
 class ResultsLogIT {
 
   private static ActorSystem system;
@@ -93,6 +96,53 @@ class ResultsLogIT {
     assertThat(first).isEqualTo(new ResultsLog.Entry(3, 1, new WindowResult("user-1", 1_000, 2_000, Map.of("n", 1L))));
     assertThat(session.execute("SELECT last_seq FROM " + keyspace + ".results_batches WHERE pipeline = 'rewritten'"
         + " AND stage = 'main' AND key_group = 3").all()).as("one row per distinct delivery end").hasSize(4);
+  }
+
+  private static Output fired(long seq, String key, long windowStart, long n) {
+    return new Output(seq, new WindowResult(key, windowStart, windowStart + 1_000, Map.of("n", n)));
+  }
+
+  private static void deliver(String pipeline, Output... outputs) throws Exception {
+    TreeMap<Long, Output> delivery = new TreeMap<>();
+    for (Output o : outputs) {
+      delivery.put(o.seq(), o);
+    }
+    store.write(pipeline, "main", 3, delivery).toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static WindowResult windowResult(String key, long windowStart, long n) {
+    return new WindowResult(key, windowStart, windowStart + 1_000, Map.of("n", n));
+  }
+
+  @Test
+  void resultsAreReadByWindowTheLatestFiringWinningAcrossDeliveriesAndRowsOfTheOldTable() throws Exception {
+    deliver("windows", fired(1, "user-a", 0, 1), fired(2, "user-b", 0, 2), fired(3, "user-a", 1_000, 3));
+    // Re-delivered from 2 after a crash, with a late re-firing of user-a's first window.
+    deliver("windows", fired(2, "user-b", 0, 2), fired(3, "user-a", 1_000, 3), fired(4, "user-a", 0, 4));
+    // Rows an earlier version wrote to results, with their stored sequence number as write time:
+    // user-b's is newer than its firing above (it wins), user-a's older (it loses), user-c's alone.
+    for (Object[] old : new Object[][] {{"user-b", 0L, 9L}, {"user-a", 0L, 1L}, {"user-c", 0L, 2L}}) {
+      session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance("INSERT INTO " + keyspace
+          + ".results (pipeline, stage, key_group, key, window_start, window_end, result) VALUES ('windows', 'main',"
+          + " 3, ?, ?, ?, ?) USING TIMESTAMP " + old[2], old[0], old[1], (long) old[1] + 1_000,
+          "{\"n\":" + (100 + (long) old[2]) + "}"));
+    }
+
+    assertThat(store.resultsOfKey("windows", "main", 3, "user-a", Long.MIN_VALUE, Long.MAX_VALUE)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS))
+        .containsExactly(windowResult("user-a", 0, 4), windowResult("user-a", 1_000, 3));
+    assertThat(store.resultsOfKey("windows", "main", 3, "user-a", 1_000, 2_000).toCompletableFuture()
+        .get(30, TimeUnit.SECONDS)).containsExactly(windowResult("user-a", 1_000, 3));
+    assertThat(store.resultsOfGroups("windows", "main", 4, Long.MIN_VALUE, Long.MAX_VALUE).toCompletableFuture()
+        .get(30, TimeUnit.SECONDS)).containsExactly(windowResult("user-a", 0, 4), windowResult("user-a", 1_000, 3),
+        windowResult("user-b", 0, 109), windowResult("user-c", 0, 102));
+    assertThat(store.resultsOfGroups("windows", "main", 4, 0, 1_000).toCompletableFuture().get(30, TimeUnit.SECONDS))
+        .extracting(WindowResult::key).containsExactly("user-a", "user-b", "user-c");
+    // A row per delivery and window start: (0: 1-2), (1000: 3), (0: 2-4), (1000: 3) rewritten alike.
+    assertThat(session.execute("SELECT window_start, first_seq, last_seq FROM " + keyspace + ".results_windows"
+        + " WHERE pipeline = 'windows' AND stage = 'main' AND key_group = 3").all())
+        .extracting(row -> row.getLong(0) + ":" + row.getLong(1) + "-" + row.getLong(2))
+        .containsExactly("0:1-2", "0:2-4", "1000:3-3");
   }
 
   @Test

@@ -12,12 +12,13 @@ class CassandraSchemaTest {
   void shippedDdlCreatesKeyspaceJournalSnapshotAndResultsInTheConfiguredKeyspace() throws Exception {
     String cql = Files.readString(TestCassandra.home().resolve("docker/keyflow.cql"));
     List<String> statements = CassandraSchema.statements(cql, "kf_test");
-    assertThat(statements).hasSize(12);
+    assertThat(statements).hasSize(13);
     assertThat(statements.get(0)).startsWith("CREATE KEYSPACE IF NOT EXISTS kf_test");
     assertThat(statements).anyMatch(s -> s.contains("kf_test.journal_events ")).anyMatch(s -> s.contains("kf_test.journal_fences "))
         .anyMatch(s -> s.contains("kf_test.snapshots"))
         .anyMatch(s -> s.contains("kf_test.results"))
         .anyMatch(s -> s.contains("kf_test.results_batches"))
+        .anyMatch(s -> s.contains("kf_test.results_windows"))
         .noneMatch(s -> s.contains("kf_test.results_log"))
         .anyMatch(s -> s.contains("kf_test.webhook_offsets"))
         .anyMatch(s -> s.contains("kf_test.pipelines"))
