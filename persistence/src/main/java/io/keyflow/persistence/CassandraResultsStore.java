@@ -1,17 +1,18 @@
 package io.keyflow.persistence;
 
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
-import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import io.keyflow.persistence.cassandra.InsertBatcher;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.runtime.Output;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,8 +39,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  *   <li>one {@code results_batches} row holding all its firings in output order, tailed by the live
  *       stream and the webhook sink ({@link ResultsLog}).</li>
  * </ul>
- * Cassandra spends its CPU per mutation and per row: a delivery of 50 results was 51 rows, it is now
- * two or three. Stored sequence numbers are output sequence numbers plus the pipeline's
+ * Cassandra spends its CPU per request, per mutation and per row: a delivery of 50 results was 51
+ * rows, it is now two or three, and the deliveries of all key groups on this node share requests
+ * ({@link InsertBatcher}, {@code keyflow.results.flush}). Stored sequence numbers are output sequence numbers plus the pipeline's
  * {@link ResultsGeneration} base; {@code results_windows} rows are written {@code USING TIMESTAMP}
  * their highest one, so after a reset they outrank the reset's tombstones. The {@code results} rows of
  * earlier versions (one per window, the stored sequence number as write time) are read with them until
@@ -50,6 +52,8 @@ public final class CassandraResultsStore implements ResultsSink {
 
   private static final String PROFILE = "pekko-persistence-cassandra-profile";
   private static final TypeReference<LinkedHashMap<String, Object>> VALUES = new TypeReference<>() {};
+  /** What a row costs a batch beside its values (keys, timestamps), as the results flush counts bytes. */
+  private static final int ROW_OVERHEAD_BYTES = 64;
 
   private final CassandraSession session;
   private final ObjectMapper json = new ObjectMapper();
@@ -61,6 +65,7 @@ public final class CassandraResultsStore implements ResultsSink {
   private final CompletionStage<PreparedStatement> selectLate;
   private final CompletionStage<PreparedStatement> insertLog;
   private final int ttlSeconds;
+  private final InsertBatcher flush;
   private final Map<String, ResultsGeneration> generations;
 
   /**
@@ -78,6 +83,10 @@ public final class CassandraResultsStore implements ResultsSink {
     this.generations = Map.copyOf(generations);
     this.session = CassandraSessionRegistry.get(system)
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+    Config flushConfig = system.classicSystem().settings().config().getConfig("keyflow.results.flush");
+    this.flush = new InsertBatcher(statement -> session.executeWrite(statement.setExecutionProfileName(PROFILE)),
+        flushConfig.getInt("max-in-flight"), flushConfig.getBytes("max-batch-bytes"),
+        flushConfig.getInt("max-batch-rows"));
     this.insertWindow = session.prepare("INSERT INTO " + keyspace + ".results_windows"
         + " (pipeline, stage, key_group, window_start, last_seq, first_seq, firings) VALUES (?, ?, ?, ?, ?, ?, ?)"
         + " USING TIMESTAMP ? AND TTL ?");
@@ -101,14 +110,15 @@ public final class CassandraResultsStore implements ResultsSink {
 
   @Override
   public CompletionStage<Void> write(String pipeline, String stage, int keyGroup, SortedMap<Long, Output> outputs) {
-    // One unlogged batch: the results by window (and late records) and the log of firings share the
-    // partition key (pipeline, stage, key group), so Cassandra applies the whole batch as one
-    // mutation of that partition — one request and one commit log entry per delivery, atomic (a
-    // side-output tag is a partition of its own). Rewriting it is harmless; it must succeed before
-    // the entity counts the outputs delivered.
+    // The results by window (and late records) and the log of firings share the partition key
+    // (pipeline, stage, key group), so Cassandra applies a delivery's rows as one mutation of that
+    // partition, atomically (a side-output tag is a partition of its own). The node's deliveries
+    // travel together in the results flush's batches. Rewriting a delivery is harmless; it must
+    // succeed before the entity counts the outputs delivered.
     ResultsGeneration generation = generations.getOrDefault(pipeline, ResultsGeneration.FIRST);
     return insertWindow.thenCombine(insertLate, StatementPair::new).thenCombine(insertLog, (pair, logRow) -> {
-      BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED).setExecutionProfileName(PROFILE);
+      List<BatchableStatement<?>> rows = new ArrayList<>();
+      long bytes = 0;
       // Every firing is logged (a re-firing too): one blob per stage (or tag) of this delivery, and
       // one per stage and window start. Outputs come in sequence order, so every list is increasing.
       Map<String, List<ResultsBatchCodec.Firing>> firings = new LinkedHashMap<>();
@@ -118,8 +128,9 @@ public final class CassandraResultsStore implements ResultsSink {
         long seq = generation.storedSeq(entry.getKey());
         if (o.holdsLateRecord()) {
           Record r = o.late();
-          batch.addStatement(pair.late().bind(pipeline, stage, keyGroup, seq, r.key(), r.ts(),
-              toJson(r.fields()), ttlSeconds));
+          String fields = toJson(r.fields());
+          rows.add(pair.late().bind(pipeline, stage, keyGroup, seq, r.key(), r.ts(), fields, ttlSeconds));
+          bytes += ROW_OVERHEAD_BYTES + r.key().length() + fields.length();
         } else {
           WindowResult r = o.result();
           // A side output of a process function is stored like results, under its tag as the stage.
@@ -130,23 +141,35 @@ public final class CassandraResultsStore implements ResultsSink {
               .computeIfAbsent(r.windowStart(), w -> new ArrayList<>()).add(firing);
         }
       }
-      windows.forEach((rowStage, byStart) -> byStart.forEach((start, fired) -> {
-        long last = fired.get(fired.size() - 1).seq();
-        // Codecs named: bind(Object...) looks each one up by the value's class, a top frame of the profile.
-        batch.addStatement(pair.window().boundStatementBuilder()
-            .set(0, pipeline, TypeCodecs.TEXT).set(1, rowStage, TypeCodecs.TEXT).set(2, keyGroup, TypeCodecs.INT)
-            .set(3, start, TypeCodecs.BIGINT).set(4, last, TypeCodecs.BIGINT)
-            .set(5, fired.get(0).seq(), TypeCodecs.BIGINT).set(6, ResultsBatchCodec.encode(fired), TypeCodecs.BLOB)
-            .set(7, last, TypeCodecs.BIGINT).set(8, ttlSeconds, TypeCodecs.INT)
-            .build());
-      }));
-      firings.forEach((rowStage, fired) -> batch.addStatement(logRow.bind(pipeline, rowStage, keyGroup,
-          fired.get(fired.size() - 1).seq(), fired.get(0).seq(), ResultsBatchCodec.encode(fired), ttlSeconds)));
-      return batch.build();
-    }).thenCompose(batch -> batch.size() == 0
+      for (var byStage : windows.entrySet()) {
+        String rowStage = byStage.getKey();
+        List<ResultsBatchCodec.Firing> logged = firings.get(rowStage);
+        ByteBuffer log = ResultsBatchCodec.encode(logged);
+        for (var window : byStage.getValue().entrySet()) {
+          List<ResultsBatchCodec.Firing> fired = window.getValue();
+          long last = fired.get(fired.size() - 1).seq();
+          // A delivery that fires one window (the usual case) holds the same firings in both rows.
+          ByteBuffer blob = fired.size() == logged.size() ? log.duplicate() : ResultsBatchCodec.encode(fired);
+          // Codecs named: bind(Object...) looks each one up by the value's class, a top frame of the profile.
+          rows.add(pair.window().boundStatementBuilder()
+              .set(0, pipeline, TypeCodecs.TEXT).set(1, rowStage, TypeCodecs.TEXT).set(2, keyGroup, TypeCodecs.INT)
+              .set(3, window.getKey(), TypeCodecs.BIGINT).set(4, last, TypeCodecs.BIGINT)
+              .set(5, fired.get(0).seq(), TypeCodecs.BIGINT).set(6, blob, TypeCodecs.BLOB)
+              .set(7, last, TypeCodecs.BIGINT).set(8, ttlSeconds, TypeCodecs.INT)
+              .build());
+          bytes += ROW_OVERHEAD_BYTES + blob.remaining();
+        }
+        rows.add(logRow.bind(pipeline, rowStage, keyGroup, logged.get(logged.size() - 1).seq(), logged.get(0).seq(),
+            log, ttlSeconds));
+        bytes += ROW_OVERHEAD_BYTES + log.remaining();
+      }
+      return new Delivery(rows, bytes);
+    }).thenCompose(delivery -> delivery.rows().isEmpty()
         ? CompletableFuture.<Void>completedFuture(null)
-        : session.executeWrite(batch).thenApply(done -> (Void) null));
+        : flush.submit(delivery.rows(), delivery.bytes()));
   }
+
+  private record Delivery(List<BatchableStatement<?>> rows, long bytes) {}
 
   private record StatementPair(PreparedStatement window, PreparedStatement late) {}
 

@@ -11,9 +11,11 @@ import io.keyflow.persistence.cassandra.TestCassandra;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.runtime.Output;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.testkit.javadsl.TestKit;
@@ -96,6 +98,32 @@ class ResultsLogIT {
     assertThat(first).isEqualTo(new ResultsLog.Entry(3, 1, new WindowResult("user-1", 1_000, 2_000, Map.of("n", 1L))));
     assertThat(session.execute("SELECT last_seq FROM " + keyspace + ".results_batches WHERE pipeline = 'rewritten'"
         + " AND stage = 'main' AND key_group = 3").all()).as("one row per distinct delivery end").hasSize(4);
+  }
+
+  @Test
+  void deliveriesOfManyKeyGroupsSentAtOnceShareBatchesAndAllLand() throws Exception {
+    // More deliveries than the flush has batches in flight: most wait and leave together, in
+    // multi-partition batches; every key group's results and log must be readable.
+    int keyGroups = 40;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (int kg = 0; kg < keyGroups; kg++) {
+      TreeMap<Long, Output> outputs = new TreeMap<>();
+      for (long seq = 1; seq <= 3; seq++) {
+        outputs.put(seq, new Output(seq, new WindowResult("k" + kg + "-" + seq, 1_000, 2_000, Map.of("n", seq))));
+      }
+      writes.add(store.write("many", "main", kg, outputs).toCompletableFuture());
+    }
+    for (var write : writes) {
+      write.get(30, TimeUnit.SECONDS);
+    }
+    List<WindowResult> all = store.resultsOfGroups("many", "main", keyGroups, Long.MIN_VALUE, Long.MAX_VALUE)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(all).hasSize(keyGroups * 3);
+    ResultsLog log = new ResultsLog(system, keyspace);
+    for (int kg = 0; kg < keyGroups; kg++) {
+      assertThat(log.after("many", "main", kg, 0, 10).toCompletableFuture().get(30, TimeUnit.SECONDS))
+          .as("log of key group " + kg).extracting(ResultsLog.Entry::seq).containsExactly(1L, 2L, 3L);
+    }
   }
 
   private static Output fired(long seq, String key, long windowStart, long n) {

@@ -9,6 +9,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import com.typesafe.config.Config;
+import io.keyflow.persistence.cassandra.InsertBatcher;
 import io.keyflow.persistence.journal.EpochRules.Recovery;
 import io.keyflow.persistence.journal.EpochRules.RowId;
 import java.nio.ByteBuffer;
@@ -202,7 +203,13 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     return Optional.empty();
   }
 
-  /** The rows of one atomic write: one single-partition insert or unlogged batch, at QUORUM. */
+  /**
+   * The rows of one atomic write: one partition, so one mutation in the per-node flush's batch, at
+   * QUORUM. A batch that failed or timed out fails every write in it; each of those entities stops
+   * and recovers, as after a failed single insert (rows are written once per (sequence number,
+   * epoch), always with the same bytes). A write is reported complete only after its batch answered
+   * and its confirmation read, sent after that, still shows its epoch.
+   */
   private CompletableFuture<Void> insert(AtomicWrite write, long epoch) {
     String pid = write.persistenceId();
     long partition = settings.partitionOf(write.lowestSequenceNr());

@@ -7,7 +7,7 @@ import com.typesafe.config.Config;
 /**
  * Settings of {@link FencedCassandraJournal}, read from its plugin config ({@code keyflow.journal}).
  * Sequence number {@code n} lives in partition {@code n / partitionSize}; {@code flush*} bound the
- * per-node flush ({@link InsertBatcher}).
+ * per-node flush ({@link io.keyflow.persistence.cassandra.InsertBatcher}).
  */
 public record JournalSettings(
     String keyspace, String table, String fenceTable, String metadataTable, long partitionSize,

@@ -1,4 +1,4 @@
-package io.keyflow.persistence.journal;
+package io.keyflow.persistence.cassandra;
 
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
@@ -14,9 +14,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * The per-node flush of the epoch-fenced journal: the row inserts of all persistence ids written on
- * this node travel to Cassandra together, as multi-partition unlogged batches, instead of one
- * request per key-group write (see {@code docs/durability.md}, "Writes").
+ * A per-node flush: the idempotent inserts of many writers on this node (key groups' journal rows,
+ * their results deliveries) travel to Cassandra together, as multi-partition unlogged batches,
+ * instead of one request per write (see {@code docs/durability.md}, "Writes").
  *
  * <p>At most {@code maxInFlight} batches are in flight. An insert submitted while fewer are in
  * flight is sent at once (an idle node pays no delay); one submitted while the limit is reached
@@ -24,15 +24,13 @@ import java.util.function.Function;
  * {@code maxBytes} and {@code maxRows} per batch. So under load the flush window is one round trip
  * to Cassandra, bounded by bytes; no timer is involved.
  *
- * <p>What a batch changes for the protocol: nothing. The rows of one atomic write belong to one
- * journal partition and stay in one batch, where Cassandra applies them as one mutation, atomically,
- * as before; rows are idempotent ((sequence number, epoch) is written once, always with the same
- * bytes), so a batch that failed or timed out — whose rows may have landed in part — fails every
- * write in it, and each of those entities stops and recovers, as after a failed single insert. A
- * write is reported complete only after its batch answered and its confirmation read, sent after
- * that, still shows its epoch.
+ * <p>What a writer may rely on: the rows of one {@link #submit} stay in one batch; Cassandra applies
+ * the rows of one partition in a batch as one mutation, atomically. Rows of other submits in the
+ * same batch may land or not independently of them. A batch that failed or timed out — whose rows
+ * may have landed in part — fails every submit in it, so only idempotent rows belong here (rewriting
+ * them changes nothing); each writer retries or recovers as after a failed single insert.
  */
-final class InsertBatcher {
+public final class InsertBatcher {
 
   private final Function<Statement<?>, CompletionStage<?>> execute;
   private final int maxInFlight;
@@ -48,7 +46,7 @@ final class InsertBatcher {
    *     above it is sent alone
    * @param maxRows rows per batch at most; a single atomic write above it is sent alone
    */
-  InsertBatcher(Function<Statement<?>, CompletionStage<?>> execute, int maxInFlight, long maxBytes, int maxRows) {
+  public InsertBatcher(Function<Statement<?>, CompletionStage<?>> execute, int maxInFlight, long maxBytes, int maxRows) {
     if (maxInFlight < 1 || maxBytes < 1 || maxRows < 1) {
       throw new IllegalArgumentException("flush limits must be positive: max-in-flight " + maxInFlight
           + ", max-batch-bytes " + maxBytes + ", max-batch-rows " + maxRows);
@@ -60,12 +58,12 @@ final class InsertBatcher {
   }
 
   /**
-   * Sends the rows of one atomic write (one journal partition) with the next batch; completes when
+   * Sends the rows of one write (atomic if they are one partition) with the next batch; completes when
    * that batch answered, or fails with its failure.
    *
    * @param bytes the rows' size as counted against {@code maxBytes} (their values' bytes)
    */
-  CompletableFuture<Void> submit(List<BatchableStatement<?>> rows, long bytes) {
+  public CompletableFuture<Void> submit(List<BatchableStatement<?>> rows, long bytes) {
     Pending pending = new Pending(List.copyOf(rows), bytes, new CompletableFuture<>());
     List<List<Pending>> batches;
     synchronized (this) {

@@ -1,4 +1,4 @@
-package io.keyflow.persistence.journal;
+package io.keyflow.persistence.cassandra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
