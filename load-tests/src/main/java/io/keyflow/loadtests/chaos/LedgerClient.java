@@ -81,50 +81,66 @@ final class LedgerClient {
         }
         nextAt = Math.max(nextAt + intervalNanos, System.nanoTime() - intervalNanos);
       }
-      Map<String, java.util.List<Long>> seqs = new TreeMap<>();
-      StringBuilder body = new StringBuilder();
-      for (int i = 0; i < eventsPerRequest; i++) {
-        String key = "c" + random.nextInt(keys);
-        long seq = nextSeq.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
-        seqs.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(seq);
-        body.append("{\"key\":\"").append(key).append("\",\"ts\":").append(3_600_000 + seq)
-            .append(",\"seq\":").append(seq).append("}\n");
-      }
-      String id = "chaos-" + seed + "-w" + worker + "-" + requests;
-      long sentAt = System.nanoTime();
-      long deadline = sentAt + giveUpAfter.toNanos();
-      boolean retried = false;
-      while (true) {
-        int status = post(nodes.get(node++ % nodes.size()), id, body.toString());
-        if (status == 200) {
-          seqs.forEach((key, list) -> ledger.computeIfAbsent(key, k -> new ConcurrentSkipListSet<>()).addAll(list));
-          acked.addAndGet(eventsPerRequest);
-          long now = System.nanoTime();
-          longestPauseNanos.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
-          long fault = faultAtNanos.get();
-          if (fault != 0 && sentAt > fault) {
-            recoveredAtNanos.compareAndSet(0, now);
-          }
-          break;
-        }
-        failedAttempts.incrementAndGet();
-        failuresByStatus.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
-        long failedAt = System.nanoTime();
-        firstFailureNanos.compareAndSet(0, failedAt);
-        lastFailureNanos.set(failedAt);
-        retried = true;
-        if (System.nanoTime() > deadline) {
-          abandoned.incrementAndGet();
-          break;
-        }
-        Thread.sleep(200);
-      }
-      if (retried) {
-        retriedRequests.incrementAndGet();
-      }
+      node += send(random, "chaos-" + seed + "-w" + worker + "-" + requests, node, ATTEMPT_TIMEOUT).attempts();
       requests++;
     }
     return requests;
+  }
+
+  /** How a {@link #send} ended: acknowledged or given up, after how many attempts (one per node tried). */
+  record Sent(boolean acknowledged, int attempts) {}
+
+  /**
+   * One request of {@code eventsPerRequest} fresh events under {@code id}: its first attempt goes to
+   * node index {@code firstNode} with {@code firstTimeout}, every retry (same key and body) to the
+   * next node with the usual timeout, until it is acknowledged (then it enters the ledger) or
+   * {@code giveUpAfter} has passed.
+   */
+  Sent send(Random random, String id, int firstNode, Duration firstTimeout) throws InterruptedException {
+    Map<String, java.util.List<Long>> seqs = new TreeMap<>();
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < eventsPerRequest; i++) {
+      String key = "c" + random.nextInt(keys);
+      long seq = nextSeq.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+      seqs.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(seq);
+      body.append("{\"key\":\"").append(key).append("\",\"ts\":").append(3_600_000 + seq)
+          .append(",\"seq\":").append(seq).append("}\n");
+    }
+    long sentAt = System.nanoTime();
+    long deadline = sentAt + giveUpAfter.toNanos();
+    int attempt = 0;
+    boolean acknowledged = false;
+    while (true) {
+      int status = post(nodes.get((firstNode + attempt) % nodes.size()), id, body.toString(),
+          attempt == 0 ? firstTimeout : ATTEMPT_TIMEOUT);
+      if (status == 200) {
+        seqs.forEach((key, list) -> ledger.computeIfAbsent(key, k -> new ConcurrentSkipListSet<>()).addAll(list));
+        acked.addAndGet(eventsPerRequest);
+        long now = System.nanoTime();
+        longestPauseNanos.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
+        long fault = faultAtNanos.get();
+        if (fault != 0 && sentAt > fault) {
+          recoveredAtNanos.compareAndSet(0, now);
+        }
+        acknowledged = true;
+        break;
+      }
+      failedAttempts.incrementAndGet();
+      failuresByStatus.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+      long failedAt = System.nanoTime();
+      firstFailureNanos.compareAndSet(0, failedAt);
+      lastFailureNanos.set(failedAt);
+      attempt++;
+      if (System.nanoTime() > deadline) {
+        abandoned.incrementAndGet();
+        break;
+      }
+      Thread.sleep(200);
+    }
+    if (attempt > 0) {
+      retriedRequests.incrementAndGet();
+    }
+    return new Sent(acknowledged, acknowledged ? attempt + 1 : attempt);
   }
 
   /** "{503=4, -1=2}" and the seconds from the first failed attempt to the last ("0.0" if none). */
@@ -135,12 +151,12 @@ final class LedgerClient {
     return "non_2xx=" + byStatus.toString().replace(" ", "") + String.format(" non_2xx_span_s=%.1f", span);
   }
 
-  private int post(String node, String id, String body) {
+  private int post(String node, String id, String body, Duration timeout) {
     try {
       HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/events"))
           // A stopped or cut-off node accepts the connection and never answers: give up on it well
           // before the node's own ask-timeout would, and retry the same request on the next node.
-          .timeout(ATTEMPT_TIMEOUT)
+          .timeout(timeout)
           .header("Content-Type", "application/x-ndjson").header("Idempotency-Key", id)
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
       return response.statusCode();

@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
@@ -34,6 +38,9 @@ enum Scenario {
   private static final Duration CASSANDRA_OUTAGE = Duration.ofSeconds(10);
   /** A killed node restarts once its key groups are back on the survivors, or this long after the fault. */
   private static final Duration MOVED_BACK_BOUND = Duration.ofSeconds(30);
+  /** How long a request sent to a stopped node waits for its answer, and how long before SIGCONT it is sent. */
+  private static final Duration STALE_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration STALE_REQUEST_HEAD_START = Duration.ofSeconds(1);
 
   final String label;
   final int nodes;
@@ -206,9 +213,9 @@ enum Scenario {
   }
 
   /**
-   * SIGSTOP beyond stable-after: the others down the node and take its key groups over. On SIGCONT
-   * the node learns it was downed and exits, and whatever it still tries to append to the journal is
-   * fenced off (counted from its log).
+   * SIGSTOP beyond stable-after: the others down the node and take its key groups over. A request
+   * sent to it just before SIGCONT makes it try to append; it learns it was downed and exits, and
+   * what it tried to append is fenced off (counted from its log; the run fails if it tried nothing).
    */
   private static int pause(Context c, int n) throws Exception {
     LocalCluster cluster = c.cluster();
@@ -219,8 +226,25 @@ enum Scenario {
     }
     boolean takenOver = tookOver(c, n);
     c.awaitHeal();
+    // A request sent to the stopped node waits in its socket: on SIGCONT the node reads it while it
+    // still believes it owns its key groups, so it tries journal writes that the new owners' epochs
+    // must refuse (without it the woken node may exit having tried none, and the pause proves
+    // nothing). Its first attempt waits long enough to span the wake; after that it is retried on
+    // the other nodes like any request, so the ledger checks it exactly once.
+    FutureTask<LedgerClient.Sent> stale = new FutureTask<>(() -> c.client().send(new Random(c.random().nextLong()),
+        "chaos-stale-node-" + n + "-" + System.nanoTime(), n - 1, STALE_REQUEST_TIMEOUT));
+    Thread sender = new Thread(stale, "chaos-stale-request");
+    sender.start();
+    Thread.sleep(STALE_REQUEST_HEAD_START.toMillis());
     cluster.resume(node.get());
     afterStaleNodeWakes(c, n, node.get());
+    try {
+      LedgerClient.Sent sent = stale.get(STALE_REQUEST_TIMEOUT.toSeconds() + 150, TimeUnit.SECONDS);
+      c.notes().put("stale_request_acked", Boolean.toString(sent.acknowledged()));
+    } catch (ExecutionException | TimeoutException e) {
+      sender.interrupt();
+      c.notes().put("stale_request_acked", "false");
+    }
     return takenOver ? 1 : 0;
   }
 
