@@ -89,6 +89,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private final CompletableFuture<Statements> statements;
   private final FenceConfirmer confirmer;
   private final InsertBatcher flush;
+  private final FenceGate gate;
   /** The epoch this journal owns per persistence id, since its last recovery here. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
   /** Valid rows read by a recovery, handed to the replay that follows it. */
@@ -106,6 +107,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     this.confirmer = new FenceConfirmer(this::readEpochs);
     this.flush = new InsertBatcher(statement -> execute(statement, settings.consistency()),
         settings.flushMaxInFlight(), settings.flushMaxBatchBytes(), settings.flushMaxBatchRows());
+    this.gate = new FenceGate(settings.fenceRoundsInFlight());
   }
 
   /** A write or a recovery was refused because another writer owns the persistence id now. */
@@ -265,7 +267,12 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   }
 
   private CompletionStage<Fence> readFence(Statements st, String pid, String fenceKey, ConsistencyLevel consistency) {
-    return execute(st.selectFence().bind(fenceKey, pid), consistency).thenApply(rs -> fenceOf(rs.one()));
+    BoundStatement read = st.selectFence().bind(fenceKey, pid);
+    // A serial read is a Paxos round on the partition: paced with the claims (FenceGate).
+    CompletionStage<AsyncResultSet> rs = consistency.isSerial()
+        ? gate.run(fenceKey, () -> execute(read, consistency))
+        : execute(read, consistency);
+    return rs.thenApply(r -> fenceOf(r.one()));
   }
 
   /** The fence in a row of the fence table, or in the answer of a lightweight transaction that did not apply. */
@@ -306,7 +313,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         : st.claimNext().bind(epoch, claimId, fenceKey, pid, current.epoch(), current.epoch(),
             current.starts().get(current.epoch()));
     CompletableFuture<Claimed> claimed = new CompletableFuture<>();
-    executeLwt(claim).whenComplete((rs, error) -> {
+    executeLwt(fenceKey, claim).whenComplete((rs, error) -> {
       if (error == null && rs.wasApplied()) {
         claimed.complete(new Claimed(epoch, current.starts()));
         return;
@@ -339,7 +346,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
 
   private CompletionStage<Void> recordStart(Statements st, String pid, String fenceKey, long epoch, long start) {
     CompletableFuture<Void> recorded = new CompletableFuture<>();
-    executeLwt(st.recordStart().bind(epoch, start, fenceKey, pid, epoch)).whenComplete((rs, error) -> {
+    executeLwt(fenceKey, st.recordStart().bind(epoch, start, fenceKey, pid, epoch)).whenComplete((rs, error) -> {
       if (error == null) {
         if (rs.wasApplied()) {
           recorded.complete(null);
@@ -496,12 +503,13 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   }
 
   /** A lightweight transaction: never retried by the driver (its outcome may be unknown). */
-  private CompletableFuture<AsyncResultSet> executeLwt(BoundStatement statement) {
-    return session.thenCompose(s -> plain(s.executeAsync(statement
+  /** A lightweight transaction on {@code fenceKey}'s partition, paced by the {@link FenceGate}. */
+  private CompletableFuture<AsyncResultSet> executeLwt(String fenceKey, BoundStatement statement) {
+    return gate.run(fenceKey, () -> session.thenCompose(s -> plain(s.executeAsync(statement
         .setExecutionProfileName(settings.profile())
         .setConsistencyLevel(settings.consistency())
         .setSerialConsistencyLevel(settings.serialConsistency())
-        .setIdempotent(false))));
+        .setIdempotent(false)))));
   }
 
   private interface RowSink<T> {

@@ -12,7 +12,8 @@ import com.typesafe.config.Config;
 public record JournalSettings(
     String keyspace, String table, String fenceTable, String metadataTable, long partitionSize,
     String sessionConfigPath, String profile, ConsistencyLevel consistency, ConsistencyLevel serialConsistency,
-    int replayPageSize, int flushMaxInFlight, long flushMaxBatchBytes, int flushMaxBatchRows) {
+    int replayPageSize, int flushMaxInFlight, long flushMaxBatchBytes, int flushMaxBatchRows,
+    int fenceRoundsInFlight) {
 
   public JournalSettings {
     if (partitionSize < 2) {
@@ -34,7 +35,8 @@ public record JournalSettings(
         config.getInt("replay-page-size"),
         config.getInt("flush.max-in-flight"),
         config.getBytes("flush.max-batch-bytes"),
-        config.getInt("flush.max-batch-rows"));
+        config.getInt("flush.max-batch-rows"),
+        config.getInt("fence-rounds-in-flight"));
   }
 
   public long partitionOf(long sequenceNr) {
