@@ -138,6 +138,16 @@ public final class PipelineCatalog {
         row -> ours.test(row.getString(0)),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_events WHERE persistence_id = ? AND partition_nr = ?",
             row.getString(0), row.getLong(1))));
+    if (hasTable("journal_segments")) {
+      deleted.put("journal_segments", deleteWhere("SELECT DISTINCT fence_key, segment FROM %s.journal_segments",
+          row -> ours.test(row.getString(0) + "|"),
+          row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_segments WHERE fence_key = ? AND segment = ?",
+              row.getString(0), row.getUuid(1))));
+      deleted.put("journal_segment_index", deleteWhere("SELECT DISTINCT persistence_id FROM %s.journal_segment_index",
+          row -> ours.test(row.getString(0)),
+          row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_segment_index WHERE persistence_id = ?",
+              row.getString(0))));
+    }
     deleted.put("journal_fences", deleteWhere("SELECT DISTINCT fence_key FROM %s.journal_fences",
         row -> ours.test(row.getString(0) + "|"),
         row -> SimpleStatement.newInstance("DELETE FROM " + keyspace + ".journal_fences WHERE fence_key = ?", row.getString(0))));

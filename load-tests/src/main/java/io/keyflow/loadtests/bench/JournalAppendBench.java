@@ -40,9 +40,10 @@ public final class JournalAppendBench {
 
   public JournalAppendBench(CqlSession session, String keyspace) {
     this.session = session;
-    this.insert = session.prepare("INSERT INTO " + keyspace + ".journal_events"
-        + " (persistence_id, partition_nr, sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest,"
-        + " event, written_at) VALUES (?, 0, ?, 1, 'bench', 1, '', '', ?, ?)");
+    // Each persistence id alone in its own segment: one append, one mutation (no flush shared).
+    this.insert = session.prepare("INSERT INTO " + keyspace + ".journal_segments"
+        + " (fence_key, segment, persistence_id, sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest,"
+        + " event, written_at) VALUES ('bench', ?, ?, ?, 1, 'bench', 1, '', '', ?, ?)");
     this.confirm = session.prepare("SELECT persistence_id, epoch FROM " + keyspace + ".journal_fences WHERE fence_key = ?");
   }
 
@@ -84,10 +85,11 @@ public final class JournalAppendBench {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         String pid = "bench-" + UUID.randomUUID();
+        UUID segment = UUID.randomUUID();
         done.add(pool.submit(() -> {
           for (long seq = 1; seq <= appends; seq++) {
             long t0 = System.nanoTime();
-            boolean applied = session.execute(insert.bind(pid, seq, event.duplicate(), System.currentTimeMillis())
+            boolean applied = session.execute(insert.bind(segment, pid, seq, event.duplicate(), System.currentTimeMillis())
                 .setConsistencyLevel(DefaultConsistencyLevel.QUORUM)).wasApplied();
             if (fenced) {
               session.execute(confirm.bind("bench").setConsistencyLevel(DefaultConsistencyLevel.QUORUM));

@@ -162,12 +162,15 @@ public final class KeyflowBenchRun {
     return output;
   }
 
-  /** Journal bytes of the pipeline's events (all key groups, first partition) per record appended. */
+  /** Journal bytes of the pipeline's events (all key groups, every segment) per record appended. */
   private static double bytesPerRecord(CqlSession session, String pipeline, double records) {
     long bytes = 0;
-    for (int keyGroup = 0; keyGroup < 128; keyGroup++) {
-      for (Row row : session.execute("SELECT event FROM keyflow.journal_events WHERE persistence_id = ? AND partition_nr = 0",
-          pipeline + "|main|" + keyGroup)) {
+    for (Row segment : session.execute("SELECT DISTINCT fence_key, segment FROM keyflow.journal_segments")) {
+      if (!segment.getString(0).equals(pipeline + "|main")) {
+        continue;
+      }
+      for (Row row : session.execute("SELECT event FROM keyflow.journal_segments WHERE fence_key = ? AND segment = ?",
+          segment.getString(0), segment.getUuid(1))) {
         bytes += row.isNull(0) ? 0 : row.getByteBuffer(0).remaining();
       }
     }

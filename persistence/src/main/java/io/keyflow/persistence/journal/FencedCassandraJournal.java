@@ -58,7 +58,10 @@ import scala.jdk.javaapi.FutureConverters;
  *   <li>The new owner reads every row from its snapshot on at QUORUM; its <em>start</em> is the
  *       first sequence number without a valid row, recorded with a lightweight transaction
  *       {@code IF epoch = mine} before its first write ({@link EpochRules} decides validity).
- *   <li>Rows are keyed (sequence number, epoch) and written once, by plain QUORUM inserts.
+ *   <li>Rows are keyed (sequence number, epoch) and written once, by plain QUORUM inserts, into
+ *       segments shared by the key groups of a stage on this node, found through a per-id index
+ *       of (epoch, first sequence number, segment) written with the first row in each segment
+ *       ({@link Segments}).
  *   <li>A write is reported complete to Pekko (so the state applies it, and anything can be acked,
  *       forwarded or snapshotted) only when its rows and all earlier rows of its epoch landed and a
  *       QUORUM read of its fence partition sent afterwards still shows its epoch
@@ -72,8 +75,9 @@ import scala.jdk.javaapi.FutureConverters;
  * {@code pipeline|stage}: one row per key group.
  *
  * <p>Not supported: event tags (Keyflow reads journals by persistence id only; tags are dropped) and
- * event metadata (never written). An atomic write must fit in one journal partition. Writes are
- * accepted only from the owner that recovered on this journal instance.
+ * event metadata (never written). Writes are accepted only from the owner that recovered on this
+ * journal instance. Rows of the previous format (table {@code journal_events}, one partition per id)
+ * are still read, and deleted below snapshots; they are no longer written.
  */
 public final class FencedCassandraJournal extends AsyncWriteJournal {
 
@@ -90,6 +94,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private final FenceConfirmer confirmer;
   private final InsertBatcher flush;
   private final FenceGate gate;
+  private final Segments segments;
   /** The epoch this journal owns per persistence id, since its last recovery here. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
   /** Valid rows read by a recovery, handed to the replay that follows it. */
@@ -108,6 +113,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     this.flush = new InsertBatcher(statement -> execute(statement, settings.consistency()),
         settings.flushMaxInFlight(), settings.flushMaxBatchBytes(), settings.flushMaxBatchRows());
     this.gate = new FenceGate(settings.fenceRoundsInFlight());
+    this.segments = new Segments(settings.segmentMaxBytes(), settings.segmentMaxAge().toNanos(), System::nanoTime);
   }
 
   /** A write or a recovery was refused because another writer owns the persistence id now. */
@@ -132,6 +138,12 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private static final class Owner {
     final long epoch;
     final String fenceKey;
+    /** The recorded starts as this owner knows them: those at its claim, and its own. */
+    final NavigableMap<Long, Long> starts;
+    /** Whether its recovery found rows in the table of the previous format (then deletions go there too). */
+    final boolean legacyRows;
+    /** The segment this owner's index entries name last; guarded by this. */
+    UUID indexed;
     /** The next sequence number to write; guarded by this. */
     long next;
     /** Completes when all rows written so far have landed; guarded by this. */
@@ -139,10 +151,14 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     /** Set by a failed write: nothing more is written until the entity recovers again. */
     volatile Throwable failed;
 
-    Owner(long epoch, String fenceKey, long start) {
+    Owner(long epoch, String fenceKey, long start, NavigableMap<Long, Long> claimedStarts, boolean legacyRows) {
       this.epoch = epoch;
       this.fenceKey = fenceKey;
       this.next = start;
+      TreeMap<Long, Long> known = new TreeMap<>(claimedStarts);
+      known.put(epoch, start);
+      this.starts = java.util.Collections.unmodifiableNavigableMap(known);
+      this.legacyRows = legacyRows;
     }
   }
 
@@ -172,17 +188,13 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     synchronized (owner) {
       landed = owner.landed;
       for (AtomicWrite write : writes) {
-        Optional<Exception> rejection = validate(write);
-        results.add(rejection);
-        if (rejection.isPresent()) {
-          continue;
-        }
+        results.add(Optional.empty());
         if (write.lowestSequenceNr() != owner.next) {
           return toScala(CompletableFuture.failedFuture(new IllegalStateException("write of " + pid + " at "
               + write.lowestSequenceNr() + " but its owner (epoch " + owner.epoch + ") is at " + owner.next)));
         }
         owner.next = write.highestSequenceNr() + 1;
-        landed = landed.thenCombine(insert(write, owner.epoch), (a, b) -> null);
+        landed = landed.thenCombine(insert(write, owner), (a, b) -> null);
       }
       owner.landed = landed;
     }
@@ -196,40 +208,50 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     return toScala(done.thenApply(ignored -> (Iterable<Optional<Exception>>) results));
   }
 
-  private Optional<Exception> validate(AtomicWrite write) {
-    if (settings.partitionOf(write.lowestSequenceNr()) != settings.partitionOf(write.highestSequenceNr())) {
-      return Optional.of(new IllegalArgumentException("atomic write of " + write.size() + " events of "
-          + write.persistenceId() + " spans two journal partitions (partition-size "
-          + settings.partitionSize() + ")"));
-    }
-    return Optional.empty();
-  }
-
   /**
-   * The rows of one atomic write: one partition, so one mutation in the per-node flush's batch, at
-   * QUORUM. A batch that failed or timed out fails every write in it; each of those entities stops
-   * and recovers, as after a failed single insert (rows are written once per (sequence number,
-   * epoch), always with the same bytes). A write is reported complete only after its batch answered
-   * and its confirmation read, sent after that, still shows its epoch.
+   * The rows of one atomic write, in this node's open segment of its stage: one partition shared
+   * with the rows of the stage's other key groups in the same flush, so one mutation for all of
+   * them, at QUORUM. A write that is the owner's first in that segment carries the index entry
+   * naming it, in the same flush (docs/durability.md, "Segments"). A batch that failed or timed out
+   * fails every write in it; each of those entities stops and recovers, as after a failed single
+   * insert (rows are written once per (sequence number, epoch), always with the same bytes). A write
+   * is reported complete only after its batch answered and its confirmation read, sent after that,
+   * still shows its epoch. Called in order per owner, holding its lock.
    */
-  private CompletableFuture<Void> insert(AtomicWrite write, long epoch) {
+  private CompletableFuture<Void> insert(AtomicWrite write, Owner owner) {
     String pid = write.persistenceId();
-    long partition = settings.partitionOf(write.lowestSequenceNr());
+    long now = System.currentTimeMillis();
+    List<PersistentRepr> reprs = CollectionConverters.asJava(write.payload());
+    List<byte[]> events = new ArrayList<>(reprs.size());
+    List<Serializer> serializers = new ArrayList<>(reprs.size());
+    List<String> manifests = new ArrayList<>(reprs.size());
+    long bytes = 0;
+    for (PersistentRepr repr : reprs) {
+      Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
+      Serializer serializer = serialization.findSerializerFor(payload);
+      byte[] event = serializer.toBinary(payload);
+      String manifest = Serializers.manifestFor(serializer, payload);
+      events.add(event);
+      serializers.add(serializer);
+      manifests.add(manifest);
+      bytes += event.length + pid.length() + manifest.length() + repr.writerUuid().length() + ROW_OVERHEAD_BYTES;
+    }
+    UUID segment = segments.writeTo(owner.fenceKey, bytes);
+    boolean index = !segment.equals(owner.indexed);
+    owner.indexed = segment;
+    long flushBytes = bytes + (index ? pid.length() + ROW_OVERHEAD_BYTES : 0);
     return statements.thenCompose(st -> {
-      long now = System.currentTimeMillis();
-      List<BatchableStatement<?>> rows = new ArrayList<>(write.size());
-      long bytes = 0;
-      for (PersistentRepr repr : CollectionConverters.asJava(write.payload())) {
-        Object payload = repr.payload() instanceof Tagged tagged ? tagged.payload() : repr.payload();
-        Serializer serializer = serialization.findSerializerFor(payload);
-        byte[] event = serializer.toBinary(payload);
-        String manifest = Serializers.manifestFor(serializer, payload);
-        rows.add(st.insertEvent().bind(pid, partition, repr.sequenceNr(), epoch, repr.writerUuid(),
-            serializer.identifier(), manifest, repr.manifest(), ByteBuffer.wrap(event),
-            repr.timestamp() > 0 ? repr.timestamp() : now));
-        bytes += event.length + pid.length() + manifest.length() + repr.writerUuid().length() + ROW_OVERHEAD_BYTES;
+      List<BatchableStatement<?>> rows = new ArrayList<>(reprs.size() + 1);
+      if (index) {
+        rows.add(st.insertIndex().bind(pid, owner.epoch, write.lowestSequenceNr(), segment));
       }
-      return flush.submit(rows, bytes);
+      for (int i = 0; i < reprs.size(); i++) {
+        PersistentRepr repr = reprs.get(i);
+        rows.add(st.insertRow().bind(owner.fenceKey, segment, pid, repr.sequenceNr(), owner.epoch, repr.writerUuid(),
+            serializers.get(i).identifier(), manifests.get(i), repr.manifest(), ByteBuffer.wrap(events.get(i)),
+            repr.timestamp() > 0 ? repr.timestamp() : now));
+      }
+      return flush.submit(rows, flushBytes);
     });
   }
 
@@ -256,7 +278,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     return toScala(statements.thenCompose(st -> claim(st, persistenceId, fenceKey, claimId).thenCompose(claimed ->
         readValid(st, persistenceId, from, claimed.starts()).thenCompose(valid ->
             recordStart(st, persistenceId, fenceKey, claimed.epoch(), valid.recovery().start()).thenApply(ignored -> {
-              owners.put(persistenceId, new Owner(claimed.epoch(), fenceKey, valid.recovery().start()));
+              owners.put(persistenceId, new Owner(claimed.epoch(), fenceKey, valid.recovery().start(), claimed.starts(),
+                  valid.legacyRows()));
               recoveredRows.put(persistenceId, valid.rows());
               return valid.recovery().highest();
             })))));
@@ -376,31 +399,61 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     return recorded;
   }
 
-  private record Valid(Recovery recovery, List<Row> rows) {}
+  private record Valid(Recovery recovery, List<Row> rows, boolean legacyRows) {}
 
   /**
-   * Reads every row from {@code from} on at QUORUM, then the deletion point, and decides which rows
-   * are valid ({@link EpochRules#recover}).
+   * Reads every row from {@code from} on at QUORUM (the segments the index names, and the table of
+   * the previous format), then the deletion point, and decides which rows are valid
+   * ({@link EpochRules#recover}). The valid rows come back in sequence number order.
    */
   private CompletionStage<Valid> readValid(Statements st, String pid, long from, NavigableMap<Long, Long> starts) {
-    return readRows(st, pid, settings.partitionOf(from), from, new ArrayList<>()).thenCompose(rows ->
-        execute(st.selectDeletedTo().bind(pid), settings.consistency()).thenApply(rs -> {
-          Row meta = rs.one();
-          long deletedTo = meta == null || meta.isNull("deleted_to") ? 0 : meta.getLong("deleted_to");
-          List<RowId> ids = new ArrayList<>(rows.size());
-          for (Row row : rows) {
-            ids.add(new RowId(row.getLong("sequence_nr"), row.getLong("epoch")));
-          }
-          Recovery recovery = EpochRules.ALL.recover(pid, from, ids, starts, deletedTo);
-          List<Row> valid = new ArrayList<>(recovery.valid().size());
-          for (Row row : rows) {
-            Long epoch = recovery.valid().get(row.getLong("sequence_nr"));
-            if (epoch != null && epoch == row.getLong("epoch")) {
-              valid.add(row);
-            }
-          }
-          return new Valid(recovery, valid);
-        }));
+    CompletionStage<List<Row>> legacy = readRows(st, pid, settings.partitionOf(from), from, new ArrayList<>());
+    return readSegmentRows(st, pid, from, starts).thenCombine(legacy, (segmentRows, legacyRows) -> {
+      List<Row> all = new ArrayList<>(legacyRows.size() + segmentRows.size());
+      all.addAll(legacyRows);
+      all.addAll(segmentRows);
+      return new Read(all, !legacyRows.isEmpty());
+    }).thenCompose(read -> execute(st.selectDeletedTo().bind(pid), settings.consistency()).thenApply(rs -> {
+      Row meta = rs.one();
+      long deletedTo = meta == null || meta.isNull("deleted_to") ? 0 : meta.getLong("deleted_to");
+      List<RowId> ids = new ArrayList<>(read.rows().size());
+      for (Row row : read.rows()) {
+        ids.add(new RowId(row.getLong("sequence_nr"), row.getLong("epoch")));
+      }
+      Recovery recovery = EpochRules.ALL.recover(pid, from, ids, starts, deletedTo);
+      List<Row> valid = new ArrayList<>(recovery.valid().size());
+      for (Row row : read.rows()) {
+        Long epoch = recovery.valid().get(row.getLong("sequence_nr"));
+        if (epoch != null && epoch == row.getLong("epoch")) {
+          valid.add(row);
+        }
+      }
+      valid.sort(java.util.Comparator.comparingLong(row -> row.getLong("sequence_nr")));
+      return new Valid(recovery, valid, read.legacyRows());
+    }));
+  }
+
+  private record Read(List<Row> rows, boolean legacyRows) {}
+
+  /** The index entries of {@code pid}, at QUORUM. */
+  private CompletionStage<List<Segments.Entry>> readIndex(Statements st, String pid) {
+    return execute(st.selectIndex().bind(pid), settings.consistency())
+        .thenCompose(rs -> collect(rs, new ArrayList<Segments.Entry>(), (entries, row) -> entries.add(
+            new Segments.Entry(row.getLong("epoch"), row.getLong("first_sequence_nr"), row.getUuid("segment")))));
+  }
+
+  /** The rows of {@code pid} from {@code from} on in every segment its index names for that ({@link Segments#toRead}). */
+  private CompletionStage<List<Row>> readSegmentRows(Statements st, String pid, long from, NavigableMap<Long, Long> starts) {
+    String fenceKey = fenceKeyOf(pid);
+    return readIndex(st, pid).thenCompose(entries -> {
+      CompletionStage<List<Row>> rows = CompletableFuture.completedFuture(new ArrayList<>());
+      for (UUID segment : Segments.toRead(entries, from, starts)) {
+        rows = rows.thenCompose(into -> execute(st.selectRows().bind(fenceKey, segment, pid, from)
+            .setPageSize(settings.replayPageSize()), settings.consistency())
+            .thenCompose(rs -> collect(rs, into, List::add)));
+      }
+      return rows;
+    });
   }
 
   /**
@@ -484,13 +537,40 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           CompletionStage<Void> chain = execute(st.insertDeletedTo().bind(upTo, persistenceId), settings.consistency())
               .thenCompose(ignored -> execute(st.pruneDeletedTo().bind(persistenceId, upTo), settings.consistency()))
               .thenApply(ignored -> null);
-          for (long p = settings.partitionOf(Math.max(1, deletedTo)); p <= settings.partitionOf(upTo); p++) {
-            long partition = p;
-            chain = chain.thenCompose(ignored -> execute(st.deleteEvents().bind(persistenceId, partition, upTo),
-                settings.consistency()).thenApply(rs2 -> null));
+          if (owner.legacyRows) {
+            for (long p = settings.partitionOf(Math.max(1, deletedTo)); p <= settings.partitionOf(upTo); p++) {
+              long partition = p;
+              chain = chain.thenCompose(ignored -> execute(st.deleteEvents().bind(persistenceId, partition, upTo),
+                  settings.consistency()).thenApply(rs2 -> null));
+            }
           }
-          return chain;
+          return chain.thenCompose(ignored -> deleteFromSegments(st, persistenceId, owner, upTo));
         })));
+  }
+
+  /**
+   * Deletes {@code pid}'s rows up to {@code upTo} from the segments its index names, then the index
+   * entries that name no row above it ({@link Segments#toDrop}); rows before entries, so an entry
+   * never outlives nothing but its own rows' absence.
+   */
+  private CompletionStage<Void> deleteFromSegments(Statements st, String pid, Owner owner, long upTo) {
+    return readIndex(st, pid).thenCompose(entries -> {
+      List<Segments.Entry> drop = Segments.toDrop(entries, upTo, owner.starts, owner.epoch);
+      List<Segments.Entry> trim = Segments.toTrim(entries, upTo, owner.starts, owner.epoch);
+      Set<UUID> segments = new java.util.LinkedHashSet<>();
+      drop.forEach(entry -> segments.add(entry.segment()));
+      trim.forEach(entry -> segments.add(entry.segment()));
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (UUID segment : segments) {
+        chain = chain.thenCompose(ignored -> execute(st.deleteRows().bind(owner.fenceKey, segment, pid, upTo),
+            settings.consistency()).thenApply(rs -> null));
+      }
+      for (Segments.Entry entry : drop) {
+        chain = chain.thenCompose(ignored -> execute(st.deleteIndex().bind(pid, entry.epoch(), entry.first(),
+            entry.segment()), settings.consistency()).thenApply(rs -> null));
+      }
+      return chain;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -563,14 +643,19 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   /** The journal's prepared statements. */
   private record Statements(
       PreparedStatement selectFence, PreparedStatement claimFirst, PreparedStatement claimNext,
-      PreparedStatement recordStart, PreparedStatement selectEpochs, PreparedStatement insertEvent,
+      PreparedStatement recordStart, PreparedStatement selectEpochs,
       PreparedStatement selectEvents, PreparedStatement deleteEvents, PreparedStatement selectDeletedTo,
-      PreparedStatement insertDeletedTo, PreparedStatement pruneDeletedTo) {
+      PreparedStatement insertDeletedTo, PreparedStatement pruneDeletedTo, PreparedStatement insertRow,
+      PreparedStatement insertIndex, PreparedStatement selectIndex, PreparedStatement selectRows,
+      PreparedStatement deleteRows, PreparedStatement deleteIndex) {
 
     static CompletionStage<Statements> prepare(CqlSession s, JournalSettings settings) {
       String events = settings.keyspace() + "." + settings.table();
       String fences = settings.keyspace() + "." + settings.fenceTable();
       String meta = settings.keyspace() + "." + settings.metadataTable();
+      String rows = settings.keyspace() + "." + settings.segmentTable();
+      String index = settings.keyspace() + "." + settings.segmentIndexTable();
+      String slice = " WHERE fence_key = ? AND segment = ? AND persistence_id = ?";
       String fenceRow = " WHERE fence_key = ? AND persistence_id = ?";
       String partition = " WHERE persistence_id = ? AND partition_nr = ?";
       List<String> cql = List.of(
@@ -579,14 +664,20 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           claimNextCql(fences),
           recordStartCql(fences),
           "SELECT persistence_id, epoch FROM " + fences + " WHERE fence_key = ? AND persistence_id IN ?",
-          "INSERT INTO " + events + " (persistence_id, partition_nr, sequence_nr, epoch, writer_uuid, ser_id,"
-              + " ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           "SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "
               + events + partition + " AND sequence_nr >= ?",
           "DELETE FROM " + events + partition + " AND sequence_nr <= ?",
           "SELECT deleted_to FROM " + meta + " WHERE persistence_id = ? LIMIT 1",
           "INSERT INTO " + meta + " (deleted_to, persistence_id) VALUES (?, ?)",
-          "DELETE FROM " + meta + " WHERE persistence_id = ? AND deleted_to < ?");
+          "DELETE FROM " + meta + " WHERE persistence_id = ? AND deleted_to < ?",
+          "INSERT INTO " + rows + " (fence_key, segment, persistence_id, sequence_nr, epoch, writer_uuid, ser_id,"
+              + " ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO " + index + " (persistence_id, epoch, first_sequence_nr, segment) VALUES (?, ?, ?, ?)",
+          "SELECT epoch, first_sequence_nr, segment FROM " + index + " WHERE persistence_id = ?",
+          "SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "
+              + rows + slice + " AND sequence_nr >= ?",
+          "DELETE FROM " + rows + slice + " AND sequence_nr <= ?",
+          "DELETE FROM " + index + " WHERE persistence_id = ? AND epoch = ? AND first_sequence_nr = ? AND segment = ?");
       List<CompletableFuture<PreparedStatement>> prepared = new ArrayList<>();
       for (String statement : cql) {
         prepared.add(s.prepareAsync(statement).toCompletableFuture());
@@ -594,7 +685,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       return CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
         List<PreparedStatement> p = prepared.stream().map(CompletableFuture::join).toList();
         return new Statements(p.get(0), p.get(1), p.get(2), p.get(3), p.get(4), p.get(5), p.get(6), p.get(7),
-            p.get(8), p.get(9), p.get(10));
+            p.get(8), p.get(9), p.get(10), p.get(11), p.get(12), p.get(13), p.get(14), p.get(15));
       });
     }
   }

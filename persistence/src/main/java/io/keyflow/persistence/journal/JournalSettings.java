@@ -13,7 +13,8 @@ public record JournalSettings(
     String keyspace, String table, String fenceTable, String metadataTable, long partitionSize,
     String sessionConfigPath, String profile, ConsistencyLevel consistency, ConsistencyLevel serialConsistency,
     int replayPageSize, int flushMaxInFlight, long flushMaxBatchBytes, int flushMaxBatchRows,
-    int fenceRoundsInFlight) {
+    int fenceRoundsInFlight, String segmentTable, String segmentIndexTable, long segmentMaxBytes,
+    java.time.Duration segmentMaxAge) {
 
   public JournalSettings {
     if (partitionSize < 2) {
@@ -36,7 +37,11 @@ public record JournalSettings(
         config.getInt("flush.max-in-flight"),
         config.getBytes("flush.max-batch-bytes"),
         config.getInt("flush.max-batch-rows"),
-        config.getInt("fence-rounds-in-flight"));
+        config.getInt("fence-rounds-in-flight"),
+        config.getString("segment-table"),
+        config.getString("segment-index-table"),
+        config.getBytes("segment.max-bytes"),
+        config.getDuration("segment.max-age"));
   }
 
   public long partitionOf(long sequenceNr) {

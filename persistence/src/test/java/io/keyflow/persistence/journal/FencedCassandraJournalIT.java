@@ -50,6 +50,8 @@ class FencedCassandraJournalIT {
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
         keyflow.journal.partition-size = 4
+        # Rows of about 120 bytes: every few appends start a new segment, so every case crosses segments.
+        keyflow.journal.segment.max-bytes = 300
         keyflow.journal-a = ${keyflow.journal}
         keyflow.journal-b = ${keyflow.journal}
         keyflow.journal-c = ${keyflow.journal}
@@ -285,21 +287,57 @@ class FencedCassandraJournalIT {
   }
 
   @Test
-  void anAtomicWriteThatSpansTwoPartitionsIsRejectedAndWritesNothing() {
+  void anAtomicWriteGoesWholeIntoOneSegment() {
     String pid = newPid();
     Writer w = new Writer("w").on(pid);
     w.recover(pid);
     assertThat(w.append(1)).isTrue();
     assertThat(w.append(2)).isTrue();
-    TestKit probe = new TestKit(system);
-    w.journal.tell(new JournalProtocol.WriteMessages(
-        CollectionConverters.asScala(List.<org.apache.pekko.persistence.PersistentEnvelope>of(
-            events(pid, "w", 3, 4, 5))).toList(), probe.getRef(), 1), probe.getRef());
-    probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessagesSuccessful$.class);
-    for (int i = 0; i < 3; i++) {
-      probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessageRejected.class);
+    assertThat(w.append(3, 4, 5)).isTrue();
+    assertThat(new Writer("r").recover(pid)).isEqualTo(new Replayed(List.of("w-1", "w-2", "w-3", "w-4", "w-5"), 5));
+    java.util.Map<Long, UUID> segmentOf = new java.util.HashMap<>();
+    for (Row entry : session.execute("SELECT segment FROM " + keyspace + ".journal_segment_index WHERE persistence_id = ?", pid)) {
+      for (Row row : session.execute("SELECT sequence_nr FROM " + keyspace + ".journal_segments WHERE fence_key = ?"
+          + " AND segment = ? AND persistence_id = ?", FencedCassandraJournal.fenceKeyOf(pid), entry.getUuid(0), pid)) {
+        segmentOf.put(row.getLong(0), entry.getUuid(0));
+      }
     }
-    assertThat(new Writer("r").recover(pid)).isEqualTo(new Replayed(List.of("w-1", "w-2"), 2));
+    assertThat(segmentOf).containsOnlyKeys(1L, 2L, 3L, 4L, 5L);
+    assertThat(segmentOf.get(4L)).isEqualTo(segmentOf.get(3L));
+    assertThat(segmentOf.get(5L)).isEqualTo(segmentOf.get(3L));
+  }
+
+  @Test
+  void rowsOfThePreviousFormatAreStillReadAndDeleted() {
+    String pid = newPid();
+    Writer w = new Writer("w").on(pid);
+    w.recover(pid);
+    for (long seq = 1; seq <= 5; seq++) {
+      assertThat(w.append(seq)).isTrue();
+    }
+    // Move the rows to the table of format epoch-fenced-2 (one partition per 4 sequence numbers here).
+    for (Row entry : session.execute("SELECT segment FROM " + keyspace + ".journal_segment_index WHERE persistence_id = ?", pid)) {
+      for (Row row : session.execute("SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event,"
+          + " written_at FROM " + keyspace + ".journal_segments WHERE fence_key = ? AND segment = ? AND persistence_id = ?",
+          FencedCassandraJournal.fenceKeyOf(pid), entry.getUuid(0), pid)) {
+        session.execute("INSERT INTO " + keyspace + ".journal_events (persistence_id, partition_nr, sequence_nr, epoch,"
+            + " writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            pid, row.getLong(0) / 4, row.getLong(0), row.getLong(1), row.getString(2), row.getInt(3), row.getString(4),
+            row.getString(5), row.getByteBuffer(6), row.getLong(7));
+      }
+      session.execute("DELETE FROM " + keyspace + ".journal_segments WHERE fence_key = ? AND segment = ? AND persistence_id = ?",
+          FencedCassandraJournal.fenceKeyOf(pid), entry.getUuid(0), pid);
+    }
+    session.execute("DELETE FROM " + keyspace + ".journal_segment_index WHERE persistence_id = ?", pid);
+
+    Writer r = new Writer("r").on(pid);
+    assertThat(r.recover(pid)).isEqualTo(new Replayed(List.of("w-1", "w-2", "w-3", "w-4", "w-5"), 5));
+    assertThat(r.append(6)).isTrue();
+    assertThat(r.recover(pid, 3, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("w-4", "w-5", "r-6"), 6));
+    r.deleteTo(pid, 5);
+    assertThat(session.execute("SELECT sequence_nr FROM " + keyspace + ".journal_events WHERE persistence_id = ?"
+        + " AND partition_nr IN (0, 1)", pid).all()).isEmpty();
+    assertThat(new Writer("c").recover(pid, 5, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("r-6"), 6));
   }
 
   @Test
@@ -314,8 +352,11 @@ class FencedCassandraJournalIT {
     b.recover(pid);
     assertThat(b.append(4)).isTrue();
     // Row 2 disappears behind Keyflow's back (say a replica replaced without repair).
-    session.execute("DELETE FROM " + keyspace + ".journal_events WHERE persistence_id = ? AND partition_nr = 0"
-        + " AND sequence_nr = 2", pid);
+    for (Row entry : session.execute("SELECT segment FROM " + keyspace + ".journal_segment_index WHERE persistence_id = ?",
+        pid)) {
+      session.execute("DELETE FROM " + keyspace + ".journal_segments WHERE fence_key = ? AND segment = ?"
+          + " AND persistence_id = ? AND sequence_nr = 2", FencedCassandraJournal.fenceKeyOf(pid), entry.getUuid(0), pid);
+    }
     Object outcome = new Writer("c").recoverOrFailure(pid, 0, Long.MAX_VALUE);
     assertThat(outcome).isInstanceOf(EpochRules.RecoveryRefused.class);
     assertThat(((Throwable) outcome).getMessage()).contains("misses sequence number 2");
