@@ -12,9 +12,10 @@ class CassandraSchemaTest {
   void shippedDdlCreatesKeyspaceJournalSnapshotAndResultsInTheConfiguredKeyspace() throws Exception {
     String cql = Files.readString(TestCassandra.home().resolve("docker/keyflow.cql"));
     List<String> statements = CassandraSchema.statements(cql, "kf_test");
-    assertThat(statements).hasSize(13);
+    assertThat(statements).hasSize(15);
     assertThat(statements.get(0)).startsWith("CREATE KEYSPACE IF NOT EXISTS kf_test");
     assertThat(statements).anyMatch(s -> s.contains("kf_test.journal_events ")).anyMatch(s -> s.contains("kf_test.journal_fences "))
+        .anyMatch(s -> s.contains("kf_test.journal_segments ")).anyMatch(s -> s.contains("kf_test.journal_segment_index "))
         .anyMatch(s -> s.contains("kf_test.snapshots"))
         .anyMatch(s -> s.contains("kf_test.results"))
         .anyMatch(s -> s.contains("kf_test.results_batches"))
