@@ -5,9 +5,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -18,32 +15,20 @@ import java.util.function.Supplier;
  * together and see most fail as contention timeouts, for about 40 s (docs/durability.md, "Costs").
  * Here they queue on the node instead, first come first served, at most {@code permits} at a time.
  *
- * <p>A round that waited longer than {@code maxWaitNanos} for its turn fails without running: the
- * recovery that asked for it has timed out meanwhile (the journal's circuit breaker gives a call
- * 10 s), and running its rounds anyway would only delay the recoveries still waiting.
- *
- * <p>Only pacing: every round that runs is unchanged, and one that does not run fails like a round
- * that timed out, which every caller already handles; the protocol and its safety argument are
+ * <p>Only pacing: every round still runs, unchanged, so the protocol and its safety argument are
  * untouched.
  */
 final class FenceGate {
 
   private final int permits;
-  private final long maxWaitNanos;
-  private final LongSupplier nanoTime;
   private final Map<String, Partition> partitions = new ConcurrentHashMap<>();
 
-  /**
-   * @param permits rounds in flight per partition at most (at least 1)
-   * @param maxWaitNanos how long a round may wait for its turn before it fails unrun
-   */
-  FenceGate(int permits, long maxWaitNanos, LongSupplier nanoTime) {
+  /** @param permits rounds in flight per partition at most (at least 1) */
+  FenceGate(int permits) {
     if (permits < 1) {
       throw new IllegalArgumentException("fence-rounds-in-flight must be at least 1, was " + permits);
     }
     this.permits = permits;
-    this.maxWaitNanos = maxWaitNanos;
-    this.nanoTime = nanoTime;
   }
 
   /**
@@ -54,8 +39,7 @@ final class FenceGate {
   <T> CompletableFuture<T> run(String fenceKey, Supplier<? extends CompletionStage<T>> round) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Partition partition = partitions.computeIfAbsent(fenceKey, k -> new Partition());
-    long askedAt = nanoTime.getAsLong();
-    partition.submit(result, askedAt, () -> {
+    partition.submit(() -> {
       CompletionStage<T> started;
       try {
         started = round.get();
@@ -85,16 +69,14 @@ final class FenceGate {
     }
   }
 
-  private record Waiting(CompletableFuture<?> result, long askedAt, Runnable start) {}
-
   private final class Partition {
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     private int inFlight;
 
-    void submit(CompletableFuture<?> result, long askedAt, Runnable start) {
+    void submit(Runnable start) {
       synchronized (this) {
         if (inFlight >= permits) {
-          waiting.add(new Waiting(result, askedAt, start));
+          waiting.add(start);
           return;
         }
         inFlight++;
@@ -103,24 +85,16 @@ final class FenceGate {
     }
 
     void release() {
-      while (true) {
-        Waiting next;
-        synchronized (this) {
-          next = waiting.poll();
-          if (next == null) {
-            inFlight--;
-            return;
-          }
-        }
-        long waited = nanoTime.getAsLong() - next.askedAt();
-        if (waited <= maxWaitNanos) {
-          // The permit passes to the next round; it starts outside the lock.
-          next.start().run();
+      Runnable next;
+      synchronized (this) {
+        next = waiting.poll();
+        if (next == null) {
+          inFlight--;
           return;
         }
-        next.result().completeExceptionally(new TimeoutException("waited " + TimeUnit.NANOSECONDS.toMillis(waited)
-            + " ms for its turn on the fence partition (fence-round-max-wait); not sent"));
       }
+      // The permit passes to the next round; it starts outside the lock.
+      next.run();
     }
   }
 }

@@ -112,7 +112,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     this.confirmer = new FenceConfirmer(this::readEpochs);
     this.flush = new InsertBatcher(statement -> execute(statement, settings.consistency()),
         settings.flushMaxInFlight(), settings.flushMaxBatchBytes(), settings.flushMaxBatchRows());
-    this.gate = new FenceGate(settings.fenceRoundsInFlight(), settings.fenceRoundMaxWait().toNanos(), System::nanoTime);
+    this.gate = new FenceGate(settings.fenceRoundsInFlight());
     this.segments = new Segments(settings.segmentMaxBytes(), settings.segmentMaxAge().toNanos(), System::nanoTime);
   }
 

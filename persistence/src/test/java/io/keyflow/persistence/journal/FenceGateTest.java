@@ -7,15 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The pacing of Paxos rounds per fence partition, with rounds answered by hand. */
 class FenceGateTest {
 
-  private final AtomicLong now = new AtomicLong();
-  private final FenceGate gate = new FenceGate(2, 1_000, now::get);
+  private final FenceGate gate = new FenceGate(2);
   private final List<String> started = new ArrayList<>();
   private final List<CompletableFuture<String>> answers = new ArrayList<>();
 
@@ -83,26 +80,7 @@ class FenceGateTest {
   }
 
   @Test
-  void aRoundThatWaitedPastTheBoundFailsUnsentAndTheNextOneRuns() throws Exception {
-    round("p|s", "a");
-    round("p|s", "b");
-    now.addAndGet(500);
-    CompletableFuture<String> stale = round("p|s", "stale");
-    CompletableFuture<String> alsoStale = round("p|s", "also-stale");
-    now.addAndGet(1_200);
-    CompletableFuture<String> fresh = round("p|s", "fresh");
-    answers.get(0).complete("A");
-    assertThatThrownBy(stale::get).hasCauseInstanceOf(TimeoutException.class);
-    assertThatThrownBy(alsoStale::get).hasCauseInstanceOf(TimeoutException.class);
-    assertThat(started).as("the stale rounds never ran; the fresh one took the permit").containsExactly("a", "b", "fresh");
-    answers.get(1).complete("B");
-    answers.get(2).complete("F");
-    assertThat(fresh.get()).isEqualTo("F");
-    assertThat(gate.inFlight("p|s")).isZero();
-  }
-
-  @Test
   void atLeastOnePermit() {
-    assertThatThrownBy(() -> new FenceGate(0, 1, now::get)).hasMessageContaining("fence-rounds-in-flight");
+    assertThatThrownBy(() -> new FenceGate(0)).hasMessageContaining("fence-rounds-in-flight");
   }
 }
