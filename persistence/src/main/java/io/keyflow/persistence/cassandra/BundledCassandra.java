@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -63,6 +65,9 @@ public final class BundledCassandra {
       "-Dio.netty.allocator.useCacheForAllThreads=true",
       "-Dio.netty.allocator.maxOrder=11");
 
+  /** How often {@link #ensureRunning()} starts a node that exits before answering CQL. */
+  static final int START_ATTEMPTS = 3;
+
   private final BundledCassandraSettings settings;
 
   public BundledCassandra(BundledCassandraSettings settings) {
@@ -101,16 +106,63 @@ public final class BundledCassandra {
             log.info("bundled {} already answers on {}:{}", member.name(), member.host(), settings.nativePort());
             continue;
           }
-          long startedNanos = System.nanoTime();
-          Process process = startDetached(member);
-          awaitCql(member, process, startedNanos);
-          started.add(process.pid());
+          started.add(startWithRetries(member));
         }
         return started;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Starts {@code member} and waits for CQL, starting it again (up to {@link #START_ATTEMPTS} in
+   * all) when it exits before answering. A restarted node that is not a seed gives up after one
+   * unanswered gossip round of twice the ring delay ("Unable to gossip with any peers"), which a
+   * loaded seed can miss; a supervisor restarts it, and so does this launcher. An exit that
+   * repeats is reported with the lines of the node's log that say why.
+   */
+  private long startWithRetries(BundledCassandraSettings.Member member) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      long logOffset = Files.exists(member.logFile()) ? Files.size(member.logFile()) : 0;
+      long startedNanos = System.nanoTime();
+      Process process = startDetached(member);
+      if (awaitCql(member, process, startedNanos)) {
+        return process.pid();
+      }
+      String why = logExcerpt(member.logFile(), logOffset);
+      if (attempt >= START_ATTEMPTS) {
+        throw new IllegalStateException("bundled " + member.name() + " exited with " + process.exitValue()
+            + " before answering, " + attempt + " times; see " + member.logFile() + "; the last time it said:\n" + why);
+      }
+      log.warn("bundled {} exited with {} before answering (attempt {} of {}); starting it again. It said:\n{}",
+          member.name(), process.exitValue(), attempt, START_ATTEMPTS, why);
+    }
+  }
+
+  /** The error lines, and the last lines, that a start of a node wrote to its log from {@code offset}. */
+  static String logExcerpt(Path logFile, long offset) throws IOException {
+    if (!Files.exists(logFile)) {
+      return "(no log at " + logFile + ")";
+    }
+    String text;
+    try (FileChannel channel = FileChannel.open(logFile, StandardOpenOption.READ)) {
+      long size = channel.size();
+      long from = Math.min(offset, size);
+      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size - from, 1 << 20));
+      channel.read(buffer, Math.max(from, size - buffer.capacity()));
+      text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+    }
+    List<String> lines = text.lines().toList();
+    List<String> picked = new ArrayList<>(lines.stream()
+        .filter(l -> l.contains("ERROR") || l.contains("Exception") || l.contains("Unable to"))
+        .limit(10).toList());
+    for (String line : lines.subList(Math.max(0, lines.size() - 5), lines.size())) {
+      if (!picked.contains(line)) {
+        picked.add(line);
+      }
+    }
+    return String.join("\n", picked);
   }
 
   private Process startDetached(BundledCassandraSettings.Member member) throws IOException {
@@ -132,12 +184,12 @@ public final class BundledCassandra {
     return process;
   }
 
-  private void awaitCql(BundledCassandraSettings.Member member, Process process, long startedNanos) {
+  /** Waits until {@code member} answers CQL (true) or its process exits first (false). */
+  private boolean awaitCql(BundledCassandraSettings.Member member, Process process, long startedNanos) {
     long deadline = startedNanos + settings.startTimeout().toNanos();
     while (!isAnswering(member)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("bundled " + member.name() + " exited with " + process.exitValue()
-            + " before answering; see " + member.logFile());
+        return false;
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("bundled " + member.name() + " did not answer on " + member.host() + ":"
@@ -148,6 +200,7 @@ public final class BundledCassandra {
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
     log.info("bundled {} ready on {}:{} in {} s", member.name(), member.host(), settings.nativePort(),
         String.format("%.1f", seconds));
+    return true;
   }
 
   /** The full command line of the Cassandra JVM of {@code member}; writes its config files first. */
