@@ -54,7 +54,9 @@ import scala.jdk.javaapi.FutureConverters;
  *   <li>Each recovery claims the next <em>epoch</em> of the persistence id with one lightweight
  *       transaction on its fence row ({@code IF epoch = e AND starts[e] = <as read>}, so the starts
  *       it read are the fence's at the claim); an unknown outcome is resolved by a serial read of
- *       the row's {@code owner}, never by retrying blindly.
+ *       the row's {@code owner}, never by retrying blindly. The lightweight transactions and
+ *       serial reads of one stage leave together ({@link FenceRounds}: conditional batches of at
+ *       most one update per id, which apply exactly as the updates would alone).
  *   <li>The new owner reads every row from its snapshot on at QUORUM; its <em>start</em> is the
  *       first sequence number without a valid row, recorded with a lightweight transaction
  *       {@code IF epoch = mine} before its first write ({@link EpochRules} decides validity).
@@ -93,10 +95,16 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private final CompletableFuture<Statements> statements;
   private final FenceConfirmer confirmer;
   private final InsertBatcher flush;
-  private final FenceGate gate;
+  private final FenceRounds<BoundStatement, Fence> rounds;
   private final Segments segments;
   /** The epoch this journal owns per persistence id, since its last recovery here. */
   private final Map<String, Owner> owners = new ConcurrentHashMap<>();
+  /**
+   * Whether the table of the previous format held no row when this journal started: then no
+   * recovery reads it. Nothing writes it any more, and a node of that format cannot join a cluster of
+   * this one, so a table empty at start stays empty.
+   */
+  private final CompletableFuture<Boolean> legacyTableEmpty;
   /** Valid rows read by a recovery, handed to the replay that follows it. */
   private final Map<String, List<Row>> recoveredRows = new ConcurrentHashMap<>();
 
@@ -112,7 +120,25 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     this.confirmer = new FenceConfirmer(this::readEpochs);
     this.flush = new InsertBatcher(statement -> execute(statement, settings.consistency()),
         settings.flushMaxInFlight(), settings.flushMaxBatchBytes(), settings.flushMaxBatchRows());
-    this.gate = new FenceGate(settings.fenceRoundsInFlight());
+    CompletableFuture<FencePaxos> paxos = statements.thenApply(st -> new FencePaxos(
+        statement -> session.thenCompose(s -> plain(s.executeAsync(statement))), st.selectFences(),
+        settings.profile(), settings.consistency(), settings.serialConsistency()));
+    this.rounds = new FenceRounds<>(new FenceRounds.Paxos<>() {
+      @Override
+      public CompletionStage<Optional<Map<String, Fence>>> conditional(String fenceKey, List<String> ids,
+          List<BoundStatement> updates) {
+        return paxos.thenCompose(p -> p.conditional(fenceKey, ids, updates));
+      }
+
+      @Override
+      public CompletionStage<Map<String, Fence>> serialRead(String fenceKey, Set<String> ids) {
+        return paxos.thenCompose(p -> p.serialRead(fenceKey, ids));
+      }
+    }, settings.fenceRoundsInFlight(), settings.fenceRoundMaxBatch());
+    this.legacyTableEmpty = statements.thenCompose(st -> execute(st.anyLegacyRow().bind(), settings.consistency()))
+        .thenApply(rs -> rs.one() == null)
+        // Unknown: read it, as before.
+        .exceptionally(error -> false);
     this.segments = new Segments(settings.segmentMaxBytes(), settings.segmentMaxAge().toNanos(), System::nanoTime);
   }
 
@@ -285,27 +311,12 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
             })))));
   }
 
-  private record Fence(long epoch, UUID owner, NavigableMap<Long, Long> starts) {
-    static final Fence NONE = new Fence(0, null, new TreeMap<>());
-  }
-
   private CompletionStage<Fence> readFence(Statements st, String pid, String fenceKey, ConsistencyLevel consistency) {
-    BoundStatement read = st.selectFence().bind(fenceKey, pid);
-    // A serial read is a Paxos round on the partition: paced with the claims (FenceGate).
-    CompletionStage<AsyncResultSet> rs = consistency.isSerial()
-        ? gate.run(fenceKey, () -> execute(read, consistency))
-        : execute(read, consistency);
-    return rs.thenApply(r -> fenceOf(r.one()));
-  }
-
-  /** The fence in a row of the fence table, or in the answer of a lightweight transaction that did not apply. */
-  private static Fence fenceOf(Row row) {
-    if (row == null || !row.getColumnDefinitions().contains("epoch") || row.isNull("epoch")) {
-      return Fence.NONE;
+    if (consistency.isSerial()) {
+      // A serial read is a Paxos round on the partition: with the claims (FenceRounds).
+      return rounds.serialRead(fenceKey, pid).thenApply(fence -> fence == null ? Fence.NONE : fence);
     }
-    boolean hasOwner = row.getColumnDefinitions().contains("owner");
-    return new Fence(row.getLong("epoch"), hasOwner ? row.getUuid("owner") : null,
-        new TreeMap<>(row.getMap("starts", Long.class, Long.class)));
+    return execute(st.selectFence().bind(fenceKey, pid), consistency).thenApply(r -> Fence.of(r.one()));
   }
 
   /** The fence a recovery claimed: its epoch, and the starts as they stood when the claim applied. */
@@ -331,18 +342,22 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           + MAX_CLAIM_ATTEMPTS + " claims of its next epoch lost to other writers; giving up this recovery"));
     }
     long epoch = current.epoch() + 1;
+    Long startOfCurrent = current.starts().get(current.epoch());
     BoundStatement claim = current.epoch() == 0
         ? st.claimFirst().bind(fenceKey, pid, claimId)
-        : st.claimNext().bind(epoch, claimId, fenceKey, pid, current.epoch(), current.epoch(),
-            current.starts().get(current.epoch()));
+        : st.claimNext().bind(epoch, claimId, fenceKey, pid, current.epoch(), current.epoch(), startOfCurrent);
+    java.util.function.Predicate<Fence> holds = current.epoch() == 0
+        ? row -> row == null
+        : row -> row != null && row.epoch() == current.epoch()
+            && java.util.Objects.equals(row.starts().get(current.epoch()), startOfCurrent);
     CompletableFuture<Claimed> claimed = new CompletableFuture<>();
-    executeLwt(fenceKey, claim).whenComplete((rs, error) -> {
-      if (error == null && rs.wasApplied()) {
+    rounds.conditional(fenceKey, pid, claim, holds).whenComplete((outcome, error) -> {
+      if (error == null && outcome.applied()) {
         claimed.complete(new Claimed(epoch, current.starts()));
         return;
       }
       CompletionStage<Fence> now = error == null
-          ? CompletableFuture.completedFuture(fenceOf(rs.one()))
+          ? CompletableFuture.completedFuture(outcome.current() == null ? Fence.NONE : outcome.current())
           // Unknown outcome: the serial read of the owner tells whether this claim applied.
           : readFence(st, pid, fenceKey, settings.serialConsistency());
       now.whenComplete((after, readError) -> {
@@ -369,12 +384,14 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
 
   private CompletionStage<Void> recordStart(Statements st, String pid, String fenceKey, long epoch, long start) {
     CompletableFuture<Void> recorded = new CompletableFuture<>();
-    executeLwt(fenceKey, st.recordStart().bind(epoch, start, fenceKey, pid, epoch)).whenComplete((rs, error) -> {
+    rounds.conditional(fenceKey, pid, st.recordStart().bind(epoch, start, fenceKey, pid, epoch),
+        row -> row != null && row.epoch() == epoch).whenComplete((outcome, error) -> {
       if (error == null) {
-        if (rs.wasApplied()) {
+        if (outcome.applied()) {
           recorded.complete(null);
         } else {
-          recorded.completeExceptionally(new WriterConflictException(pid, epoch, rs.one().getLong("epoch")));
+          recorded.completeExceptionally(new WriterConflictException(pid, epoch,
+              outcome.current() == null ? null : outcome.current().epoch()));
         }
         return;
       }
@@ -407,7 +424,9 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
    * ({@link EpochRules#recover}). The valid rows come back in sequence number order.
    */
   private CompletionStage<Valid> readValid(Statements st, String pid, long from, NavigableMap<Long, Long> starts) {
-    CompletionStage<List<Row>> legacy = readRows(st, pid, settings.partitionOf(from), from, new ArrayList<>());
+    CompletionStage<List<Row>> legacy = legacyTableEmpty.thenCompose(empty -> empty
+        ? CompletableFuture.completedFuture(List.<Row>of())
+        : readRows(st, pid, settings.partitionOf(from), from, new ArrayList<>()));
     return readSegmentRows(st, pid, from, starts).thenCombine(legacy, (segmentRows, legacyRows) -> {
       List<Row> all = new ArrayList<>(legacyRows.size() + segmentRows.size());
       all.addAll(legacyRows);
@@ -582,16 +601,6 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         .setConsistencyLevel(consistency))));
   }
 
-  /** A lightweight transaction: never retried by the driver (its outcome may be unknown). */
-  /** A lightweight transaction on {@code fenceKey}'s partition, paced by the {@link FenceGate}. */
-  private CompletableFuture<AsyncResultSet> executeLwt(String fenceKey, BoundStatement statement) {
-    return gate.run(fenceKey, () -> session.thenCompose(s -> plain(s.executeAsync(statement
-        .setExecutionProfileName(settings.profile())
-        .setConsistencyLevel(settings.consistency())
-        .setSerialConsistencyLevel(settings.serialConsistency())
-        .setIdempotent(false)))));
-  }
-
   private interface RowSink<T> {
     void add(T into, Row row);
   }
@@ -647,7 +656,8 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       PreparedStatement selectEvents, PreparedStatement deleteEvents, PreparedStatement selectDeletedTo,
       PreparedStatement insertDeletedTo, PreparedStatement pruneDeletedTo, PreparedStatement insertRow,
       PreparedStatement insertIndex, PreparedStatement selectIndex, PreparedStatement selectRows,
-      PreparedStatement deleteRows, PreparedStatement deleteIndex) {
+      PreparedStatement deleteRows, PreparedStatement deleteIndex, PreparedStatement selectFences,
+      PreparedStatement anyLegacyRow) {
 
     static CompletionStage<Statements> prepare(CqlSession s, JournalSettings settings) {
       String events = settings.keyspace() + "." + settings.table();
@@ -677,7 +687,9 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
           "SELECT sequence_nr, epoch, writer_uuid, ser_id, ser_manifest, event_manifest, event, written_at FROM "
               + rows + slice + " AND sequence_nr >= ?",
           "DELETE FROM " + rows + slice + " AND sequence_nr <= ?",
-          "DELETE FROM " + index + " WHERE persistence_id = ? AND epoch = ? AND first_sequence_nr = ? AND segment = ?");
+          "DELETE FROM " + index + " WHERE persistence_id = ? AND epoch = ? AND first_sequence_nr = ? AND segment = ?",
+          FencePaxos.selectFencesCql(fences),
+          "SELECT persistence_id FROM " + events + " LIMIT 1");
       List<CompletableFuture<PreparedStatement>> prepared = new ArrayList<>();
       for (String statement : cql) {
         prepared.add(s.prepareAsync(statement).toCompletableFuture());
@@ -685,7 +697,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
       return CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
         List<PreparedStatement> p = prepared.stream().map(CompletableFuture::join).toList();
         return new Statements(p.get(0), p.get(1), p.get(2), p.get(3), p.get(4), p.get(5), p.get(6), p.get(7),
-            p.get(8), p.get(9), p.get(10), p.get(11), p.get(12), p.get(13), p.get(14), p.get(15));
+            p.get(8), p.get(9), p.get(10), p.get(11), p.get(12), p.get(13), p.get(14), p.get(15), p.get(16), p.get(17));
       });
     }
   }

@@ -13,7 +13,7 @@ public record JournalSettings(
     String keyspace, String table, String fenceTable, String metadataTable, long partitionSize,
     String sessionConfigPath, String profile, ConsistencyLevel consistency, ConsistencyLevel serialConsistency,
     int replayPageSize, int flushMaxInFlight, long flushMaxBatchBytes, int flushMaxBatchRows,
-    int fenceRoundsInFlight, String segmentTable, String segmentIndexTable, long segmentMaxBytes,
+    int fenceRoundsInFlight, int fenceRoundMaxBatch, String segmentTable, String segmentIndexTable, long segmentMaxBytes,
     java.time.Duration segmentMaxAge) {
 
   public JournalSettings {
@@ -38,6 +38,7 @@ public record JournalSettings(
         config.getBytes("flush.max-batch-bytes"),
         config.getInt("flush.max-batch-rows"),
         config.getInt("fence-rounds-in-flight"),
+        config.getInt("fence-round-max-batch"),
         config.getString("segment-table"),
         config.getString("segment-index-table"),
         config.getBytes("segment.max-bytes"),

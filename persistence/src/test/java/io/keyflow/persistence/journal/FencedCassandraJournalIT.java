@@ -57,6 +57,10 @@ class FencedCassandraJournalIT {
         keyflow.journal-c = ${keyflow.journal}
         keyflow.journal-w = ${keyflow.journal}
         keyflow.journal-r = ${keyflow.journal}
+        keyflow.journal-l = ${keyflow.journal}
+        # Half the appends of the many-groups case are refused (stale writers): not a broken store.
+        keyflow.journal-m = ${keyflow.journal} { circuit-breaker.max-failures = 1000 }
+        keyflow.journal-n = ${keyflow.journal} { circuit-breaker.max-failures = 1000 }
         datastax-java-driver.basic.load-balancing-policy.local-datacenter = datacenter1
         """)
         .withFallback(ConfigFactory.parseMap(java.util.Map.of(
@@ -330,14 +334,16 @@ class FencedCassandraJournalIT {
     }
     session.execute("DELETE FROM " + keyspace + ".journal_segment_index WHERE persistence_id = ?", pid);
 
-    Writer r = new Writer("r").on(pid);
+    // A journal started before any row of that format existed never reads the table (it cannot get
+    // any); one started now does.
+    Writer r = new Writer("l").on(pid);
     assertThat(r.recover(pid)).isEqualTo(new Replayed(List.of("w-1", "w-2", "w-3", "w-4", "w-5"), 5));
     assertThat(r.append(6)).isTrue();
-    assertThat(r.recover(pid, 3, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("w-4", "w-5", "r-6"), 6));
+    assertThat(r.recover(pid, 3, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("w-4", "w-5", "l-6"), 6));
     r.deleteTo(pid, 5);
     assertThat(session.execute("SELECT sequence_nr FROM " + keyspace + ".journal_events WHERE persistence_id = ?"
         + " AND partition_nr IN (0, 1)", pid).all()).isEmpty();
-    assertThat(new Writer("c").recover(pid, 5, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("r-6"), 6));
+    assertThat(new Writer("c").recover(pid, 5, Long.MAX_VALUE)).isEqualTo(new Replayed(List.of("l-6"), 6));
   }
 
   @Test
@@ -372,5 +378,101 @@ class FencedCassandraJournalIT {
             events(pid, "a", 1))).toList(), probe.getRef(), 1), probe.getRef());
     JournalProtocol.WriteMessagesFailed failed = probe.expectMsgClass(TIMEOUT, JournalProtocol.WriteMessagesFailed.class);
     assertThat(failed.cause()).hasMessageContaining("was not recovered by this journal");
+  }
+
+  /**
+   * The rounds of many recoveries of one stage leave as conditional batches (FenceRounds). Cassandra
+   * answers a batch that did not apply with the current rows, keyed by persistence id; the update
+   * whose condition failed gets its row back, the others apply in the next batch.
+   */
+  @Test
+  void aConditionalBatchThatDidNotApplyAnswersEachRowByIdAndTheOthersApplyNext() throws Exception {
+    String fences = keyspace + ".journal_fences";
+    String stage = "batch|" + UUID.randomUUID().toString().substring(0, 8);
+    String claimed = stage + "|1";
+    String fresh1 = stage + "|2";
+    String fresh2 = stage + "|3";
+    UUID other = UUID.randomUUID();
+    session.execute(SimpleStatement.newInstance("INSERT INTO " + fences
+        + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 2, ?)", stage, claimed, other));
+    var claimFirst = session.prepare("INSERT INTO " + fences
+        + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 1, ?) IF NOT EXISTS");
+    var claimNext = session.prepare(FencedCassandraJournal.claimNextCql(fences));
+    FencePaxos paxos = new FencePaxos(
+        statement -> session.executeAsync(statement).toCompletableFuture(),
+        session.prepare(FencePaxos.selectFencesCql(fences)), "default",
+        com.datastax.oss.driver.api.core.DefaultConsistencyLevel.QUORUM,
+        com.datastax.oss.driver.api.core.DefaultConsistencyLevel.SERIAL);
+    UUID me = UUID.randomUUID();
+    // The claim of `claimed` was made from a stale read (epoch 1): its condition fails.
+    var answer = paxos.conditional(stage, List.of(fresh1, claimed, fresh2), List.of(
+        claimFirst.bind(stage, fresh1, me),
+        claimNext.bind(2L, me, stage, claimed, 1L, 1L, null),
+        claimFirst.bind(stage, fresh2, me))).toCompletableFuture().get();
+    assertThat(answer).isPresent();
+    assertThat(answer.get()).containsOnlyKeys(claimed);
+    assertThat(answer.get().get(claimed).epoch()).isEqualTo(2L);
+    assertThat(paxos.serialRead(stage, java.util.Set.of(fresh1, fresh2, claimed)).toCompletableFuture().get())
+        .as("nothing of the batch applied").containsOnlyKeys(claimed);
+
+    assertThat(paxos.conditional(stage, List.of(fresh1, fresh2), List.of(
+        claimFirst.bind(stage, fresh1, me), claimFirst.bind(stage, fresh2, me))).toCompletableFuture().get())
+        .isEmpty();
+    var read = paxos.serialRead(stage, java.util.Set.of(fresh1, fresh2, claimed)).toCompletableFuture().get();
+    assertThat(read.get(fresh1)).isEqualTo(new Fence(1, me, new java.util.TreeMap<>()));
+    assertThat(read.get(fresh2).owner()).isEqualTo(me);
+    assertThat(read.get(claimed).owner()).isEqualTo(other);
+
+    // A lone update's answer has no key columns; it is keyed by its id all the same.
+    var alone = paxos.conditional(stage, List.of(claimed), List.of(claimNext.bind(2L, me, stage, claimed, 1L, 1L, null)))
+        .toCompletableFuture().get();
+    assertThat(alone.orElseThrow().get(claimed).epoch()).isEqualTo(2L);
+  }
+
+  /**
+   * Two writers (two nodes) recover the same forty key groups of one stage at once, as at a
+   * failover: their rounds go in batches. For every key group exactly one of them can then write,
+   * and a later recovery reads exactly that writer's event.
+   */
+  @Test
+  void ofTwoWritersRecoveringManyKeyGroupsAtOnceExactlyOneWritesEachGroup() {
+    String stage = "many|" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> pids = new ArrayList<>();
+    for (int g = 0; g < 40; g++) {
+      pids.add(stage + "|" + g);
+    }
+    Writer a = new Writer("m");
+    Writer b = new Writer("n");
+    Map<String, TestKit> probes = new java.util.LinkedHashMap<>();
+    for (String pid : pids) {
+      for (Writer w : List.of(a, b)) {
+        TestKit probe = new TestKit(system);
+        w.journal.tell(new JournalProtocol.ReplayMessages(1, Long.MAX_VALUE, Long.MAX_VALUE, pid, probe.getRef()),
+            probe.getRef());
+        probes.put(w.name + pid, probe);
+      }
+    }
+    for (String pid : pids) {
+      List<Writer> recovered = new ArrayList<>();
+      for (Writer w : List.of(a, b)) {
+        Object outcome = probes.get(w.name + pid).expectMsgAnyClassOf(TIMEOUT, JournalProtocol.RecoverySuccess.class,
+            JournalProtocol.ReplayMessagesFailure.class);
+        if (outcome instanceof JournalProtocol.ReplayMessagesFailure failure) {
+          // Claimed, but the other claimed the next epoch before this one recorded its start.
+          assertThat(failure.cause()).isInstanceOf(FencedCassandraJournal.WriterConflictException.class);
+        } else {
+          recovered.add(w);
+        }
+      }
+      assertThat(recovered).as("the later claim of %s recovers", pid).isNotEmpty();
+      List<String> wrote = new ArrayList<>();
+      for (Writer w : recovered) {
+        if (w.on(pid).append(1)) {
+          wrote.add(w.name);
+        }
+      }
+      assertThat(wrote).as("writers of %s", pid).hasSize(1);
+      assertThat(new Writer("c").recover(pid).payloads()).containsExactly(wrote.get(0) + "-1");
+    }
   }
 }
