@@ -13,6 +13,11 @@ record Fence(long epoch, UUID owner, NavigableMap<Long, Long> starts) {
 
   static final Fence NONE = new Fence(0, null, new TreeMap<>());
 
+  /** The fence itself, or {@link #NONE} for a persistence id without a row ({@code null}). */
+  static Fence orNone(Fence fence) {
+    return fence == null ? NONE : fence;
+  }
+
   /**
    * The fence in a row of the fence table, or in the answer of a lightweight transaction that did
    * not apply (which carries the owner only when the statement was {@code IF NOT EXISTS}).

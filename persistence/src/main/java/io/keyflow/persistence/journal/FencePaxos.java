@@ -26,7 +26,7 @@ import java.util.function.Function;
 final class FencePaxos implements FenceRounds.Paxos<BoundStatement, Fence> {
 
   private final Function<Statement<?>, CompletableFuture<AsyncResultSet>> execute;
-  private final PreparedStatement selectFences;
+  private final CompletionStage<PreparedStatement> selectFences;
   private final String profile;
   private final ConsistencyLevel consistency;
   private final ConsistencyLevel serialConsistency;
@@ -34,9 +34,10 @@ final class FencePaxos implements FenceRounds.Paxos<BoundStatement, Fence> {
   /**
    * @param execute      runs a statement on the session
    * @param selectFences {@code SELECT persistence_id, epoch, owner, starts FROM <fences> WHERE
-   *                     fence_key = ? AND persistence_id IN ?}
+   *                     fence_key = ? AND persistence_id IN ?}, once prepared
    */
-  FencePaxos(Function<Statement<?>, CompletableFuture<AsyncResultSet>> execute, PreparedStatement selectFences,
+  FencePaxos(Function<Statement<?>, CompletableFuture<AsyncResultSet>> execute,
+      CompletionStage<PreparedStatement> selectFences,
       String profile, ConsistencyLevel consistency, ConsistencyLevel serialConsistency) {
     this.execute = execute;
     this.selectFences = selectFences;
@@ -81,9 +82,9 @@ final class FencePaxos implements FenceRounds.Paxos<BoundStatement, Fence> {
 
   @Override
   public CompletionStage<Map<String, Fence>> serialRead(String fenceKey, Set<String> ids) {
-    return execute.apply(selectFences.bind(fenceKey, List.copyOf(ids))
+    return selectFences.thenCompose(select -> execute.apply(select.bind(fenceKey, List.copyOf(ids))
         .setExecutionProfileName(profile)
-        .setConsistencyLevel(serialConsistency))
+        .setConsistencyLevel(serialConsistency)))
         .thenApply(rs -> {
           Map<String, Fence> rows = new HashMap<>();
           for (Row row : rs.currentPage()) {

@@ -120,21 +120,10 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
     this.confirmer = new FenceConfirmer(this::readEpochs);
     this.flush = new InsertBatcher(statement -> execute(statement, settings.consistency()),
         settings.flushMaxInFlight(), settings.flushMaxBatchBytes(), settings.flushMaxBatchRows());
-    CompletableFuture<FencePaxos> paxos = statements.thenApply(st -> new FencePaxos(
-        statement -> session.thenCompose(s -> plain(s.executeAsync(statement))), st.selectFences(),
-        settings.profile(), settings.consistency(), settings.serialConsistency()));
-    this.rounds = new FenceRounds<>(new FenceRounds.Paxos<>() {
-      @Override
-      public CompletionStage<Optional<Map<String, Fence>>> conditional(String fenceKey, List<String> ids,
-          List<BoundStatement> updates) {
-        return paxos.thenCompose(p -> p.conditional(fenceKey, ids, updates));
-      }
-
-      @Override
-      public CompletionStage<Map<String, Fence>> serialRead(String fenceKey, Set<String> ids) {
-        return paxos.thenCompose(p -> p.serialRead(fenceKey, ids));
-      }
-    }, settings.fenceRoundsInFlight(), settings.fenceRoundMaxBatch());
+    // A conditional update is bound from the prepared statements, so only the serial read waits for them.
+    this.rounds = new FenceRounds<>(new FencePaxos(statement -> session.thenCompose(s -> plain(s.executeAsync(statement))),
+        statements.thenApply(Statements::selectFences), settings.profile(), settings.consistency(),
+        settings.serialConsistency()), settings.fenceRoundsInFlight(), settings.fenceRoundMaxBatch());
     this.legacyTableEmpty = statements.thenCompose(st -> execute(st.anyLegacyRow().bind(), settings.consistency()))
         .thenApply(rs -> rs.one() == null)
         // Unknown: read it, as before.
@@ -314,7 +303,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
   private CompletionStage<Fence> readFence(Statements st, String pid, String fenceKey, ConsistencyLevel consistency) {
     if (consistency.isSerial()) {
       // A serial read is a Paxos round on the partition: with the claims (FenceRounds).
-      return rounds.serialRead(fenceKey, pid).thenApply(fence -> fence == null ? Fence.NONE : fence);
+      return rounds.serialRead(fenceKey, pid).thenApply(Fence::orNone);
     }
     return execute(st.selectFence().bind(fenceKey, pid), consistency).thenApply(r -> Fence.of(r.one()));
   }
@@ -357,7 +346,7 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
         return;
       }
       CompletionStage<Fence> now = error == null
-          ? CompletableFuture.completedFuture(outcome.current() == null ? Fence.NONE : outcome.current())
+          ? CompletableFuture.completedFuture(Fence.orNone(outcome.current()))
           // Unknown outcome: the serial read of the owner tells whether this claim applied.
           : readFence(st, pid, fenceKey, settings.serialConsistency());
       now.whenComplete((after, readError) -> {
@@ -569,16 +558,16 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
 
   /**
    * Deletes {@code pid}'s rows up to {@code upTo} from the segments its index names, then the index
-   * entries that name no row above it ({@link Segments#toDrop}); rows before entries, so an entry
+   * entries that name no row above it ({@link Segments#deletion}); rows before entries, so an entry
    * never outlives nothing but its own rows' absence.
    */
   private CompletionStage<Void> deleteFromSegments(Statements st, String pid, Owner owner, long upTo) {
     return readIndex(st, pid).thenCompose(entries -> {
-      List<Segments.Entry> drop = Segments.toDrop(entries, upTo, owner.starts, owner.epoch);
-      List<Segments.Entry> trim = Segments.toTrim(entries, upTo, owner.starts, owner.epoch);
+      Segments.Deletion deletion = Segments.deletion(entries, upTo, owner.starts, owner.epoch);
+      List<Segments.Entry> drop = deletion.drop();
       Set<UUID> segments = new java.util.LinkedHashSet<>();
       drop.forEach(entry -> segments.add(entry.segment()));
-      trim.forEach(entry -> segments.add(entry.segment()));
+      deletion.trim().forEach(entry -> segments.add(entry.segment()));
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
       for (UUID segment : segments) {
         chain = chain.thenCompose(ignored -> execute(st.deleteRows().bind(owner.fenceKey, segment, pid, upTo),

@@ -100,13 +100,29 @@ final class Segments {
 
   /**
    * What a deletion by the owner of {@code ownEpoch} (with {@code starts} including its own) of the
-   * rows up to {@code upTo} removes from the index, among the entries of epochs up to its own: every
+   * rows up to {@code upTo} does to the index. {@code drop}: the entries it removes, among those of
+   * epochs up to its own: every
    * entry of an epoch that owns no row above {@code upTo} (it never recorded a start and is not {@code ownEpoch}, or a
    * later epoch started at or below {@code upTo + 1}), and every entry followed by one of its own
    * epoch that starts at or below {@code upTo + 1}. The rows of each such entry's segment up to
-   * {@code upTo} are deleted with it; see {@link #toTrim} for the rest.
+   * {@code upTo} are deleted with it. {@code trim}: the entries kept whose segments hold rows at or
+   * below {@code upTo}; those rows are deleted too.
    */
-  static List<Entry> toDrop(List<Entry> entries, long upTo, NavigableMap<Long, Long> starts, long ownEpoch) {
+  record Deletion(List<Entry> drop, List<Entry> trim) {}
+
+  /** What a deletion up to {@code upTo} drops from the index and trims (see {@link Deletion}). */
+  static Deletion deletion(List<Entry> entries, long upTo, NavigableMap<Long, Long> starts, long ownEpoch) {
+    List<Entry> drop = toDrop(entries, upTo, starts, ownEpoch);
+    List<Entry> trim = new ArrayList<>();
+    for (Entry entry : entries) {
+      if (entry.epoch() <= ownEpoch && entry.first() <= upTo && !drop.contains(entry)) {
+        trim.add(entry);
+      }
+    }
+    return new Deletion(drop, trim);
+  }
+
+  private static List<Entry> toDrop(List<Entry> entries, long upTo, NavigableMap<Long, Long> starts, long ownEpoch) {
     List<Entry> drop = new ArrayList<>();
     // Epochs after the deleter's own are never touched: a stale owner does not know their starts.
     for (Map.Entry<Long, List<Entry>> epoch : byEpoch(entries).headMap(ownEpoch, true).entrySet()) {
@@ -119,18 +135,6 @@ final class Segments {
       }
     }
     return drop;
-  }
-
-  /** Entries kept by a deletion up to {@code upTo} whose segments hold rows at or below it. */
-  static List<Entry> toTrim(List<Entry> entries, long upTo, NavigableMap<Long, Long> starts, long ownEpoch) {
-    List<Entry> drop = toDrop(entries, upTo, starts, ownEpoch);
-    List<Entry> trim = new ArrayList<>();
-    for (Entry entry : entries) {
-      if (entry.epoch() <= ownEpoch && entry.first() <= upTo && !drop.contains(entry)) {
-        trim.add(entry);
-      }
-    }
-    return trim;
   }
 
   /** Whether {@code epoch} can own a row at {@code seq} or above, by the recorded starts. */

@@ -230,19 +230,27 @@ class FenceRoundsTest {
     assertThat(store.sent).extracting(Store.Round::fenceKey).containsExactly("p|s", "p|s", "p|t", "q|s");
   }
 
-  @Test
-  void aRoundThatThrowsFailsItsUpdatesAndFreesItsPermit() throws Exception {
-    FenceRounds<Set1, Integer> broken = new FenceRounds<>(new FenceRounds.Paxos<>() {
+  /** Paxos whose conditional rounds {@code conditional} answers and whose serial reads find no row. */
+  private static FenceRounds.Paxos<Set1, Integer> paxos(
+      java.util.function.Function<List<Set1>, CompletionStage<Optional<Map<String, Integer>>>> conditional) {
+    return new FenceRounds.Paxos<>() {
       @Override
       public CompletionStage<Optional<Map<String, Integer>>> conditional(String k, List<String> ids, List<Set1> u) {
-        throw new IllegalArgumentException("cannot bind");
+        return conditional.apply(u);
       }
 
       @Override
       public CompletionStage<Map<String, Integer>> serialRead(String k, Set<String> ids) {
         return CompletableFuture.completedFuture(Map.of());
       }
-    }, 1, 3);
+    };
+  }
+
+  @Test
+  void aRoundThatThrowsFailsItsUpdatesAndFreesItsPermit() throws Exception {
+    FenceRounds<Set1, Integer> broken = new FenceRounds<>(paxos(updates -> {
+      throw new IllegalArgumentException("cannot bind");
+    }), 1, 3);
     var a = broken.conditional("p|s", "a", new Set1("a", null, 1), row -> true);
     assertThatThrownBy(a::get).hasRootCauseMessage("cannot bind");
     assertThat(broken.serialRead("p|s", "a").get()).isNull();
@@ -251,17 +259,8 @@ class FenceRoundsTest {
 
   @Test
   void roundsAnsweredAtOnceDoNotHoldTheirPermits() throws Exception {
-    FenceRounds<Set1, Integer> instant = new FenceRounds<>(new FenceRounds.Paxos<>() {
-      @Override
-      public CompletionStage<Optional<Map<String, Integer>>> conditional(String k, List<String> ids, List<Set1> u) {
-        return CompletableFuture.completedFuture(Optional.empty());
-      }
-
-      @Override
-      public CompletionStage<Map<String, Integer>> serialRead(String k, Set<String> ids) {
-        return CompletableFuture.completedFuture(Map.of());
-      }
-    }, 2, 3);
+    FenceRounds<Set1, Integer> instant =
+        new FenceRounds<>(paxos(updates -> CompletableFuture.completedFuture(Optional.empty())), 2, 3);
     for (int i = 0; i < 1_000; i++) {
       assertThat(instant.conditional("p|s", "a", new Set1("a", null, 1), row -> true).get().applied()).isTrue();
     }

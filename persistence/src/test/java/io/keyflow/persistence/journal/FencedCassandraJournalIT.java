@@ -400,7 +400,7 @@ class FencedCassandraJournalIT {
     var claimNext = session.prepare(FencedCassandraJournal.claimNextCql(fences));
     FencePaxos paxos = new FencePaxos(
         statement -> session.executeAsync(statement).toCompletableFuture(),
-        session.prepare(FencePaxos.selectFencesCql(fences)), "default",
+        java.util.concurrent.CompletableFuture.completedFuture(session.prepare(FencePaxos.selectFencesCql(fences))), "default",
         com.datastax.oss.driver.api.core.DefaultConsistencyLevel.QUORUM,
         com.datastax.oss.driver.api.core.DefaultConsistencyLevel.SERIAL);
     UUID me = UUID.randomUUID();

@@ -58,11 +58,11 @@ class SegmentsTest {
   @Test
   void aDeletionDropsEntriesWhollyBelowItAndTrimsTheOneCoveringIt() {
     List<Entry> entries = List.of(new Entry(1, 1, A1), new Entry(1, 50, A2), new Entry(1, 90, B1));
-    assertThat(Segments.toDrop(entries, 60, starts(1, 1), 1)).containsExactly(new Entry(1, 1, A1));
-    assertThat(Segments.toTrim(entries, 60, starts(1, 1), 1)).containsExactly(new Entry(1, 50, A2));
+    assertThat(Segments.deletion(entries, 60, starts(1, 1), 1).drop()).containsExactly(new Entry(1, 1, A1));
+    assertThat(Segments.deletion(entries, 60, starts(1, 1), 1).trim()).containsExactly(new Entry(1, 50, A2));
     // Up to 89: the entry at 90 starts right after, so the one at 50 holds nothing above 89.
-    assertThat(Segments.toDrop(entries, 89, starts(1, 1), 1)).containsExactly(new Entry(1, 1, A1), new Entry(1, 50, A2));
-    assertThat(Segments.toTrim(entries, 89, starts(1, 1), 1)).isEmpty();
+    assertThat(Segments.deletion(entries, 89, starts(1, 1), 1).drop()).containsExactly(new Entry(1, 1, A1), new Entry(1, 50, A2));
+    assertThat(Segments.deletion(entries, 89, starts(1, 1), 1).trim()).isEmpty();
   }
 
   @Test
@@ -70,25 +70,25 @@ class SegmentsTest {
     List<Entry> entries = List.of(new Entry(1, 1, A1), new Entry(1, 105, A2), new Entry(2, 101, B1), new Entry(2, 300, B2));
     NavigableMap<Long, Long> starts = starts(1, 1, 2, 101);
     // Epoch 1's valid rows end at 100: both of its entries go with a deletion up to 100.
-    assertThat(Segments.toDrop(entries, 100, starts, 2)).containsExactly(new Entry(1, 1, A1), new Entry(1, 105, A2));
-    assertThat(Segments.toTrim(entries, 100, starts, 2)).isEmpty();
+    assertThat(Segments.deletion(entries, 100, starts, 2).drop()).containsExactly(new Entry(1, 1, A1), new Entry(1, 105, A2));
+    assertThat(Segments.deletion(entries, 100, starts, 2).trim()).isEmpty();
     // Up to 99, epoch 1 still owns row 100.
-    assertThat(Segments.toDrop(entries, 99, starts, 2)).isEmpty();
-    assertThat(Segments.toTrim(entries, 99, starts, 2)).containsExactly(new Entry(1, 1, A1));
+    assertThat(Segments.deletion(entries, 99, starts, 2).drop()).isEmpty();
+    assertThat(Segments.deletion(entries, 99, starts, 2).trim()).containsExactly(new Entry(1, 1, A1));
   }
 
   @Test
   void aStaleDeleterNeverTouchesLaterEpochs() {
     // Owner of epoch 1 does not know epoch 2 (no start of it in its map): epoch 2's entries stay.
     List<Entry> entries = List.of(new Entry(1, 1, A1), new Entry(2, 101, B1));
-    assertThat(Segments.toDrop(entries, 500, starts(1, 1), 1)).isEmpty();
-    assertThat(Segments.toTrim(entries, 500, starts(1, 1), 1)).containsExactly(new Entry(1, 1, A1));
+    assertThat(Segments.deletion(entries, 500, starts(1, 1), 1).drop()).isEmpty();
+    assertThat(Segments.deletion(entries, 500, starts(1, 1), 1).trim()).containsExactly(new Entry(1, 1, A1));
   }
 
   @Test
   void anEarlierEpochThatNeverStartedIsDropped() {
     List<Entry> entries = List.of(new Entry(1, 1, A1), new Entry(2, 5, A2), new Entry(3, 5, B1));
-    assertThat(Segments.toDrop(entries, 3, starts(1, 1, 3, 5), 3)).containsExactly(new Entry(2, 5, A2));
+    assertThat(Segments.deletion(entries, 3, starts(1, 1, 3, 5), 3).drop()).containsExactly(new Entry(2, 5, A2));
   }
 
   @Test
