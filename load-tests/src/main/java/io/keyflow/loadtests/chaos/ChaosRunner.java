@@ -124,7 +124,7 @@ public final class ChaosRunner {
     }
     Path pipelines = home.resolve("run/chaos-pipelines.conf");
     Files.writeString(pipelines, PIPELINES.formatted(pipeline, pipeline));
-    LocalCluster cluster = new LocalCluster(home, scenario.nodes, pipelines, scenario.clusterArgs());
+    LocalCluster cluster = new LocalCluster(home, scenario.nodes, pipelines, scenario.clusterArgs(), scenario.environment());
     Thread cleanup = new Thread(cluster::close, "chaos-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {

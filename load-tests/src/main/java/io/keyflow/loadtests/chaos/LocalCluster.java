@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,7 @@ final class LocalCluster implements AutoCloseable {
   private final int size;
   private final Path pipelines;
   private final List<String> clusterArgs;
+  private final Map<String, String> environment;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
   private final Set<Long> paused = ConcurrentHashMap.newKeySet();
@@ -42,10 +44,16 @@ final class LocalCluster implements AutoCloseable {
   final LinkCutter links = new LinkCutter();
 
   LocalCluster(Path home, int size, Path pipelines, List<String> clusterArgs) {
+    this(home, size, pipelines, clusterArgs, Map.of());
+  }
+
+  /** @param environment added to the environment of every {@code bin/keyflow} this cluster runs */
+  LocalCluster(Path home, int size, Path pipelines, List<String> clusterArgs, Map<String, String> environment) {
     this.home = home;
     this.size = size;
     this.pipelines = pipelines;
     this.clusterArgs = List.copyOf(clusterArgs);
+    this.environment = Map.copyOf(environment);
   }
 
   int size() {
@@ -273,8 +281,10 @@ final class LocalCluster implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(home.resolve("bin/keyflow").toString());
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).inheritIO()
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    ProcessBuilder builder = new ProcessBuilder(command).inheritIO()
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     running.add(process);
     try {
       return process.waitFor();

@@ -29,6 +29,7 @@ enum Scenario {
   PARTITION_REJECT("partition-reject", 3),
   CASSANDRA("cassandra", 3),
   CASSANDRA_NODE("cassandra-node", 3),
+  CASSANDRA_LAG("cassandra-lag", 3),
   ROLLING("rolling", 3),
   MIXED("mixed", 3),
   AUTOSCALE("autoscale", 2);
@@ -41,6 +42,10 @@ enum Scenario {
   /** How long a request sent to a stopped node waits for its answer, and how long before SIGCONT it is sent. */
   private static final Duration STALE_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STALE_REQUEST_HEAD_START = Duration.ofSeconds(1);
+  /** How long the lagging store node of cassandra-lag stays down under load (the writes it misses). */
+  private static final Duration LAG_OUTAGE = Duration.ofSeconds(20);
+  /** How long cassandra-lag keeps every quorum on the stale store node after the failover, at least. */
+  private static final Duration LAG_QUORUM_HOLD = Duration.ofSeconds(20);
 
   final String label;
   final int nodes;
@@ -77,8 +82,17 @@ enum Scenario {
     return switch (this) {
       case AUTOSCALE -> List.of("--autoscale", nodes + ".." + (nodes + 1));
       // Three bundled store nodes, keyspace at RF 3 (docs/replication.md).
-      case CASSANDRA_NODE -> List.of("--cassandra", "3");
+      case CASSANDRA_NODE, CASSANDRA_LAG -> List.of("--cassandra", "3");
       default -> List.of();
+    };
+  }
+
+  /** Extra environment of {@code bin/keyflow} for this scenario. */
+  Map<String, String> environment() {
+    return switch (this) {
+      // A store node that was down must come back stale: no hints replayed to it.
+      case CASSANDRA_LAG -> Map.of("KEYFLOW_STORE_OPTS", "-Dkeyflow.cassandra.bundled.hinted-handoff=off");
+      default -> Map.of();
     };
   }
 
@@ -198,6 +212,7 @@ enum Scenario {
         c.notes().put("store_restart_s", String.format("%.1f", (System.nanoTime() - restart) / 1e9));
         yield back ? faults : 0;
       }
+      case CASSANDRA_LAG -> cassandraLag(c, last);
       case ROLLING -> {
         int faults = 0;
         for (int n = 1; n <= last; n++) {
@@ -246,6 +261,51 @@ enum Scenario {
       c.notes().put("stale_request_acked", "false");
     }
     return takenOver ? 1 : 0;
+  }
+
+  /**
+   * A lagging replica under a failover. Store nodes keep no hints here. First (not yet the fault
+   * measured) one store node is killed under load and started again {@code LAG_OUTAGE} later: it
+   * missed every write of its outage. Then node {@code n} is killed, and at once one of the two
+   * fresh store nodes: every quorum of the failover that follows includes the stale node, so the new
+   * owners recover the full state only if their reads really are QUORUM reads (a read at ONE may be
+   * answered by the stale node alone). The fresh store node and node {@code n} start again at the heal.
+   */
+  private static int cassandraLag(Context c, int n) throws Exception {
+    LocalCluster cluster = c.cluster();
+    int lagging = 1 + c.random().nextInt(3);
+    int fresh = 1 + (lagging + c.random().nextInt(2)) % 3;
+    String laggingName = "cassandra-" + lagging;
+    String freshName = "cassandra-" + fresh;
+    c.phase().set("prepare:lag " + laggingName);
+    System.out.println("chaos: kill -9 " + laggingName + " for " + LAG_OUTAGE.toSeconds() + " s (no hints: it will lag)"
+        + " at " + java.time.LocalTime.now());
+    if (!cluster.kill(cluster.process(laggingName, LocalCluster.CASSANDRA_MAIN), laggingName)) {
+      return 0;
+    }
+    c.notes().put("stale_store_node", laggingName);
+    Thread.sleep(LAG_OUTAGE.toMillis());
+    long restart = System.nanoTime();
+    if (!cluster.restartMissing()) {
+      System.out.println("chaos: " + laggingName + " did not start again; no failover on it");
+      return 0;
+    }
+    c.notes().put("stale_store_restart_s", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - restart) / 1e9));
+    c.fault("kill -9 node-" + n + " and " + freshName + " (quorums include " + laggingName + ")", n);
+    long faultAt = System.nanoTime();
+    int faults = cluster.kill(cluster.node(n), "node-" + n) ? 1 : 0;
+    faults += cluster.kill(cluster.process(freshName, LocalCluster.CASSANDRA_MAIN), freshName) ? 1 : 0;
+    c.notes().put("killed_store_node", freshName);
+    boolean takenOver = tookOver(c, n);
+    c.awaitHeal();
+    long held = System.nanoTime() - faultAt;
+    if (held < LAG_QUORUM_HOLD.toNanos()) {
+      Thread.sleep((LAG_QUORUM_HOLD.toNanos() - held) / 1_000_000);
+    }
+    c.phase().set("heal");
+    // The fresh store node first, then node n (bin/keyflow cluster starts what is missing, in that order).
+    boolean back = cluster.restartMissing();
+    return takenOver && back && faults == 2 ? faults : 0;
   }
 
   private static boolean linkCutterAvailable() {

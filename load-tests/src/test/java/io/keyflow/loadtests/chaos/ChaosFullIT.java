@@ -20,7 +20,7 @@ class ChaosFullIT {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"kill", "kill-burst", "pause", "leave-join", "partition", "partition-reject", "cassandra",
-      "cassandra-node", "rolling", "mixed", "autoscale"})
+      "cassandra-node", "cassandra-lag", "rolling", "mixed", "autoscale"})
   void scenarioLosesAndDoublesNothing(String scenario) throws Exception {
     long seed = Long.getLong("chaos.seed", 1);
     Duration duration = Duration.parse("PT" + System.getProperty("chaos.duration", "90s").toUpperCase());

@@ -22,10 +22,12 @@ import java.util.List;
  * @param startTimeout    give up waiting for CQL of one node after this long
  * @param nodes           1 (the default) or the number of store nodes of a replicated store
  * @param replicatedHosts the addresses of a replicated store's nodes, node i on the i-th
+ * @param hintedHandoff   whether a node keeps hints for a replica that is down and replays them when
+ *                        it is back (Cassandra's default); off only to test a lagging replica
  */
 public record BundledCassandraSettings(
     Path dataDir, String host, int nativePort, int storagePort, String heap, Path libDir, Path pom,
-    Path runDir, Path logFile, Duration startTimeout, int nodes, List<String> replicatedHosts) {
+    Path runDir, Path logFile, Duration startTimeout, int nodes, List<String> replicatedHosts, boolean hintedHandoff) {
 
   public BundledCassandraSettings {
     replicatedHosts = List.copyOf(replicatedHosts);
@@ -33,6 +35,14 @@ public record BundledCassandraSettings(
       throw new IllegalArgumentException("keyflow.cassandra.bundled.nodes = " + nodes + ": needs 1, or at most as many as"
           + " keyflow.cassandra.bundled.replicated-hosts (" + replicatedHosts.size() + ")");
     }
+  }
+
+  /** A store with hinted handoff on. */
+  public BundledCassandraSettings(
+      Path dataDir, String host, int nativePort, int storagePort, String heap, Path libDir, Path pom,
+      Path runDir, Path logFile, Duration startTimeout, int nodes, List<String> replicatedHosts) {
+    this(dataDir, host, nativePort, storagePort, heap, libDir, pom, runDir, logFile, startTimeout, nodes,
+        replicatedHosts, true);
   }
 
   /** A one-node store. */
@@ -56,7 +66,8 @@ public record BundledCassandraSettings(
         Path.of(c.getString("log-file")).toAbsolutePath().normalize(),
         c.getDuration("start-timeout"),
         c.getInt("nodes"),
-        c.getStringList("replicated-hosts"));
+        c.getStringList("replicated-hosts"),
+        c.getBoolean("hinted-handoff"));
   }
 
   /**

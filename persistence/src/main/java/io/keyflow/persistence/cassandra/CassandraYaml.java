@@ -29,6 +29,9 @@ final class CassandraYaml {
         // The journal's claims and start records are lightweight transactions (docs/durability.md):
         // Paxos v2 needs fewer round trips and state writes per transaction than v1.
         "paxos_variant: v2",
+        // Off only for the chaos scenario cassandra-lag: a replica that was down misses every write
+        // of its outage until a QUORUM read repairs it (docs/replication.md).
+        "hinted_handoff_enabled: " + s.hintedHandoff(),
         "data_file_directories:",
         "  - " + dir + "/data",
         "commitlog_directory: " + dir + "/commitlog",

@@ -50,7 +50,16 @@ class BundledCassandraSettingsTest {
     assertThat(second).contains("listen_address: 127.0.2.2").contains("rpc_address: 127.0.2.2")
         .contains("seeds: \"127.0.2.1:7000\"").contains("allocate_tokens_for_local_replication_factor: 3")
         .contains("data_file_directories:\n  - /k/data/cassandra-2/data").contains("commitlog_sync: batch")
-        .contains("native_transport_port: 9042");
+        .contains("native_transport_port: 9042").contains("hinted_handoff_enabled: true");
+  }
+
+  @Test
+  void hintedHandoffIsASettingForTheLaggingReplicaScenario() {
+    var s = store(3);
+    var noHints = new BundledCassandraSettings(s.dataDir(), s.host(), s.nativePort(), s.storagePort(), s.heap(),
+        s.libDir(), s.pom(), s.runDir(), s.logFile(), s.startTimeout(), 3, s.replicatedHosts(), false);
+    assertThat(CassandraYaml.render(noHints, noHints.members().get(0))).contains("hinted_handoff_enabled: false")
+        .doesNotContain("hinted_handoff_enabled: true");
   }
 
   @Test
