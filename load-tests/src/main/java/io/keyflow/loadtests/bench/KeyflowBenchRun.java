@@ -36,7 +36,8 @@ public final class KeyflowBenchRun {
   /**
    * What one run measured. CPU in seconds over the measured load (start-up and any warm-up load
    * excluded; the loader's own {@code --warmup} included), {@code loadSeconds} that same interval, RSS
-   * peaks in MiB.
+   * peaks in MiB. On a replicated store, {@code cassandraCpuSeconds} is that of all its nodes together
+   * and {@code cassandraPeakRssMiB} the largest node's.
    */
   public record Outcome(int nodes, String resultLine, double eventsPerSecond, double loadSeconds, List<String> lines,
       double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
@@ -60,6 +61,8 @@ public final class KeyflowBenchRun {
   private final Path work;
   private String warmupPipeline;
   private List<String> warmupArgs = List.of();
+  /** Bundled store nodes of the runs: 1, or 3 (RF 3, docs/replication.md). */
+  private int storeNodes = 1;
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -80,6 +83,12 @@ public final class KeyflowBenchRun {
     return this;
   }
 
+  /** The runs from now on use a bundled store of {@code storeNodes} nodes (1, or 3 at RF 3). */
+  public KeyflowBenchRun onStoreOf(int storeNodes) {
+    this.storeNodes = storeNodes;
+    return this;
+  }
+
   /**
    * Starts {@code nodes} nodes with {@code pipelinesConf} (defining {@code pipeline}), runs the load
    * generator with {@code loaderArgs} against all of them, reads the windows back after
@@ -90,7 +99,10 @@ public final class KeyflowBenchRun {
       boolean ceiling, int ceilingWriters, Function<JsonNode, String> line) throws Exception {
     Path pipelines = work.resolve("pipelines-" + pipeline + ".conf");
     Files.writeString(pipelines, pipelinesConf);
-    keyflow("cluster", "" + nodes, "--pipelines", pipelines.toString());
+    keyflow("cluster", "" + nodes, "--pipelines", pipelines.toString(), "--cassandra", "" + storeNodes);
+    if (ceiling && storeNodes > 1) {
+      throw new IllegalArgumentException("the journal ceiling is measured on the one-node store only");
+    }
     try {
       List<String> urls = new ArrayList<>();
       for (int n = 1; n <= nodes; n++) {
@@ -103,7 +115,10 @@ public final class KeyflowBenchRun {
       for (int n = 1; n <= nodes; n++) {
         nodesBefore.add(ProcessUsage.ofPidFile(home.resolve("run/node-" + n + ".pid")));
       }
-      ProcessUsage cassandraBefore = ProcessUsage.ofPidFile(home.resolve("run/cassandra.pid"));
+      List<ProcessUsage> cassandraBefore = new ArrayList<>();
+      for (String pidFile : storePidFiles()) {
+        cassandraBefore.add(ProcessUsage.ofPidFile(home.resolve("run/" + pidFile)));
+      }
       ProcessUsage loaderBefore = ProcessUsage.self();
       long loadStarted = System.nanoTime();
       String loadOutput = load(urls, pipeline, loaderArgs, "load-" + pipeline + "-" + nodes + ".log");
@@ -115,7 +130,13 @@ public final class KeyflowBenchRun {
         nodeCpu += after.cpuSecondsSince(before);
         nodeRss = Math.max(nodeRss, after.peakRssMiB());
       }
-      ProcessUsage cassandraAfter = ProcessUsage.of(cassandraBefore.pid());
+      double cassandraCpu = 0;
+      double cassandraRss = 0;
+      for (ProcessUsage before : cassandraBefore) {
+        ProcessUsage after = ProcessUsage.of(before.pid());
+        cassandraCpu += after.cpuSecondsSince(before);
+        cassandraRss = Math.max(cassandraRss, after.peakRssMiB());
+      }
       double loaderCpu = ProcessUsage.self().cpuSecondsSince(loaderBefore);
       double[] appends = new double[2];
       for (String url : urls) {
@@ -140,7 +161,7 @@ public final class KeyflowBenchRun {
         }
       }
       Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), loadSeconds, lines, nodeCpu, nodeRss,
-          cassandraAfter.cpuSecondsSince(cassandraBefore), cassandraAfter.peakRssMiB(), loaderCpu, recordsPerAppend,
+          cassandraCpu, cassandraRss, loaderCpu, recordsPerAppend,
           bytesPerRecord, round);
       if (!result.contains("errors=0")) {
         throw new IllegalStateException("the load generator saw errors:\n" + loadOutput);
@@ -149,6 +170,17 @@ public final class KeyflowBenchRun {
     } finally {
       keyflow("stop");
     }
+  }
+
+  private List<String> storePidFiles() {
+    if (storeNodes == 1) {
+      return List.of("cassandra.pid");
+    }
+    List<String> files = new ArrayList<>();
+    for (int i = 1; i <= storeNodes; i++) {
+      files.add("cassandra-" + i + ".pid");
+    }
+    return files;
   }
 
   /** The load generator's output for {@code args} against {@code pipeline}, also written to {@code log}. */

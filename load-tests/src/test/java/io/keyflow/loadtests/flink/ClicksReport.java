@@ -11,7 +11,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
 
   String render(FlinkClicks.Run flinkFirst, FlinkClicks.Run flink, double flinkCpuSeconds, double flinkRssMiB,
       KeyflowBenchRun.Outcome one, KeyflowBenchRun.Outcome three, KeyflowBenchRun.Outcome small,
-      KeyflowBenchRun.Outcome open, List<String> chaos) {
+      KeyflowBenchRun.Outcome open, KeyflowBenchRun.Outcome replicated, List<String> chaos) {
     int cores = Runtime.getRuntime().availableProcessors();
     double oneCpuPerMillion = perMillion(one.nodeCpuSeconds() + one.cassandraCpuSeconds());
     StringBuilder r = new StringBuilder(String.format(Locale.ROOT, """
@@ -93,6 +93,26 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
               + "| bundled Cassandra (3-node run) | %.1f | %.1f | %,.0f MiB |%n",
           three.nodeCpuSeconds(), perMillion(three.nodeCpuSeconds()), three.nodePeakRssMiB(),
           three.cassandraCpuSeconds(), perMillion(three.cassandraCpuSeconds()), three.cassandraPeakRssMiB()));
+    }
+    if (replicated != null) {
+      r.append(String.format(Locale.ROOT, """
+
+          Replicated store (`bin/keyflow bench --cassandra 3`): the 1-node load once more, on three bundled store
+          nodes (127.0.2.1–3, keyspace at RF 3, every read and write at QUORUM, the fence at SERIAL), after a
+          warm-up load like the others. All six JVMs share the same %d cores.
+
+          | store | events/s | ack p50 / p99 / p99.9 | CPU s per million: node / store (all its nodes) | store peak RSS (largest node) | window results = Flink's |
+          |---|---|---|---|---|---|
+          """, cores));
+      for (KeyflowBenchRun.Outcome o : List.of(one, replicated)) {
+        r.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f / %.0f / %.0f ms | %.1f / %.1f | %,.0f MiB | %s |%n",
+            o == one ? "1 node, RF 1" : "3 nodes, RF 3", o.eventsPerSecond(), o.number("p50_ms"), o.number("p99_ms"),
+            o.number("p999_ms"), perMillion(o.nodeCpuSeconds()), perMillion(o.cassandraCpuSeconds()),
+            o.cassandraPeakRssMiB(), o.lines().equals(flink.lines())));
+      }
+      r.append(String.format(Locale.ROOT, "%nRF 3 ÷ RF 1: %.2f × the events/s, %.2f × the CPU per event (node + store).%n",
+          replicated.eventsPerSecond() / one.eventsPerSecond(),
+          (replicated.nodeCpuSeconds() + replicated.cassandraCpuSeconds()) / (one.nodeCpuSeconds() + one.cassandraCpuSeconds())));
     }
     if (!chaos.isEmpty()) {
       r.append("""

@@ -23,7 +23,7 @@ class ClicksReportTest {
     String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(
         new FlinkClicks.Run(Map.of("u1|0", "1/5"), 6_000, 9_000, 300_000), flink, 8, 700,
         outcome(1, 50_000, 30, 20), outcome(3, 40_000, 90, 30), outcome(1, 20_000, 10, 10),
-        outcome(1, 10_000, 10, 10), List.of());
+        outcome(1, 10_000, 10, 10), null, List.of());
     assertThat(report)
         .contains("| 1 node + bundled Cassandra, 1,000-event requests × 8 in flight | 50,000 events/s |")
         // (30 + 20) CPU s over 2 M events
@@ -35,6 +35,19 @@ class ClicksReportTest {
         .contains("steady state, same events | **0.100** |")
         .contains("| true |")
         // rate over the interval the CPU was measured in: 2 M events in 43 s; Flink 2 M in 4 s net
-        .contains("over the same interval as the CPU: 46,512 events/s (1 node), 500,000 events/s (Flink, net runtime)");
+        .contains("over the same interval as the CPU: 46,512 events/s (1 node), 500,000 events/s (Flink, net runtime)")
+        .doesNotContain("Replicated store");
+  }
+
+  @Test
+  void aReplicatedStoreRunIsComparedWithTheOneNodeStoreRun() {
+    FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000);
+    String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(flink, flink, 8, 700,
+        outcome(1, 50_000, 30, 20), null, null, null, outcome(1, 25_000, 40, 60), List.of());
+    assertThat(report)
+        .contains("| 1 node, RF 1 | 50,000 | 10 / 40 / 80 ms | 15.0 / 10.0 | 900 MiB | true |")
+        .contains("| 3 nodes, RF 3 | 25,000 | 10 / 40 / 80 ms | 20.0 / 30.0 | 900 MiB | true |")
+        // (40 + 60) / (30 + 20)
+        .contains("RF 3 ÷ RF 1: 0.50 × the events/s, 2.00 × the CPU per event (node + store).");
   }
 }

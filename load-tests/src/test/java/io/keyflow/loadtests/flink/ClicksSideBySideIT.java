@@ -45,6 +45,8 @@ class ClicksSideBySideIT {
   private static final boolean SMALL = Boolean.parseBoolean(System.getProperty("bench.small", "true"));
   private static final String SMALL_DURATION = System.getProperty("bench.small-duration", "30s");
   private static final boolean CHAOS = Boolean.parseBoolean(System.getProperty("bench.chaos", "true"));
+  /** 3: the 1-node load once more on three bundled store nodes at RF 3 (QUORUM), after the other runs. */
+  private static final int CASSANDRA = Integer.getInteger("bench.cassandra", 1);
   /**
    * Requests of BATCH events sent to a second pipeline of the same cluster before each measured load
    * (not measured): measured 45 s after a fresh cluster's start, the node's and Cassandra's
@@ -106,19 +108,27 @@ class ClicksSideBySideIT {
           "--rate", "" + half), common);
       open = keyflow.run(1, "bench_" + run + "_o", pipelineConf("bench_" + run + "_o"), openLoad, 0, false, 0, null);
     }
+    KeyflowBenchRun.Outcome replicated = CASSANDRA > 1
+        ? keyflow.onStoreOf(CASSANDRA).run(1, "bench_" + run + "_r", pipelineConf("bench_" + run + "_r"), load,
+            finalWatermark, false, 0, ClicksSideBySideIT::window)
+        : null;
+    keyflow.onStoreOf(1);
     List<String> chaos = CHAOS ? chaos() : List.of();
 
     Path reportFile = home.resolve("load-tests/results/" + LocalDate.now() + ".md");
     Files.createDirectories(reportFile.getParent());
     String report = new ClicksReport(events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY,
         NODE_APPENDS_IN_FLIGHT).render(flinkFirst, flink, afterFlink.cpuSecondsSince(beforeFlink),
-        afterFlink.peakRssMiB(), one, three, small, open, chaos);
+        afterFlink.peakRssMiB(), one, three, small, open, replicated, chaos);
     Files.writeString(reportFile, report);
     System.out.println(report);
     assertThat(flinkFirst.lines()).isEqualTo(flink.lines());
     assertThat(one.lines()).isEqualTo(flink.lines());
     if (three != null) {
       assertThat(three.lines()).isEqualTo(flink.lines());
+    }
+    if (replicated != null) {
+      assertThat(replicated.lines()).isEqualTo(flink.lines());
     }
   }
 
