@@ -42,6 +42,10 @@ enum Scenario {
   /** How long a request sent to a stopped node waits for its answer, and how long before SIGCONT it is sent. */
   private static final Duration STALE_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STALE_REQUEST_HEAD_START = Duration.ofSeconds(1);
+  /** How long a woken stale node stays cut off from the other nodes, at most, waiting for its first refused write. */
+  private static final Duration WOKEN_ISOLATION_BOUND = Duration.ofSeconds(20);
+  /** What a node logs when a confirmation read shows that its epoch was taken over (a refused write). */
+  private static final String STALE_WRITER_LOG = "this writer is stale";
   /** How long the lagging store node of cassandra-lag stays down under load (the writes it misses). */
   private static final Duration LAG_OUTAGE = Duration.ofSeconds(20);
   /** How long cassandra-lag keeps every quorum on the stale store node after the failover, at least. */
@@ -229,8 +233,9 @@ enum Scenario {
 
   /**
    * SIGSTOP beyond stable-after: the others down the node and take its key groups over. A request
-   * sent to it just before SIGCONT makes it try to append; it learns it was downed and exits, and
-   * what it tried to append is fenced off (counted from its log; the run fails if it tried nothing).
+   * sent to it just before SIGCONT, which it reads cut off from the other nodes, makes it try to
+   * append; what it tried to append is fenced off (counted from its log; the run fails if it tried
+   * nothing); then it learns it was downed and exits.
    */
   private static int pause(Context c, int n) throws Exception {
     LocalCluster cluster = c.cluster();
@@ -251,7 +256,26 @@ enum Scenario {
     Thread sender = new Thread(stale, "chaos-stale-request");
     sender.start();
     Thread.sleep(STALE_REQUEST_HEAD_START.toMillis());
-    cluster.resume(node.get());
+    // While it wakes, its links to the other nodes are cut (clients and Cassandra still reach it): it
+    // cannot hear that it was downed and quarantined before it reads the request. Without the cut that
+    // news sometimes arrived first and the node exited having tried no write (seed 4242, 2026-12-07).
+    // The links come back at its first refused write, its exit, or WOKEN_ISOLATION_BOUND.
+    long refusedBefore = cluster.logLines(n, STALE_WRITER_LOG);
+    boolean cut = LinkCutter.available() && cluster.links.isolate(LocalCluster.host(n), othersThan(cluster, n));
+    if (!cut) {
+      cluster.links.heal();
+    }
+    c.notes().put("woken_cut_off", Boolean.toString(cut));
+    try {
+      cluster.resume(node.get());
+      long until = System.nanoTime() + WOKEN_ISOLATION_BOUND.toNanos();
+      while (cut && System.nanoTime() < until && node.get().isAlive()
+          && cluster.logLines(n, STALE_WRITER_LOG) == refusedBefore) {
+        Thread.sleep(200);
+      }
+    } finally {
+      cluster.links.heal();
+    }
     afterStaleNodeWakes(c, n, node.get());
     try {
       LedgerClient.Sent sent = stale.get(STALE_REQUEST_TIMEOUT.toSeconds() + 150, TimeUnit.SECONDS);
@@ -411,7 +435,7 @@ enum Scenario {
       LocalCluster.waitExited(node, Duration.ofSeconds(30));
     }
     // Refused confirmations: writes of the stale node whose fence read showed the new owner's epoch.
-    c.notes().merge("fenced_appends", Long.toString(cluster.logLines(n, "this writer is stale")),
+    c.notes().merge("fenced_appends", Long.toString(cluster.logLines(n, STALE_WRITER_LOG)),
         (a, b) -> Long.toString(Long.parseLong(a) + Long.parseLong(b)));
     cluster.join(n);
   }
