@@ -123,20 +123,8 @@ public final class KeyflowBenchRun {
       long loadStarted = System.nanoTime();
       String loadOutput = load(urls, pipeline, loaderArgs, "load-" + pipeline + "-" + nodes + ".log");
       double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
-      double nodeCpu = 0;
-      double nodeRss = 0;
-      for (ProcessUsage before : nodesBefore) {
-        ProcessUsage after = ProcessUsage.of(before.pid());
-        nodeCpu += after.cpuSecondsSince(before);
-        nodeRss = Math.max(nodeRss, after.peakRssMiB());
-      }
-      double cassandraCpu = 0;
-      double cassandraRss = 0;
-      for (ProcessUsage before : cassandraBefore) {
-        ProcessUsage after = ProcessUsage.of(before.pid());
-        cassandraCpu += after.cpuSecondsSince(before);
-        cassandraRss = Math.max(cassandraRss, after.peakRssMiB());
-      }
+      ProcessUsage.Group nodeUsage = ProcessUsage.Group.since(nodesBefore);
+      ProcessUsage.Group storeUsage = ProcessUsage.Group.since(cassandraBefore);
       double loaderCpu = ProcessUsage.self().cpuSecondsSince(loaderBefore);
       double[] appends = new double[2];
       for (String url : urls) {
@@ -160,8 +148,9 @@ public final class KeyflowBenchRun {
           round = new JournalAppendBench(session, "keyflow").measure(true, 200, ceilingWriters, eventBytes);
         }
       }
-      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), loadSeconds, lines, nodeCpu, nodeRss,
-          cassandraCpu, cassandraRss, loaderCpu, recordsPerAppend,
+      Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), loadSeconds, lines,
+          nodeUsage.cpuSeconds(), nodeUsage.largestPeakRssMiB(), storeUsage.cpuSeconds(), storeUsage.largestPeakRssMiB(),
+          loaderCpu, recordsPerAppend,
           bytesPerRecord, round);
       if (!result.contains("errors=0")) {
         throw new IllegalStateException("the load generator saw errors:\n" + loadOutput);

@@ -31,6 +31,21 @@ public record ProcessUsage(long pid, Duration cpu, long peakRssBytes) {
     return (cpu.toMillis() - earlier.cpu.toMillis()) / 1000.0;
   }
 
+  /** What a group of processes used since {@code before}: their CPU seconds together, their largest peak RSS. */
+  public record Group(double cpuSeconds, double largestPeakRssMiB) {
+
+    public static Group since(java.util.List<ProcessUsage> before) {
+      double cpu = 0;
+      double rss = 0;
+      for (ProcessUsage earlier : before) {
+        ProcessUsage now = of(earlier.pid());
+        cpu += now.cpuSecondsSince(earlier);
+        rss = Math.max(rss, now.peakRssMiB());
+      }
+      return new Group(cpu, rss);
+    }
+  }
+
   public double peakRssMiB() {
     return peakRssBytes / (1024.0 * 1024.0);
   }
