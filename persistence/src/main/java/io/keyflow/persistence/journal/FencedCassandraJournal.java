@@ -450,15 +450,23 @@ public final class FencedCassandraJournal extends AsyncWriteJournal {
             new Segments.Entry(row.getLong("epoch"), row.getLong("first_sequence_nr"), row.getUuid("segment")))));
   }
 
-  /** The rows of {@code pid} from {@code from} on in every segment its index names for that ({@link Segments#toRead}). */
+  /**
+   * The rows of {@code pid} from {@code from} on in every segment its index names for that, each kept
+   * only if the segment was chosen for the row's own epoch ({@link Segments#toRead}).
+   */
   private CompletionStage<List<Row>> readSegmentRows(Statements st, String pid, long from, NavigableMap<Long, Long> starts) {
     String fenceKey = fenceKeyOf(pid);
     return readIndex(st, pid).thenCompose(entries -> {
       CompletionStage<List<Row>> rows = CompletableFuture.completedFuture(new ArrayList<>());
-      for (UUID segment : Segments.toRead(entries, from, starts)) {
-        rows = rows.thenCompose(into -> execute(st.selectRows().bind(fenceKey, segment, pid, from)
+      for (Map.Entry<UUID, Set<Long>> segment : Segments.toRead(entries, from, starts).entrySet()) {
+        Set<Long> epochs = segment.getValue();
+        rows = rows.thenCompose(into -> execute(st.selectRows().bind(fenceKey, segment.getKey(), pid, from)
             .setPageSize(settings.replayPageSize()), settings.consistency())
-            .thenCompose(rs -> collect(rs, into, List::add)));
+            .thenCompose(rs -> collect(rs, into, (kept, row) -> {
+              if (epochs.contains(row.getLong("epoch"))) {
+                kept.add(row);
+              }
+            })));
       }
       return rows;
     });

@@ -2,7 +2,7 @@ package io.keyflow.persistence.journal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -73,13 +73,20 @@ final class Segments {
 
   /**
    * The segments a recovery reads to find every row from {@code from} on that {@code starts} could
-   * make valid: per epoch with a recorded start whose rows can reach {@code from} (no later epoch
-   * started at or below it), the entry covering {@code from} and every later entry of that epoch.
-   * An epoch without a recorded start owns no rows; one whose successor started at or below
-   * {@code from} owns none from {@code from} on.
+   * make valid, each with the epochs it was chosen for: per epoch with a recorded start whose rows
+   * can reach {@code from} (no later epoch started at or below it), the entry covering {@code from}
+   * and every later entry of that epoch. An epoch without a recorded start owns no rows; one whose
+   * successor started at or below {@code from} owns none from {@code from} on.
+   *
+   * <p>A row found in a segment counts only if its own epoch is among the segment's epochs. A node
+   * keeps its open segment across its ownerships of an id, so a segment chosen for one epoch may
+   * also hold rows of a later epoch of that node whose own index entry never landed (a write that
+   * failed). Such a row was never acknowledged; a recovery that counted it would build on it, and a
+   * later recovery, with no entry leading it to that segment, would miss it below a recorded start
+   * (docs/durability.md, "Segments").
    */
-  static Set<UUID> toRead(List<Entry> entries, long from, NavigableMap<Long, Long> starts) {
-    Set<UUID> segments = new LinkedHashSet<>();
+  static Map<UUID, Set<Long>> toRead(List<Entry> entries, long from, NavigableMap<Long, Long> starts) {
+    Map<UUID, Set<Long>> segments = new LinkedHashMap<>();
     for (Map.Entry<Long, List<Entry>> epoch : byEpoch(entries).entrySet()) {
       if (!ownsFrom(epoch.getKey(), from, starts)) {
         continue;
@@ -92,7 +99,7 @@ final class Segments {
         }
       }
       for (int i = firstNeeded; i < own.size(); i++) {
-        segments.add(own.get(i).segment());
+        segments.computeIfAbsent(own.get(i).segment(), segment -> new java.util.TreeSet<>()).add(epoch.getKey());
       }
     }
     return segments;
