@@ -74,6 +74,9 @@ public final class Main {
     if (args.length == 2 && args[0].equals("check-pipelines")) {
       System.exit(checkPipelines(new File(args[1])));
     }
+    if (args.length >= 1 && args[0].equals("status")) {
+      System.exit(StatusReport.run(List.of(args).subList(1, args.length)));
+    }
     if (args.length >= 2 && args[0].equals("reset")) {
       System.exit(reset(args[1], List.of(args).contains("--yes")));
     }

@@ -134,7 +134,12 @@ public final class ChaosRunner {
       if (setupRetries < 0) {
         return "scenario=" + scenario.label + " seed=" + seed + " faults=0 setup_failed=true ok=false";
       }
-      return drive(scenario, cluster) + " setup_retries=" + setupRetries;
+      // bin/keyflow status on the cluster just formed: the operator's one screen, checked by ChaosShortIT.
+      LocalCluster.Status status = cluster.status();
+      System.out.print(status.screen());
+      String statusNotes = " status_exit=" + status.exitCode() + " status_members_up=" + status.membersUp()
+          + " status_settled=" + status.settled();
+      return drive(scenario, cluster) + " setup_retries=" + setupRetries + statusNotes;
     } finally {
       cluster.close();
       Runtime.getRuntime().removeShutdownHook(cleanup);

@@ -266,6 +266,26 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** What {@code bin/keyflow status} prints now, and its exit code. */
+  record Status(int exitCode, String screen) {
+
+    /** Member rows that are Up and reachable. */
+    long membersUp() {
+      return screen.lines().filter(l -> l.matches("\\s+pekko://\\S+\\s+Up\\s+yes\\b.*")).count();
+    }
+
+    boolean settled() {
+      return screen.contains("placement: settled");
+    }
+  }
+
+  Status status() throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(home.resolve("bin/keyflow").toString(), "status").redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    String screen = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new Status(process.waitFor(), screen);
+  }
+
   int keyflowQuietly(String... args) {
     try {
       return keyflow(args);

@@ -22,6 +22,8 @@ class ChaosShortIT {
   void killMinusNineOfANodeUnderLoadLosesAndDoublesNothing() throws Exception {
     String line = ChaosRunner.runScenario(home(), "kill", Duration.ofSeconds(40), 11);
     assertThat(line).contains(" lost=0 ", " duplicated=0 ", " gaps=0 ", " faults=1 ").contains(" ok=true");
+    // bin/keyflow status, run on the cluster once it formed: three members Up and reachable.
+    assertThat(line).contains(" status_exit=0 ", " status_members_up=3 ");
   }
 
   @Test
