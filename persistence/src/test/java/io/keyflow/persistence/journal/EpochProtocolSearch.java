@@ -98,7 +98,8 @@ final class EpochProtocolSearch {
       case STOP -> profile.stopWeight();
       case LOSE_ROWS -> 4;
       case LOAD_SNAPSHOT -> 2;
-      case DELIVER_ROW, DELIVER_SNAPSHOT, DELIVER_DELETED_TO, DELIVER_TOMBSTONE -> 4;
+      case DELIVER_ROW, DELIVER_ENTRY, DELIVER_SNAPSHOT, DELIVER_DELETED_TO, DELIVER_TOMBSTONE,
+          DELIVER_ENTRY_DELETION -> 4;
       default -> 12;
     };
   }
