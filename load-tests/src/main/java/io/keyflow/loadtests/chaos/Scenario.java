@@ -244,29 +244,34 @@ enum Scenario {
     if (node.isEmpty() || !cluster.pause(node.get())) {
       return 0;
     }
-    boolean takenOver = tookOver(c, n);
-    c.awaitHeal();
-    // A request sent to the stopped node waits in its socket: on SIGCONT the node reads it while it
-    // still believes it owns its key groups, so it tries journal writes that the new owners' epochs
-    // must refuse (without it the woken node may exit having tried none, and the pause proves
-    // nothing). Its first attempt waits long enough to span the wake; after that it is retried on
-    // the other nodes like any request, so the ledger checks it exactly once.
-    FutureTask<LedgerClient.Sent> stale = new FutureTask<>(() -> c.client().send(new Random(c.random().nextLong()),
-        "chaos-stale-node-" + n + "-" + System.nanoTime(), n - 1, STALE_REQUEST_TIMEOUT));
-    Thread sender = new Thread(stale, "chaos-stale-request");
-    sender.start();
-    Thread.sleep(STALE_REQUEST_HEAD_START.toMillis());
-    // While it wakes, its links to the other nodes are cut (clients and Cassandra still reach it): it
-    // cannot hear that it was downed and quarantined before it reads the request. Without the cut that
-    // news sometimes arrived first and the node exited having tried no write (seed 4242, 2026-12-07).
-    // The links come back at its first refused write, its exit, or WOKEN_ISOLATION_BOUND.
-    long refusedBefore = cluster.logLines(n, STALE_WRITER_LOG);
+    // Its links to the other nodes are cut from the stop until it has woken (clients and Cassandra
+    // still reach it). A stopped process's kernel still receives: without the cut, the others' news
+    // of its downing and quarantine waited in its socket buffers and won the race against the stale
+    // request at SIGCONT, and the node exited having tried no write (seed 4242, twice on 2026-12-07,
+    // also with a cut made only just before SIGCONT). A stopped node sends nothing, so the cut does
+    // not change what the others see during the pause.
     boolean cut = LinkCutter.available() && cluster.links.isolate(LocalCluster.host(n), othersThan(cluster, n));
     if (!cut) {
       cluster.links.heal();
     }
     c.notes().put("woken_cut_off", Boolean.toString(cut));
+    FutureTask<LedgerClient.Sent> stale;
+    Thread sender;
+    boolean takenOver;
     try {
+      takenOver = tookOver(c, n);
+      c.awaitHeal();
+      // A request sent to the stopped node waits in its socket: on SIGCONT the node reads it while it
+      // still believes it owns its key groups, so it tries journal writes that the new owners' epochs
+      // must refuse. Its first attempt waits long enough to span the wake; after that it is retried on
+      // the other nodes like any request, so the ledger checks it exactly once.
+      stale = new FutureTask<>(() -> c.client().send(new Random(c.random().nextLong()),
+          "chaos-stale-node-" + n + "-" + System.nanoTime(), n - 1, STALE_REQUEST_TIMEOUT));
+      sender = new Thread(stale, "chaos-stale-request");
+      sender.start();
+      Thread.sleep(STALE_REQUEST_HEAD_START.toMillis());
+      // The links come back at its first refused write, its exit, or WOKEN_ISOLATION_BOUND.
+      long refusedBefore = cluster.logLines(n, STALE_WRITER_LOG);
       cluster.resume(node.get());
       long until = System.nanoTime() + WOKEN_ISOLATION_BOUND.toNanos();
       while (cut && System.nanoTime() < until && node.get().isAlive()
