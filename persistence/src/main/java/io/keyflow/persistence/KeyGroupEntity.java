@@ -372,7 +372,7 @@ public final class KeyGroupEntity
 
   /** After every write: results to the store, and to the next stage if there is one. */
   private void afterWrite(KeyGroupState state) {
-    metrics.watermark(state.stage().watermark);
+    metrics.eventTime(state.stage().watermark, state.stage().maxTimestamp);
     outbox.deliver(state);
     outbox.forward(state);
   }
@@ -471,6 +471,7 @@ public final class KeyGroupEntity
           snapshots.recovered(lastSequenceNumber(context));
           long millis = (System.nanoTime() - startedNanos) / 1_000_000;
           metrics.recovered(millis);
+          metrics.eventTime(state.stage().watermark, state.stage().maxTimestamp);
           // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
           boolean notable = state.stage().recordsApplied > 0 || millis > 1_000;
           org.slf4j.event.Level level = notable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG;

@@ -30,6 +30,7 @@ final class KeyGroupMetrics {
   private final AtomicInteger held;
   private final LongSupplier clock;
   private volatile long watermark = NO_WATERMARK;
+  private volatile long maxEventTime = NO_WATERMARK;
   private volatile double recoverySeconds = Double.NaN;
   private volatile double snapshotBytes = Double.NaN;
   private boolean closed;
@@ -47,6 +48,18 @@ final class KeyGroupMetrics {
         .tags(tags).strongReference(true)
         .description("Wall clock minus the key group's event-time watermark; NaN before the first watermark")
         .register(registry);
+    // Event time in seconds since the epoch, so Prometheus can compare key groups across nodes: a key
+    // group's event-time lag is the stage's highest event time (over every key group, wherever it
+    // runs) minus its watermark. Its own highest event time minus its watermark is always the
+    // out-of-orderness bound, and the wall clock means nothing for replayed or old data.
+    Gauge eventTimeWatermark = Gauge.builder("keyflow.key.group.watermark", this, m -> eventSeconds(m.watermark))
+        .tags(tags).strongReference(true).baseUnit("seconds")
+        .description("The key group's event-time watermark, in seconds since the epoch; NaN before the first")
+        .register(registry);
+    Gauge eventTimeMax = Gauge.builder("keyflow.key.group.event.time.max", this, m -> eventSeconds(m.maxEventTime))
+        .tags(tags).strongReference(true).baseUnit("seconds")
+        .description("The highest event time the key group has seen, in seconds since the epoch; NaN before the first")
+        .register(registry);
     Gauge recovery = Gauge.builder("keyflow.key.group.recovery.seconds", this, m -> m.recoverySeconds)
         .tags(tags).strongReference(true)
         .description("Time the key group's last recovery took (snapshot load and journal replay)")
@@ -55,7 +68,7 @@ final class KeyGroupMetrics {
         .tags(tags).strongReference(true)
         .description("Serialized size of the key group's last snapshot taken on this node")
         .register(registry);
-    this.meters = List.of(journalWrite, batchRecords, lag, recovery, snapshot);
+    this.meters = List.of(journalWrite, batchRecords, lag, eventTimeWatermark, eventTimeMax, recovery, snapshot);
     this.held = metrics.keyGroupsHeld(definition.name(), definition.stage());
     held.incrementAndGet();
   }
@@ -66,8 +79,10 @@ final class KeyGroupMetrics {
     batchRecords.record(records);
   }
 
-  void watermark(long watermark) {
+  /** After a write or a recovery: the stage state's watermark and highest event time seen. */
+  void eventTime(long watermark, long maxEventTime) {
     this.watermark = watermark;
+    this.maxEventTime = maxEventTime;
   }
 
   void recovered(long millis) {
@@ -76,6 +91,10 @@ final class KeyGroupMetrics {
 
   void snapshotTaken(int bytes) {
     this.snapshotBytes = bytes;
+  }
+
+  private static double eventSeconds(long millis) {
+    return millis == NO_WATERMARK ? Double.NaN : millis / 1000.0;
   }
 
   double watermarkLagSeconds() {

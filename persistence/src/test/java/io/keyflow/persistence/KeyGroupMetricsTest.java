@@ -69,6 +69,9 @@ class KeyGroupMetricsTest {
     // watermark = 13_000 - 2_000 - 1: epoch-near-zero event time lags the wall clock by decades
     double lag = keyGroup("keyflow.key.group.watermark.lag.seconds", 3).gauge().value();
     assertThat(lag).isBetween((System.currentTimeMillis() - 10_999 - 60_000) / 1000.0, (System.currentTimeMillis() - 10_999) / 1000.0 + 1);
+    // In seconds since the epoch: the highest event time seen (13_000) and the watermark behind it by the bound.
+    assertThat(keyGroup("keyflow.key.group.event.time.max", 3).gauge().value()).isEqualTo(13.0);
+    assertThat(keyGroup("keyflow.key.group.watermark", 3).gauge().value()).isEqualTo(10.999);
     assertThat(keyGroup("keyflow.key.group.recovery.seconds", 3).gauge().value()).isGreaterThanOrEqualTo(0);
     assertThat(keyGroupsHeld()).isEqualTo(1);
 
@@ -76,6 +79,7 @@ class KeyGroupMetricsTest {
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       assertThat(keyGroup("keyflow.journal.write.latency", 3).meters()).isEmpty();
       assertThat(keyGroup("keyflow.key.group.watermark.lag.seconds", 3).meters()).isEmpty();
+      assertThat(keyGroup("keyflow.key.group.event.time.max", 3).meters()).isEmpty();
       assertThat(keyGroupsHeld()).isZero();
     });
   }
