@@ -182,14 +182,33 @@
       const recent = {};
       Object.keys(now).forEach(le => { recent[le] = now[le] - (before[le] || 0); });
       const buckets = (recent["+Inf"] || 0) > 0 ? recent : now;
-      const lags = select(samples, "keyflow_key_group_watermark_lag_seconds", p).map(s => s.value);
+      const lag = eventTimeLag(samples, p);
       return rowOf(p, [
         figure("rate", rate === null ? "…" : rate.toFixed(1) + " events/s"),
         figure("ack-p50", millis(quantile(0.5, buckets))),
         figure("ack-p99", millis(quantile(0.99, buckets))),
-        figure("lag", lags.length ? Math.max(...lags).toFixed(1) + " s" : "n/a")]);
+        figure("lag", lag === null ? "n/a" : lag.toFixed(1) + " s")]);
     }));
     if (samples !== null) previous = { at: at, samples: samples };
+  }
+
+  /**
+   * Event-time lag of the pipeline on this node: per stage, how far its slowest key group's watermark
+   * is behind the highest event time any of its key groups here has seen (what holds windows open);
+   * the largest over the stages. Not the wall clock: replayed or old data would read as days of lag.
+   */
+  function eventTimeLag(samples, pipeline) {
+    const byStage = new Map();
+    const note = (name, pick) => select(samples, name, pipeline).filter(s => Number.isFinite(s.value)).forEach(s => {
+      const stage = byStage.get(s.labels.stage) || { max: -Infinity, watermark: Infinity };
+      stage[pick] = pick === "max" ? Math.max(stage.max, s.value) : Math.min(stage.watermark, s.value);
+      byStage.set(s.labels.stage, stage);
+    });
+    note("keyflow_key_group_event_time_max_seconds", "max");
+    note("keyflow_key_group_watermark_seconds", "watermark");
+    const lags = [...byStage.values()].filter(s => Number.isFinite(s.max) && Number.isFinite(s.watermark))
+      .map(s => Math.max(0, s.max - s.watermark));
+    return lags.length ? Math.max(...lags) : null;
   }
 
   function rowOf(pipeline, cells) {
