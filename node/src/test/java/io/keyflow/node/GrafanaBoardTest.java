@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,8 +79,8 @@ class GrafanaBoardTest {
   }
 
   @Test
-  void everyKeyflowMetricOfTheBoardIsOneTheReadmeDocuments() throws IOException {
-    List<Pattern> documented = new java.util.ArrayList<>();
+  void everyMetricTheBoardReadsIsOneTheReadmeDocuments() throws IOException {
+    List<Pattern> documented = new ArrayList<>();
     // First cells of table rows that hold only metric names in backticks: "| `jvm_*`, `process_*` |".
     Matcher cell = Pattern.compile("(?m)^\\| (`[a-z_*]+`(?:, `[a-z_*]+`)*) \\|").matcher(Files.readString(ROOT.resolve("README.md")));
     while (cell.find()) {
@@ -98,7 +100,7 @@ class GrafanaBoardTest {
   @Test
   void grafanaLoadsTheBoardAndTheDataSourceFromWhereComposeMountsThem() throws IOException {
     assertThat(grafana.path("image").asText()).as("image of service grafana").matches("grafana/grafana:[0-9.]+");
-    Map<String, String> mounts = new java.util.HashMap<>();
+    Map<String, String> mounts = new HashMap<>();
     texts(grafana.path("volumes")).forEach(volume -> {
       String[] parts = volume.split(":");
       if (parts[0].startsWith(".")) {
