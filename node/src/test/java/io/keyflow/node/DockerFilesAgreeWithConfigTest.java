@@ -155,6 +155,52 @@ class DockerFilesAgreeWithConfigTest {
   }
 
   @Test
+  void prometheusScrapesEveryNodeServiceOnItsHttpPortWithAReadToken() throws IOException {
+    JsonNode prometheus = services.path("prometheus");
+    assertThat(prometheus.path("image").asText()).as("image of service prometheus").matches("prom/prometheus:v[0-9.]+");
+    String configPath = texts(prometheus.path("command")).stream().filter(arg -> arg.startsWith("--config.file="))
+        .map(arg -> arg.substring("--config.file=".length())).findFirst().orElse("/etc/prometheus/prometheus.yml");
+    assertThat(texts(prometheus.path("volumes"))).as("volumes of service prometheus")
+        .contains("./prometheus.yml:" + configPath + ":ro");
+    JsonNode config = YAML.readTree(DOCKER.resolve("prometheus.yml").toFile());
+    int http = nodeConfig("node-1").getInt("keyflow.node.http-port");
+    List<String> expected = nodeServices.keySet().stream().map(name -> hostnameOf(name) + ":" + http).toList();
+    List<String> targets = new ArrayList<>();
+    for (JsonNode job : config.path("scrape_configs")) {
+      assertThat(job.path("metrics_path").asText("/metrics")).as("metrics_path of job %s", job.path("job_name")).isEqualTo("/metrics");
+      assertThat(job.path("scheme").asText("http")).as("scheme of job %s (docker.conf has no TLS)", job.path("job_name"))
+          .isEqualTo("http");
+      job.path("static_configs").forEach(group -> targets.addAll(texts(group.path("targets"))));
+      // Auth is on for every node service (everyNodeServiceGetsTheTokensItNeedsOnAContainerAddress).
+      JsonNode authorization = job.path("authorization");
+      assertThat(authorization.path("type").asText("Bearer")).as("authorization of job %s", job.path("job_name")).isEqualTo("Bearer");
+      String credentials = authorization.path("credentials_file").asText();
+      assertThat(credentials).as("credentials_file of job %s: a compose secret", job.path("job_name")).startsWith("/run/secrets/");
+      String secret = credentials.substring("/run/secrets/".length());
+      assertThat(texts(prometheus.path("secrets"))).as("secrets of service prometheus").contains(secret);
+      assertThat(composeSecrets.path(secret).path("file").asText()).as("file of secret %s", secret).isEqualTo("./prometheus-token.txt");
+    }
+    assertThat(targets).as("scrape targets of docker/prometheus.yml = every node service on keyflow.node.http-port")
+        .containsExactlyInAnyOrderElementsOf(expected);
+    // The README makes prometheus-token.txt from a read token of tokens.txt, copied from tokens.example.
+    assertThat(Files.readAllLines(DOCKER.resolve("tokens.example")).stream()
+        .filter(line -> !line.isBlank() && !line.startsWith("#")).map(line -> line.trim().split("\\s+")))
+        .as("tokens of docker/tokens.example").anySatisfy(entry -> assertThat(entry[1].split(",")).contains("read"));
+  }
+
+  @Test
+  void theMonitoringServicesListenOnTheHostsLoopbackOnlyAndNoSecretFileIsCommitted() throws IOException {
+    for (String name : List.of("prometheus", "grafana")) {
+      assertThat(texts(services.path(name).path("ports"))).as("ports of service %s (it asks for no token)", name)
+          .isNotEmpty().allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
+    }
+    List<String> ignored = Files.readAllLines(ROOT.resolve(".gitignore"));
+    composeSecrets.fields().forEachRemaining(secret -> assertThat(ignored)
+        .as(".gitignore, for the file of compose secret %s", secret.getKey())
+        .contains("docker/" + Path.of(secret.getValue().path("file").asText()).normalize()));
+  }
+
+  @Test
   void aContainerWithoutKeyflowNodeHostFailsInsteadOfBindingLoopback() {
     assumeThat(System.getenv("KEYFLOW_NODE_HOST")).as("KEYFLOW_NODE_HOST unset in this JVM").isNull();
     // docker.conf alone: the failure is the same with the reference configs behind it (whose host

@@ -1,7 +1,10 @@
 package io.keyflow.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.keyflow.persistence.cassandra.TestCassandra;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -128,5 +131,24 @@ class MetricsIT {
     assertThat(text.find("keyflow_ingest_rejected_total", Map.of("reason", "in-flight-events"))).hasSize(1);
     assertThat(text.find("jvm_memory_used_bytes", Map.of())).isNotEmpty();
     assertThat(text.find("cassandra_session_cql_requests_seconds_count", Map.of())).as("driver meters").isNotEmpty();
+  }
+
+  /**
+   * Every metric the Grafana board (docker/grafana) reads, with every label it matches or groups by,
+   * is in one scrape after a load; read from the board, so a panel added there is checked here.
+   */
+  @Test
+  void oneScrapeHasEverySeriesAndLabelTheGrafanaBoardReads() throws Exception {
+    GrafanaBoard board = GrafanaBoard.read(GrafanaBoardTest.BOARD);
+    Set<String> targetLabels = ScrapeCoverage.targetLabels(
+        new ObjectMapper(new YAMLFactory()).readTree(GrafanaBoardTest.DOCKER.resolve("prometheus.yml").toFile()));
+    String url = node.baseUrl() + "/v1/pipelines/metered/events";
+    assertThat(http.postNdjson(url, events(2_000, 200)).status()).isEqualTo(200);
+    assertThat(http.postNdjson(url, "{\"ts\":" + START + "}\n").status()).isEqualTo(400);
+
+    // Meters created on first use (GC pauses, driver timers) may lag the load by a moment.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(ScrapeCoverage.gaps(board.labelsByMetric(), scrape(), targetLabels))
+            .as("series the board reads (%d metrics) that a scrape lacks", board.labelsByMetric().size()).isEmpty());
   }
 }

@@ -8,21 +8,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The samples of a Prometheus text exposition (format 0.0.4), parsed line by line: comments skipped,
- * label values unescaped, values as doubles (NaN and ±Inf included). A malformed line is an error.
+ * The samples of a Prometheus text exposition (format 0.0.4), parsed line by line: {@code # TYPE}
+ * lines kept as the type of each metric family, other comments skipped, label values unescaped,
+ * values as doubles (NaN and ±Inf included). A malformed line is an error.
  */
-record PrometheusText(List<Sample> samples) {
+record PrometheusText(List<Sample> samples, Map<String, String> types) {
 
   record Sample(String name, Map<String, String> labels, double value) {}
 
   private static final Pattern LINE = Pattern.compile(
       "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)(?:\\s+-?\\d+)?");
+  private static final Pattern TYPE = Pattern.compile("#\\s*TYPE\\s+(\\S+)\\s+(\\S+)\\s*");
+  /** Suffixes of the samples of a family: histogram, summary, counter. */
+  private static final List<String> SUFFIXES = List.of("_bucket", "_count", "_sum", "_total", "_created");
   private static final Pattern LABEL = Pattern.compile(
       "\\s*([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"\\s*(?:,|$)");
 
   static PrometheusText parse(String text) {
     List<Sample> samples = new ArrayList<>();
+    Map<String, String> types = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
+      Matcher type = TYPE.matcher(line);
+      if (type.matches()) {
+        types.put(type.group(1), type.group(2));
+      }
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
@@ -32,7 +41,7 @@ record PrometheusText(List<Sample> samples) {
       }
       samples.add(new Sample(m.group(1), labels(m.group(2), line), value(m.group(3))));
     }
-    return new PrometheusText(List.copyOf(samples));
+    return new PrometheusText(List.copyOf(samples), Map.copyOf(types));
   }
 
   private static Map<String, String> labels(String text, String line) {
@@ -80,5 +89,26 @@ record PrometheusText(List<Sample> samples) {
   /** The sum over every sample named {@code name} with {@code labels}. */
   double sum(String name, Map<String, String> labels) {
     return find(name, labels).stream().mapToDouble(Sample::value).sum();
+  }
+
+  /**
+   * The family a sample name belongs to ({@code x} for {@code x_bucket} of histogram {@code x}), or
+   * the name itself when no {@code # TYPE} line declares a family for it.
+   */
+  String familyOf(String sampleName) {
+    if (types.containsKey(sampleName)) {
+      return sampleName;
+    }
+    for (String suffix : SUFFIXES) {
+      if (sampleName.endsWith(suffix) && types.containsKey(sampleName.substring(0, sampleName.length() - suffix.length()))) {
+        return sampleName.substring(0, sampleName.length() - suffix.length());
+      }
+    }
+    return sampleName;
+  }
+
+  /** The declared type of a family ({@code counter}, {@code gauge}, {@code histogram}, ...), or {@code untyped}. */
+  String typeOf(String family) {
+    return types.getOrDefault(family, "untyped");
   }
 }

@@ -31,6 +31,27 @@ class PrometheusTextTest {
   }
 
   @Test
+  void knowsTheFamilyAndTypeOfEverySampleFromTheTypeLines() {
+    var text = PrometheusText.parse("""
+        # TYPE lat_seconds histogram
+        lat_seconds_bucket{le="+Inf"} 1
+        lat_seconds_count 1
+        lat_seconds_sum 0.2
+        # TYPE lat_seconds_max gauge
+        lat_seconds_max 0.2
+        # TYPE requests counter
+        requests_total 3
+        """);
+    assertThat(text.familyOf("lat_seconds_bucket")).isEqualTo("lat_seconds");
+    assertThat(text.familyOf("lat_seconds_sum")).isEqualTo("lat_seconds");
+    assertThat(text.typeOf("lat_seconds")).isEqualTo("histogram");
+    assertThat(text.familyOf("lat_seconds_max")).isEqualTo("lat_seconds_max");
+    assertThat(text.familyOf("requests_total")).isEqualTo("requests");
+    assertThat(text.typeOf("requests")).isEqualTo("counter");
+    assertThat(text.typeOf(text.familyOf("undeclared_total"))).isEqualTo("untyped");
+  }
+
+  @Test
   void refusesAMalformedLine() {
     assertThatThrownBy(() -> PrometheusText.parse("keyflow_x{pipeline=\"a} 1\n"))
         .isInstanceOf(IllegalArgumentException.class);
