@@ -10,15 +10,16 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The run second by second, and the HTML report drawn from it: the summary table, then acked
- * events/s and ack latency (p50, p99) over time as inline SVG — one self-contained file, nothing
- * loaded from anywhere.
+ * events/s and ack latency (p50, p99) over time as inline SVG, with marks on the time axis (a fault,
+ * a heal) — one self-contained file, nothing loaded from anywhere. Used by the loader and by the
+ * chaos runner.
  */
-final class LoadTimeline {
+public final class LoadTimeline {
 
   /** One progress tick: acked events/s and latency percentiles (ms, NaN when nothing was acked). */
-  record Second(long t, double eventsPerSecond, double p50Ms, double p99Ms, long errors, long status503) {
+  public record Second(long t, double eventsPerSecond, double p50Ms, double p99Ms, long errors, long status503) {
 
-    static Second of(long t, double eventsPerSecond, Histogram latencyMicros, long errors, long status503) {
+    public static Second of(long t, double eventsPerSecond, Histogram latencyMicros, long errors, long status503) {
       boolean none = latencyMicros.getTotalCount() == 0;
       return new Second(t, eventsPerSecond,
           none ? Double.NaN : latencyMicros.getValueAtPercentile(50) / 1000.0,
@@ -30,21 +31,33 @@ final class LoadTimeline {
   private static final int HEIGHT = 220;
   private static final int PAD = 50;
 
+  /** Something that happened at second {@code t} of the run, drawn as a labelled line across the charts. */
+  public record Mark(double t, String label) {}
+
   private LoadTimeline() {}
 
   static void writeHtml(Path file, LatencyReport report, List<Second> seconds) throws IOException {
+    writeHtml(file, "Keyflow load report", report.table() + "\n" + report.resultLine(), seconds, List.of(),
+        "One point per second of the run (warm-up included)");
+  }
+
+  /**
+   * The report: {@code summary} as preformatted text, then the two charts with {@code marks};
+   * {@code pointsAre} says what a point is.
+   */
+  public static void writeHtml(Path file, String title, String summary, List<Second> seconds, List<Mark> marks,
+      String pointsAre) throws IOException {
     StringBuilder html = new StringBuilder();
-    html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Keyflow load report</title>\n")
-        .append("<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:1em}")
+    html.append("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>").append(escape(title)).append("</title>\n")
+        .append("<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:1em;white-space:pre-wrap}")
         .append("svg{border:1px solid #ccc;margin-bottom:1.5em}</style></head><body>\n")
-        .append("<h1>Keyflow load report</h1>\n<pre>").append(escape(report.table())).append('\n')
-        .append(escape(report.resultLine())).append("</pre>\n")
+        .append("<h1>").append(escape(title)).append("</h1>\n<pre>").append(escape(summary)).append("</pre>\n")
         .append("<h2>Acked events/s</h2>\n")
-        .append(plot(seconds, List.of(new Series("events/s", "#1f77b4", Second::eventsPerSecond)), "events/s"))
+        .append(plot(seconds, List.of(new Series("events/s", "#1f77b4", Second::eventsPerSecond)), "events/s", marks))
         .append("<h2>Ack latency</h2>\n")
         .append(plot(seconds, List.of(new Series("p50", "#2ca02c", Second::p50Ms),
-            new Series("p99", "#d62728", Second::p99Ms)), "ms"))
-        .append("<p>One point per second of the run (warm-up included); errors and 503 answers so far: ")
+            new Series("p99", "#d62728", Second::p99Ms)), "ms", marks))
+        .append("<p>").append(escape(pointsAre)).append("; errors and 503 answers so far: ")
         .append(seconds.isEmpty() ? "0 / 0" : seconds.get(seconds.size() - 1).errors() + " / "
             + seconds.get(seconds.size() - 1).status503())
         .append(".</p>\n</body></html>\n");
@@ -57,9 +70,10 @@ final class LoadTimeline {
 
   private record Series(String name, String colour, ToDoubleFunction<Second> value) {}
 
-  /** A line chart of the series over t; a gap where a value is NaN. */
-  static String plot(List<Second> seconds, List<Series> series, String unit) {
-    double maxT = seconds.stream().mapToDouble(Second::t).max().orElse(1);
+  /** A line chart of the series over t (points where a value is NaN are left out), with the marks. */
+  static String plot(List<Second> seconds, List<Series> series, String unit, List<Mark> marks) {
+    double maxT = Math.max(seconds.stream().mapToDouble(Second::t).max().orElse(1),
+        marks.stream().mapToDouble(Mark::t).max().orElse(0));
     double maxY = series.stream().flatMapToDouble(s -> seconds.stream().mapToDouble(s.value()))
         .filter(v -> !Double.isNaN(v)).max().orElse(1);
     maxY = maxY <= 0 ? 1 : maxY * 1.1;
@@ -73,6 +87,16 @@ final class LoadTimeline {
         + "<text x=\"4\" y=\"%d\" font-size=\"11\">0</text>"
         + "<text x=\"%d\" y=\"%d\" font-size=\"11\">t = %.0f s</text>\n",
         escape(number(maxY) + " " + unit), HEIGHT, WIDTH - 80, HEIGHT + 16, maxT));
+    int markRow = 0;
+    for (Mark mark : marks) {
+      double x = PAD + (WIDTH - 10 - PAD) * (mark.t() / Math.max(1, maxT));
+      // A label near the right edge is written leftwards from its line.
+      boolean leftwards = x > WIDTH - 160;
+      svg.append(String.format(Locale.ROOT, "<line class=\"mark\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9467bd\""
+          + " stroke-dasharray=\"4,3\"/><text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#9467bd\"%s>%s</text>\n",
+          x, x, HEIGHT, leftwards ? x - 3 : x + 3, 20 + 12 * (markRow++ % 4), leftwards ? " text-anchor=\"end\"" : "",
+          escape(mark.label())));
+    }
     int legendX = PAD;
     for (Series s : series) {
       svg.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(s.colour()).append("\" points=\"");

@@ -60,6 +60,8 @@ public final class ChaosRunner {
 
   /** A pipeline of its own per run: earlier runs' state in data/ never mixes in, and is never deleted. */
   private final String pipeline = "chaos_" + Long.toString(System.currentTimeMillis(), 36);
+  /** The run's second-by-second view, once its load has started (null before). */
+  private ChaosTimeline timeline;
   private final Path home;
   private final Duration duration;
   private final long seed;
@@ -118,6 +120,7 @@ public final class ChaosRunner {
   }
 
   private String run(Scenario scenario) throws Exception {
+    String line = "scenario=" + scenario.label + " (no result)";
     try (var pids = Files.list(Files.createDirectories(home.resolve("run")))) {
       for (Path pid : pids.filter(p -> p.toString().endsWith(".pid")).toList()) {
         long value = Long.parseLong(Files.readString(pid).strip());
@@ -143,16 +146,20 @@ public final class ChaosRunner {
       System.out.print(status.screen());
       String statusNotes = " status_exit=" + status.exitCode() + " status_members_up=" + status.membersUp()
           + " status_settled=" + status.settled();
-      return drive(scenario, cluster) + " setup_retries=" + setupRetries + statusNotes;
+      line = drive(scenario, cluster) + " setup_retries=" + setupRetries + statusNotes;
+      return line;
     } finally {
       cluster.close();
       Runtime.getRuntime().removeShutdownHook(cleanup);
-      keepLogs(scenario);
+      keepLogs(scenario, line);
     }
   }
 
-  /** Moves this run's node and Cassandra logs to logs/chaos/&lt;scenario&gt;-&lt;pipeline&gt;/ for diagnosis. */
-  private void keepLogs(Scenario scenario) {
+  /**
+   * Moves this run's node and Cassandra logs to logs/chaos/&lt;scenario&gt;-&lt;pipeline&gt;/ for diagnosis,
+   * and writes its report.html there (events/s and ack latency over time, the faults marked).
+   */
+  private void keepLogs(Scenario scenario, String line) {
     Path logs = home.resolve("logs");
     Path target = logs.resolve("chaos").resolve(scenario.label + "-" + pipeline);
     try (var files = Files.list(logs)) {
@@ -160,7 +167,10 @@ public final class ChaosRunner {
       for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
         Files.move(log, target.resolve(log.getFileName()));
       }
-      System.out.println("chaos: logs of this run in " + home.relativize(target));
+      if (timeline != null) {
+        timeline.write(target.resolve("report.html"), scenario.label, line);
+      }
+      System.out.println("chaos: logs and report.html of this run in " + home.relativize(target));
     } catch (IOException e) {
       System.out.println("chaos: could not keep the logs: " + e);
     }
@@ -205,8 +215,14 @@ public final class ChaosRunner {
     long settle = duration.toNanos() / 3;
     long lastProgress = 0;
     long lastAcked = 0;
+    timeline = new ChaosTimeline(start);
     while ((System.nanoTime() < end || !faults.isDone() || System.nanoTime() - healedAt.get() < settle)
         && System.nanoTime() < hardStop) {
+      long now = System.nanoTime();
+      timeline.phase(now, phase.get());
+      if (timeline.due(now)) {
+        timeline.tick(now, client.acked.get(), client.ackLatencyMicros.getIntervalHistogram(), client.failedAttempts.get());
+      }
       if (System.nanoTime() - lastProgress > 5_000_000_000L) {
         long acked = client.acked.get();
         System.out.printf("chaos %s t=%ds phase=%s acked=%d rate=%d ev/s failed_attempts=%d%n", scenario.label,

@@ -37,6 +37,8 @@ final class LedgerClient {
   /** While set, the workers send nothing. */
   final AtomicBoolean held = new AtomicBoolean();
   final AtomicLong failedAttempts = new AtomicLong();
+  /** Per acknowledged request, microseconds from its first send to its acknowledgement (retries included). */
+  final org.HdrHistogram.Recorder ackLatencyMicros = new org.HdrHistogram.Recorder(3);
   final AtomicLong retriedRequests = new AtomicLong();
   final AtomicLong abandoned = new AtomicLong();
   /** Nanos of the most recent acknowledgement, and the longest silence between two. */
@@ -117,6 +119,7 @@ final class LedgerClient {
         seqs.forEach((key, list) -> ledger.computeIfAbsent(key, k -> new ConcurrentSkipListSet<>()).addAll(list));
         acked.addAndGet(eventsPerRequest);
         long now = System.nanoTime();
+        ackLatencyMicros.recordValue(Math.max(1, (now - sentAt) / 1_000));
         longestPauseNanos.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
         long fault = faultAtNanos.get();
         if (fault != 0 && sentAt > fault) {
