@@ -10,6 +10,9 @@ interface ApiEndpoints {
 
   Route cluster();
 
+  /** {@code GET /v1/cluster/figures}: every node's figures of the last minutes and the marks (the dashboard's charts). */
+  Route figures();
+
   Route pipelines();
 
   Route ingest(String pipeline);

@@ -34,6 +34,7 @@ final class ApiRoutes extends AllDirectives {
   private Route v1() {
     return pathPrefix("v1", () -> concat(
         path("cluster", () -> get(() -> auth.require(READ, api::cluster))),
+        path(PathMatchers.segment("cluster").slash("figures"), () -> get(() -> auth.require(READ, api::figures))),
         pathPrefix("pipelines", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> auth.require(READ, api::pipelines))),
             pathPrefix(PathMatchers.segment(), p -> concat(

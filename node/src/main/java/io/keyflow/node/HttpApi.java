@@ -86,6 +86,11 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
   }
 
   @Override
+  public Route figures() {
+    return complete(json(StatusCodes.OK, JsonViews.figures(metrics.figures(), System.currentTimeMillis())));
+  }
+
+  @Override
   public Route pipelines() {
     return listPipelines();
   }

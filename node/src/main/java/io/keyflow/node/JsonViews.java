@@ -160,4 +160,43 @@ final class JsonViews {
     }
     return node;
   }
+
+  /**
+   * {@code GET /v1/cluster/figures}: every node's recent figures (oldest first), the nodes still
+   * sending them ({@code current}) and the marks. NaN is null.
+   */
+  static ObjectNode figures(FigureHistory history, long nowMillis) {
+    ObjectNode root = MAPPER.createObjectNode();
+    ArrayNode current = root.putArray("current");
+    history.current(nowMillis).forEach(current::add);
+    ObjectNode nodes = root.putObject("nodes");
+    history.nodes().forEach((node, series) -> {
+      ArrayNode points = nodes.putArray(node);
+      for (NodeFigures f : series) {
+        ObjectNode point = points.addObject().put("at", f.atMillis());
+        number(point, "acked_per_s", f.ackedPerSecond());
+        ObjectNode answers = point.putObject("answers_per_s");
+        f.answersPerSecond().forEach((status, rate) -> number(answers, status, rate));
+        number(point, "rejected_per_s", f.rejectedPerSecond());
+        number(point, "ack_p50_ms", f.ackP50Ms());
+        number(point, "ack_p99_ms", f.ackP99Ms());
+        number(point, "journal_write_mean_ms", f.journalWriteMeanMs());
+        point.put("key_groups", f.keyGroups()).put("recoveries", f.recoveries());
+        number(point, "slowest_recovery_s", f.slowestRecoverySeconds());
+      }
+    });
+    ArrayNode marks = root.putArray("marks");
+    for (FigureHistory.Mark m : history.marks()) {
+      marks.addObject().put("at", m.atMillis()).put("kind", m.kind()).put("text", m.text());
+    }
+    return root;
+  }
+
+  private static void number(ObjectNode node, String field, double value) {
+    if (Double.isFinite(value)) {
+      node.put(field, value);
+    } else {
+      node.putNull(field);
+    }
+  }
 }

@@ -191,6 +191,7 @@ public final class Main {
       keeper.onMemberRemoved(router::memberRemoved);
       router.forwardToOwners(system);
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
+      ClusterFigures.start(system, metrics.registry(), metrics.figures(), java.time.Duration.ofSeconds(1));
       system.getWhenTerminated().thenRun(keeper::stop);
 
       String keyspace = config.getString("keyflow.cassandra.keyspace");

@@ -55,6 +55,7 @@ class ApiAuthMatrixTest {
   static Stream<Endpoint> endpoints() {
     return Stream.of(
         new Endpoint("cluster", "GET", "/v1/cluster", ApiScope.READ),
+        new Endpoint("figures", "GET", "/v1/cluster/figures", ApiScope.READ),
         new Endpoint("pipelines", "GET", "/v1/pipelines", ApiScope.READ),
         new Endpoint("ingest", "POST", "/v1/pipelines/clicks/events", ApiScope.WRITE),
         new Endpoint("watermark", "POST", "/v1/pipelines/clicks/watermark", ApiScope.WRITE),

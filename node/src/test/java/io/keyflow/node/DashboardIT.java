@@ -32,7 +32,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The dashboard in a real headless Chromium (Debian's, driven by Debian's chromedriver; nothing is
  * downloaded) against two real nodes: it lists the members and colours every key group by its
- * node, and the grid follows the key groups when a node leaves gracefully.
+ * node, and the grid follows the key groups when a node leaves gracefully; the cluster figures show
+ * both nodes under load, and the leave as a mark that a page opened later still shows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardIT {
@@ -85,6 +86,7 @@ class DashboardIT {
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-quic",
+        "--window-size=1280,1500",
         "--user-data-dir=" + Files.createTempDirectory(target, "chromium-profile-"));
     return new ChromeDriver(service, options);
   }
@@ -120,6 +122,7 @@ class DashboardIT {
     assertThat(browser.findElements(By.cssSelector("#legend .legend-item"))).hasSize(2);
     assertThat(browser.findElement(By.id("status")).getText()).startsWith("updated");
     Files.write(TestCassandra.home().resolve("node/target/it-logs/dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
+    clusterFiguresFollowALoadThroughBothNodes();
     Map<Integer, String> before = cells();
     Set<Integer> onLeaving = before.keySet().stream().filter(kg -> before.get(kg).equals(leavingAddress))
         .collect(Collectors.toSet());
@@ -142,6 +145,84 @@ class DashboardIT {
     assertThat(onLeaving).allSatisfy(kg -> assertThat(after.get(kg)).isIn(all).isNotEqualTo(leavingAddress));
     assertThat(texts("#recoveries li")).as("moves listed with the node they left")
         .anyMatch(text -> text.contains(leaving.host() + ":" + NodeProcess.REMOTE_PORT + " →"));
+
+    // The cluster figures: the node that left loses its row, its removal is a mark on the time axis,
+    // and a page opened afterwards still shows it (the history is kept on the node, not the page).
+    await("the node that left has no row; its removal is marked").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          assertThat(texts("#cluster-figures tr[data-node]")).hasSize(1);
+          assertThat(attributes("#cluster-figures tr[data-node]", "data-node")).containsExactly(addressOf(nodes.get(0)));
+          assertThat(texts("#cluster-marks li[data-kind='removed']")).anyMatch(t -> t.contains(leavingAddress + " removed"));
+          assertThat(attributes("#chart-rate .mark-line", "data-kind")).contains("removed");
+        });
+    browser.get(nodes.get(0).baseUrl() + "/");
+    await("a page opened after the leave shows the mark").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          assertThat(texts("#cluster-marks li[data-kind='removed']")).anyMatch(t -> t.contains(leavingAddress + " removed"));
+          assertThat(attributes("#chart-rate .mark-line", "data-kind")).contains("removed");
+        });
+    Files.write(TestCassandra.home().resolve("node/target/it-logs/dashboard-after-leave.png"),
+        browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  /**
+   * Under a known load through both nodes, the page served by the first shows a row per node, a
+   * chart with points, and a total rate within 30 % of what the load saw acknowledged over the same
+   * 10 s (the page's figures are what the nodes counted at their answers).
+   */
+  private void clusterFiguresFollowALoadThroughBothNodes() throws Exception {
+    List<long[]> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+    long loadStart = System.currentTimeMillis();
+    long loadEnd = loadStart + 14_000;
+    List<Thread> senders = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      NodeProcess target = nodes.get(t % 2);
+      int sender = t;
+      Thread thread = new Thread(() -> {
+        int request = 0;
+        try {
+          while (System.currentTimeMillis() < loadEnd) {
+            StringBuilder body = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+              body.append("{\"user\":\"u").append((request * 100 + i) % 500).append("\",\"ts\":")
+                  .append(1_767_225_600_000L + sender * 1_000_000L + request * 100L + i).append(",\"amount\":1}\n");
+            }
+            HttpJson.Response answer = http.postNdjson(target.baseUrl() + "/v1/pipelines/clicks/events", body.toString());
+            if (answer.status() == 200) {
+              acked.add(new long[] {System.currentTimeMillis(), answer.json().get("accepted").asLong()});
+            }
+            request++;
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, "dashboard-load-" + t);
+      senders.add(thread);
+      thread.start();
+    }
+    for (Thread thread : senders) {
+      thread.join(60_000);
+    }
+    // The middle 10 s of the load, whole seconds.
+    long from = (loadStart / 1000 + 2) * 1000;
+    long to = from + 10_000;
+    long loadEvents;
+    synchronized (acked) {
+      loadEvents = acked.stream().filter(a -> a[0] > from && a[0] <= to).mapToLong(a -> a[1]).sum();
+    }
+    assertThat(loadEvents).as("the load was acknowledged").isPositive();
+    await("the page shows both nodes and the load's rate").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          assertThat(attributes("#cluster-figures tr[data-node]", "data-node")).containsExactlyInAnyOrder(
+              addressOf(nodes.get(0)), addressOf(nodes.get(1)));
+          assertThat(Integer.parseInt(attributes("#chart-rate", "data-points").get(0))).isPositive();
+          // What the page drew: per second, the total over the nodes of the events they acknowledged.
+          Number pageEvents = (Number) browser.executeScript("""
+              const d = window.KeyflowCluster;
+              return d.totals(d.data.nodes, p => p.acked_per_s)
+                .filter(p => p.at > arguments[0] && p.at <= arguments[1]).reduce((s, p) => s + p.v, 0);""", from, to);
+          assertThat(pageEvents.doubleValue()).isCloseTo(loadEvents, within(0.3 * loadEvents));
+        });
   }
 
   @Test
@@ -189,6 +270,12 @@ class DashboardIT {
       rows.put((String) ((List<?>) pair).get(0), (String) ((List<?>) pair).get(1));
     }
     return rows;
+  }
+
+  private List<String> attributes(String selector, String attribute) {
+    return ((List<?>) browser.executeScript(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]))",
+        selector, attribute)).stream().map(String::valueOf).toList();
   }
 
   private List<String> texts(String selector) {

@@ -15,6 +15,7 @@ class NodeMetricsTest {
     assertThat(NodeMetrics.routeOf("/v1/pipelines/clicks")).isEqualTo("/v1/pipelines/{pipeline}");
     assertThat(NodeMetrics.routeOf("/v1/pipelines/")).isEqualTo("/v1/pipelines");
     assertThat(NodeMetrics.routeOf("/v1/cluster")).isEqualTo("/v1/cluster");
+    assertThat(NodeMetrics.routeOf("/v1/cluster/figures")).isEqualTo("/v1/cluster/figures");
     assertThat(NodeMetrics.routeOf("/metrics")).isEqualTo("/metrics");
   }
 
