@@ -10,17 +10,8 @@
   const MARK_COLOURS = { removed: "#c62828", down: "#c62828", unreachable: "#ef6c00", leaving: "#ef6c00",
     up: "#2e7d32", reachable: "#2e7d32", recovered: "#6a1b9a" };
 
-  function request(path) {
-    const token = sessionStorage.getItem("keyflow-token");
-    return fetch(path, { cache: "no-store", headers: token ? { Authorization: "Bearer " + token } : {} });
-  }
-
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => e.setAttribute(k, v));
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  const request = window.KeyflowDashboard.request;
+  const el = window.KeyflowDashboard.el;
 
   function svg(tag, attrs, text) {
     const e = document.createElementNS("http://www.w3.org/2000/svg", tag);

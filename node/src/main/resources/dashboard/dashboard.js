@@ -264,6 +264,7 @@
     }
   }
 
-  window.KeyflowDashboard = { parseMetrics: parseMetrics, quantile: quantile, bucketsOf: bucketsOf };
+  // Also what cluster.js (loaded after this file) builds on: the token-aware request and the element helper.
+  window.KeyflowDashboard = { parseMetrics: parseMetrics, quantile: quantile, bucketsOf: bucketsOf, request: request, el: el };
   poll();
 })();
