@@ -3,7 +3,9 @@ package io.keyflow.persistence;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +31,12 @@ public final class KeyflowMetrics implements Extension {
       return new KeyflowMetrics(new SimpleMeterRegistry());
     }
   };
+
+  /** Bucket bounds of every latency histogram, so one Grafana panel reads them all alike. */
+  private static final Duration[] LATENCY_SLOS = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
   private final MeterRegistry registry;
   private final Map<Tags, AtomicInteger> keyGroupsHeld = new ConcurrentHashMap<>();
@@ -61,5 +69,30 @@ public final class KeyflowMetrics implements Extension {
           .description("Key groups of a pipeline stage running on this node").register(registry);
       return held;
     });
+  }
+
+  /**
+   * A latency histogram exported with its buckets ({@code _bucket}, {@code _count}, {@code _sum}):
+   * registered once per name and tags, the same meter returned to every later caller.
+   */
+  public static Timer latency(MeterRegistry registry, String name, String description, Tags tags) {
+    return Timer.builder(name).tags(tags).description(description)
+        .publishPercentileHistogram().serviceLevelObjectives(LATENCY_SLOS)
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  /** From a window firing (the key group's write that produced results) to the results store having them. */
+  Timer resultsWrittenLag(String pipeline, String stage) {
+    return latency(registry, "keyflow.results.written.lag",
+        "From a key group's write that fired results to the results store having them (one sample per such write)",
+        Tags.of("pipeline", pipeline, "stage", stage));
+  }
+
+  /** From a window firing to the next stage's key groups having the results in their journal. */
+  Timer forwardedLag(String pipeline, String stage) {
+    return latency(registry, "keyflow.stage.forwarded.lag",
+        "From a key group's write that fired results to the next stage having applied them (one sample per such write)",
+        Tags.of("pipeline", pipeline, "stage", stage));
   }
 }

@@ -40,11 +40,17 @@ final class OutboxDelivery {
   private final ResultsSink sink;
   private final StageForwarder forwarder;
   private final PersistenceSettings settings;
+  /** Writes that fired results and wait, per destination, to be timed when it has them. */
+  private static final int MAX_TIMED_FIRINGS = 1_000;
+
   private final List<PendingWatermark> pendingWatermarks = new ArrayList<>();
   private long deliveredInMemory;
   private boolean deliveryInFlight;
   private long forwardedInMemory;
   private boolean forwardInFlight;
+  /** Firing to results store, and firing to next stage (null without one): the processing lag meters. */
+  private final FiringLag writtenLag;
+  private final FiringLag forwardedLag;
 
   /** {@code forwarder}: delivers the results to the next stage (null: there is none). */
   OutboxDelivery(
@@ -57,6 +63,10 @@ final class OutboxDelivery {
     this.sink = sink;
     this.forwarder = forwarder;
     this.settings = settings;
+    KeyflowMetrics metrics = KeyflowMetrics.get(context.getSystem());
+    this.writtenLag = new FiringLag(metrics.resultsWrittenLag(definition.name(), definition.stage()), MAX_TIMED_FIRINGS);
+    this.forwardedLag = forwarder == null ? null
+        : new FiringLag(metrics.forwardedLag(definition.name(), definition.stage()), MAX_TIMED_FIRINGS);
   }
 
   /** Whether results also go to a next stage. */
@@ -78,10 +88,18 @@ final class OutboxDelivery {
   void recovered(KeyGroupState state) {
     deliveredInMemory = state.deliveredSeq();
     forwardedInMemory = state.forwardedSeq();
+    long last = state.outbox().isEmpty() ? 0 : state.outbox().lastKey();
+    writtenLag.recovered(last);
+    if (forwardedLag != null) {
+      forwardedLag.recovered(last);
+    }
   }
 
   /** Writes outbox results past what is known delivered; one write in flight at a time. */
   void deliver(KeyGroupState state) {
+    if (!state.outbox().isEmpty()) {
+      writtenLag.fired(state.outbox().lastKey(), System.nanoTime());
+    }
     if (deliveryInFlight) {
       return;
     }
@@ -106,6 +124,7 @@ final class OutboxDelivery {
   void onDelivered(long upToSeq) {
     deliveryInFlight = false;
     deliveredInMemory = Math.max(deliveredInMemory, upToSeq);
+    writtenLag.confirmed(upToSeq, System.nanoTime());
   }
 
   /** A results store write failed: {@link RetryDelivery} after a back-off. */
@@ -122,7 +141,13 @@ final class OutboxDelivery {
    * numbers, which is what makes its high-water mark exact.
    */
   void forward(KeyGroupState state) {
-    if (forwarder == null || forwardInFlight) {
+    if (forwarder == null) {
+      return;
+    }
+    if (!state.outbox().isEmpty()) {
+      forwardedLag.fired(state.outbox().lastKey(), System.nanoTime());
+    }
+    if (forwardInFlight) {
       return;
     }
     SortedMap<Long, Output> pending = state.outbox().tailMap(forwardedInMemory, false);
@@ -163,6 +188,7 @@ final class OutboxDelivery {
   void onForwarded(long upToSeq) {
     forwardInFlight = false;
     forwardedInMemory = Math.max(forwardedInMemory, upToSeq);
+    forwardedLag.confirmed(upToSeq, System.nanoTime());
     pendingWatermarks.removeIf(p -> {
       if (p.untilSeq() <= forwardedInMemory) {
         p.replyTo().tell(new WatermarkAdvancedTo(keyGroup, p.watermark()));

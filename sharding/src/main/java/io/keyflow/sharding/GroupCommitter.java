@@ -29,7 +29,7 @@ final class GroupCommitter {
 
   /** A part waiting for its key group, or a claim waiting for its home group (then {@code part} is null). */
   private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done, boolean resend,
-      KeyGroupEntity.Claim claim, CompletableFuture<KeyGroupEntity.Ticket> ticket) {}
+      KeyGroupEntity.Claim claim, CompletableFuture<KeyGroupEntity.Ticket> ticket, long enqueuedNanos) {}
 
   private static final class Lane {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
@@ -41,6 +41,7 @@ final class GroupCommitter {
 
   private final KeyGroupSharding sharding;
   private final ShardingSettings settings;
+  private final IngestMetrics metrics;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
   /**
    * One per attempt waiting for its answer: completed with true when a member is removed (send the
@@ -48,9 +49,10 @@ final class GroupCommitter {
    */
   private final Set<CompletableFuture<Boolean>> waiting = ConcurrentHashMap.newKeySet();
 
-  GroupCommitter(KeyGroupSharding sharding, ShardingSettings settings) {
+  GroupCommitter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics) {
     this.sharding = sharding;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   /**
@@ -72,7 +74,7 @@ final class GroupCommitter {
         CompletableFuture<IngestResult> done = new CompletableFuture<>();
         chunks.add(done);
         lane.waiting.add(new Pending(new KeyGroupEntity.Part(requestId, List.copyOf(chunk), ticket.source(), ticket.seq(),
-            ticket.firstSeen(), from, records.size()), done, resend, null, null));
+            ticket.firstSeen(), from, records.size()), done, resend, null, null, System.nanoTime()));
       }
       send = !lane.inFlight;
       lane.inFlight = true;
@@ -93,7 +95,7 @@ final class GroupCommitter {
     CompletableFuture<KeyGroupEntity.Ticket> ticket = new CompletableFuture<>();
     boolean send;
     synchronized (lane) {
-      lane.waiting.add(new Pending(null, null, false, claim, ticket));
+      lane.waiting.add(new Pending(null, null, false, claim, ticket, System.nanoTime()));
       send = !lane.inFlight;
       lane.inFlight = true;
     }
@@ -209,6 +211,7 @@ final class GroupCommitter {
           // request's records are in the journal once either way; count them as accepted. (A resent
           // claim finds its own ticket: SEEN, the same ticket.)
           boolean resent = attempts.get() > 1;
+          long answered = System.nanoTime();
           int part = 0;
           int claim = 0;
           for (Pending p : batch) {
@@ -229,7 +232,10 @@ final class GroupCommitter {
               p.done().completeExceptionally(new IngestRefused(KeyGroupEntity.Verdict.TOO_OLD,
                   "request first seen longer ago than key group " + keyGroup + " remembers (its idempotency window): "
                       + "whether it was applied cannot be told"));
-            } else if (resent || p.resend()) {
+              continue;
+            }
+            metrics.shareApplied(definition.name(), answered - p.enqueuedNanos());
+            if (resent || p.resend()) {
               p.done().complete(new IngestResult(outcome.applied() + outcome.duplicates(), 0));
             } else {
               p.done().complete(new IngestResult(outcome.applied(), outcome.duplicates()));

@@ -2,10 +2,11 @@ package io.keyflow.sharding;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.keyflow.persistence.KeyflowMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,12 +31,7 @@ public final class IngestMetrics {
     }
   }
 
-  private record PipelineCounters(Counter events, Counter duplicates) {}
-
-  private static final Duration[] ACK_SLOS = {
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+  private record PipelineCounters(Counter events, Counter duplicates, Timer applied) {}
 
   private final Map<String, PipelineCounters> pipelines = new TreeMap<>();
   private final Map<Rejection, Counter> rejections = new java.util.EnumMap<>(Rejection.class);
@@ -61,17 +57,18 @@ public final class IngestMetrics {
           Counter.builder("keyflow.ingest.events").tag("pipeline", pipeline)
               .description("Events applied (acknowledged with 2xx), duplicates excluded").register(registry),
           Counter.builder("keyflow.ingest.duplicates").tag("pipeline", pipeline)
-              .description("Events of retried requests that their key groups had applied before").register(registry)));
+              .description("Events of retried requests that their key groups had applied before").register(registry),
+          KeyflowMetrics.latency(registry, "keyflow.ingest.applied.latency",
+              "From a request's records entering their key group's lane on this node (parsed, routed, their"
+                  + " ticket claimed) to the key group confirming them applied; one sample per share",
+              Tags.of("pipeline", pipeline))));
     }
     for (Rejection r : Rejection.values()) {
       rejections.put(r, Counter.builder("keyflow.ingest.rejected").tag("reason", r.tag)
           .description("Ingest requests answered 503, by reason").register(registry));
     }
-    this.ackLatency = Timer.builder("keyflow.ingest.ack.latency")
-        .description("From an ingest request's arrival to its 2xx answer (every event in the journal)")
-        .publishPercentileHistogram().serviceLevelObjectives(ACK_SLOS)
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-        .register(registry);
+    this.ackLatency = KeyflowMetrics.latency(registry, "keyflow.ingest.ack.latency",
+        "From an ingest request's arrival to its 2xx answer (every event in the journal)", Tags.empty());
     int windowSeconds = (int) settings.window().toSeconds();
     this.recentAckLatency = Timer.builder("keyflow.ingest.ack.latency.recent")
         .publishPercentiles(0.99).distributionStatisticExpiry(settings.window()).distributionStatisticBufferLength(5)
@@ -93,6 +90,14 @@ public final class IngestMetrics {
     if (counters != null) {
       counters.events().increment(result.accepted());
       counters.duplicates().increment(result.duplicates());
+    }
+  }
+
+  /** A share of a request of {@code pipeline} was applied by its key group {@code nanos} after entering its lane. */
+  void shareApplied(String pipeline, long nanos) {
+    PipelineCounters counters = pipelines.get(pipeline);
+    if (counters != null) {
+      counters.applied().record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -40,7 +40,7 @@ public final class IngestRouter {
       java.time.Duration idempotencyWindow) {
     this.sharding = sharding;
     this.settings = settings;
-    this.committer = new GroupCommitter(sharding, settings);
+    this.committer = new GroupCommitter(sharding, settings, metrics);
     this.metrics = metrics;
     this.idempotencyWindow = idempotencyWindow;
   }
