@@ -94,6 +94,12 @@ public final class Main {
     }
   }
 
+  private static Map<String, String> firstStages(Map<String, PipelineDefinition> pipelines) {
+    Map<String, String> stages = new TreeMap<>();
+    pipelines.forEach((name, definition) -> stages.put(name, definition.stage()));
+    return stages;
+  }
+
   /** The pipelines of the config plus those of {@code keyflow.extra-pipelines-file} (same name replaces). */
   static Map<String, PipelineDefinition> pipelines(Config config) {
     Map<String, PipelineDefinition> pipelines = new TreeMap<>(PipelineConfig.parseAll(config, "keyflow.pipelines"));
@@ -182,7 +188,7 @@ public final class Main {
       KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, persistenceSettings);
       ShardingSettings shardingSettings = ShardingSettings.create(config);
       IngestAdmission admission = new IngestAdmission(nodeSettings.maxInFlightBytes(), nodeSettings.maxInFlightEvents());
-      IngestMetrics ingestMetrics = new IngestMetrics(metrics.registry(), pipelines.keySet(), admission,
+      IngestMetrics ingestMetrics = new IngestMetrics(metrics.registry(), firstStages(pipelines), admission,
           LoadSignalSettings.create(config));
       IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics,
           persistenceSettings.idempotencyWindow());

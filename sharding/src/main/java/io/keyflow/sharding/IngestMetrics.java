@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -43,16 +42,17 @@ public final class IngestMetrics {
   private final IngestAdmission admission;
   private final LoadSignalSettings settings;
 
-  public IngestMetrics(MeterRegistry registry, Collection<String> pipelineNames, IngestAdmission admission,
+  /** {@code firstStages}: each pipeline's name and the name of its first stage, the one ingest feeds. */
+  public IngestMetrics(MeterRegistry registry, Map<String, String> firstStages, IngestAdmission admission,
                        LoadSignalSettings settings) {
-    this(registry, pipelineNames, admission, settings, System::currentTimeMillis);
+    this(registry, firstStages, admission, settings, System::currentTimeMillis);
   }
 
-  IngestMetrics(MeterRegistry registry, Collection<String> pipelineNames, IngestAdmission admission,
+  IngestMetrics(MeterRegistry registry, Map<String, String> firstStages, IngestAdmission admission,
                 LoadSignalSettings settings, LongSupplier clockMillis) {
     this.admission = admission;
     this.settings = settings;
-    for (String pipeline : pipelineNames) {
+    firstStages.forEach((pipeline, stage) -> {
       pipelines.put(pipeline, new PipelineCounters(
           Counter.builder("keyflow.ingest.events").tag("pipeline", pipeline)
               .description("Events applied (acknowledged with 2xx), duplicates excluded").register(registry),
@@ -61,8 +61,8 @@ public final class IngestMetrics {
           KeyflowMetrics.latency(registry, "keyflow.ingest.applied.latency",
               "From a request's records entering their key group's lane on this node (parsed, routed, their"
                   + " ticket claimed) to the key group confirming them applied; one sample per share",
-              Tags.of("pipeline", pipeline))));
-    }
+              Tags.of("pipeline", pipeline, "stage", stage))));
+    });
     for (Rejection r : Rejection.values()) {
       rejections.put(r, Counter.builder("keyflow.ingest.rejected").tag("reason", r.tag)
           .description("Ingest requests answered 503, by reason").register(registry));

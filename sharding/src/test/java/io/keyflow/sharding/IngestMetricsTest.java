@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +14,7 @@ class IngestMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final IngestAdmission admission = new IngestAdmission(1_000, 100);
   private final AtomicLong now = new AtomicLong(5_000_000);
-  private final IngestMetrics metrics = new IngestMetrics(registry, List.of("clicks", "orders"), admission,
+  private final IngestMetrics metrics = new IngestMetrics(registry, Map.of("clicks", "main", "orders", "main"), admission,
       new LoadSignalSettings(Duration.ofSeconds(1), Duration.ofSeconds(10)), now::get);
 
   private double counter(String name, String pipeline) {
@@ -69,5 +69,15 @@ class IngestMetricsTest {
       metrics.answered(200, 1_500_000_000L);
     }
     assertThat(metrics.loadSignal()).isEqualTo(1.0);
+  }
+
+  @Test
+  void sharesAppliedAreTimedPerPipelineAndItsFirstStage() {
+    metrics.shareApplied("clicks", 3_000_000);
+    metrics.shareApplied("unknown", 1_000_000);
+    var timer = registry.get("keyflow.ingest.applied.latency").tags("pipeline", "clicks", "stage", "main").timer();
+    assertThat(timer.count()).isEqualTo(1);
+    assertThat(timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(3.0);
+    assertThat(registry.get("keyflow.ingest.applied.latency").tags("pipeline", "orders").timer().count()).isZero();
   }
 }
