@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,10 @@ import java.util.function.LongSupplier;
 final class FigureSampler {
 
   private static final String INGEST_ROUTE = "/v1/pipelines/{pipeline}/events";
+  private static final String APPLIED = "keyflow.ingest.applied.latency";
+  private static final String WRITTEN = "keyflow.results.written.lag";
+  private static final String FORWARDED = "keyflow.stage.forwarded.lag";
+  private static final List<String> LATENCIES = List.of("keyflow.ingest.ack.latency", APPLIED, WRITTEN, FORWARDED);
 
   private final MeterRegistry registry;
   private final LongSupplier clockMillis;
@@ -28,7 +35,8 @@ final class FigureSampler {
   private double lastAcked;
   private double lastRejected;
   private Map<String, Double> lastAnswers;
-  private double[] lastBuckets;
+  /** Cumulative bucket counts per latency histogram at the last sample: the interval is the difference. */
+  private final Map<Meter.Id, double[]> lastBuckets = new HashMap<>();
   private double lastJournalCount;
   private double lastJournalMillis;
   /** Recovery time per key group (meter id) at the last sample: a new or changed one is a recovery. */
@@ -42,8 +50,9 @@ final class FigureSampler {
     this.lastAcked = counterSum("keyflow.ingest.events");
     this.lastRejected = counterSum("keyflow.ingest.rejected");
     this.lastAnswers = answers();
-    Timer ack = registry.find("keyflow.ingest.ack.latency").timer();
-    this.lastBuckets = ack == null ? new double[0] : cumulative(ack.takeSnapshot().histogramCounts());
+    for (String name : LATENCIES) {
+      registry.find(name).timers().forEach(t -> intervalQuantiles(t));
+    }
     this.lastJournalCount = journal(false);
     this.lastJournalMillis = journal(true);
     this.lastRecoveries = recoveries();
@@ -64,20 +73,8 @@ final class FigureSampler {
       }
     });
 
-    double p50 = Double.NaN;
-    double p99 = Double.NaN;
     Timer ack = registry.find("keyflow.ingest.ack.latency").timer();
-    double[] buckets = lastBuckets;
-    if (ack != null) {
-      CountAtBucket[] counts = ack.takeSnapshot().histogramCounts();
-      buckets = cumulative(counts);
-      double[] delta = new double[buckets.length];
-      for (int i = 0; i < buckets.length; i++) {
-        delta[i] = buckets[i] - (i < lastBuckets.length ? lastBuckets[i] : 0);
-      }
-      p50 = quantile(0.5, counts, delta);
-      p99 = quantile(0.99, counts, delta);
-    }
+    double[] ackQuantiles = ack == null ? new double[] {Double.NaN, Double.NaN} : intervalQuantiles(ack);
 
     double journalCount = journal(false);
     double journalMillis = journal(true);
@@ -99,16 +96,92 @@ final class FigureSampler {
     }
 
     NodeFigures figures = new NodeFigures(now, Math.max(0, acked - lastAcked) / seconds, answerRates,
-        Math.max(0, rejected - lastRejected) / seconds, p50, p99, journalMean, keyGroups, recovered, slowest);
+        Math.max(0, rejected - lastRejected) / seconds, ackQuantiles[0], ackQuantiles[1], journalMean, keyGroups,
+        recovered, slowest, stages());
     lastRecoveries = recoveries;
     lastAt = now;
     lastAcked = acked;
     lastRejected = rejected;
     lastAnswers = answers;
-    lastBuckets = buckets;
     lastJournalCount = journalCount;
     lastJournalMillis = journalMillis;
     return figures;
+  }
+
+  /** The p50 and p99 (ms) of what {@code timer} recorded since the last call for it. */
+  private double[] intervalQuantiles(Timer timer) {
+    CountAtBucket[] counts = timer.takeSnapshot().histogramCounts();
+    double[] buckets = cumulative(counts);
+    double[] before = lastBuckets.getOrDefault(timer.getId(), new double[0]);
+    double[] delta = new double[buckets.length];
+    for (int i = 0; i < buckets.length; i++) {
+      delta[i] = buckets[i] - (i < before.length ? before[i] : 0);
+    }
+    lastBuckets.put(timer.getId(), buckets);
+    return new double[] {quantile(0.5, counts, delta), quantile(0.99, counts, delta)};
+  }
+
+  /** Per stage: its key groups here, their event time and the slowest watermarks, the interval's p99 lags. */
+  private List<StageFigures> stages() {
+    Map<String, StageBuilder> stages = new TreeMap<>();
+    for (Gauge g : registry.find("keyflow.key.group.event.time.max").gauges()) {
+      StageBuilder stage = stage(stages, g.getId());
+      stage.keyGroups++;
+      double v = g.value();
+      if (Double.isFinite(v)) {
+        stage.maxEventTime = Double.isNaN(stage.maxEventTime) ? v : Math.max(stage.maxEventTime, v);
+      }
+    }
+    for (Gauge g : registry.find("keyflow.key.group.watermark").gauges()) {
+      double v = g.value();
+      String keyGroup = g.getId().getTag("key_group");
+      if (Double.isFinite(v) && keyGroup != null) {
+        stage(stages, g.getId()).watermarks.add(new StageFigures.Watermark(Integer.parseInt(keyGroup), v));
+      }
+    }
+    for (String name : List.of(APPLIED, WRITTEN, FORWARDED)) {
+      for (Timer t : registry.find(name).timers()) {
+        double p99 = intervalQuantiles(t)[1];
+        StageBuilder stage = stage(stages, t.getId());
+        switch (name) {
+          case APPLIED -> stage.applied = p99;
+          case WRITTEN -> stage.written = p99;
+          default -> stage.forwarded = p99;
+        }
+      }
+    }
+    List<StageFigures> out = new ArrayList<>();
+    for (StageBuilder b : stages.values()) {
+      // A stage this node holds no key group of and that had no sample in the interval says nothing.
+      if (b.keyGroups > 0 || Double.isFinite(b.applied) || Double.isFinite(b.written) || Double.isFinite(b.forwarded)) {
+        b.watermarks.sort(Comparator.comparingDouble(StageFigures.Watermark::seconds));
+        out.add(new StageFigures(b.pipeline, b.stage, b.keyGroups, b.maxEventTime,
+            b.watermarks.subList(0, Math.min(StageFigures.SLOWEST, b.watermarks.size())), b.applied, b.written, b.forwarded));
+      }
+    }
+    return out;
+  }
+
+  private static StageBuilder stage(Map<String, StageBuilder> stages, Meter.Id id) {
+    String pipeline = String.valueOf(id.getTag("pipeline"));
+    String stage = String.valueOf(id.getTag("stage"));
+    return stages.computeIfAbsent(pipeline + '\u0000' + stage, k -> new StageBuilder(pipeline, stage));
+  }
+
+  private static final class StageBuilder {
+    final String pipeline;
+    final String stage;
+    final List<StageFigures.Watermark> watermarks = new ArrayList<>();
+    int keyGroups;
+    double maxEventTime = Double.NaN;
+    double applied = Double.NaN;
+    double written = Double.NaN;
+    double forwarded = Double.NaN;
+
+    StageBuilder(String pipeline, String stage) {
+      this.pipeline = pipeline;
+      this.stage = stage;
+    }
   }
 
   /**

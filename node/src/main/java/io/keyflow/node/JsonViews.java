@@ -18,6 +18,9 @@ import java.util.TreeMap;
 /** The JSON shapes of the HTTP API (pinned in DESIGN.md §11). */
 final class JsonViews {
 
+  /** The processing lags of {@code /v1/cluster/figures} are the worst second of this long. */
+  private static final long STAGE_LAG_WINDOW_MILLIS = 10_000;
+
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   private JsonViews() {}
@@ -163,7 +166,8 @@ final class JsonViews {
 
   /**
    * {@code GET /v1/cluster/figures}: every node's recent figures (oldest first), the nodes still
-   * sending them ({@code current}) and the marks. NaN is null.
+   * sending them ({@code current}), the lag per pipeline stage ({@link StageLag}, processing lags over
+   * the last 10 s) and the marks. NaN is null.
    */
   static ObjectNode figures(FigureHistory history, long nowMillis) {
     ObjectNode root = MAPPER.createObjectNode();
@@ -185,6 +189,18 @@ final class JsonViews {
         number(point, "slowest_recovery_s", f.slowestRecoverySeconds());
       }
     });
+    ArrayNode stages = root.putArray("stages");
+    for (StageLag.Row r : StageLag.of(history.nodes(), history.current(nowMillis), nowMillis, STAGE_LAG_WINDOW_MILLIS)) {
+      ObjectNode stage = stages.addObject().put("pipeline", r.pipeline()).put("stage", r.stage())
+          .put("key_groups", r.keyGroups());
+      number(stage, "event_time_lag_s", r.lagSeconds());
+      ArrayNode slowest = stage.putArray("slowest");
+      r.slowest().forEach(slow -> number(slowest.addObject().put("node", slow.node()).put("key_group", slow.keyGroup()),
+          "lag_s", slow.lagSeconds()));
+      number(stage, "applied_p99_ms", r.appliedP99Ms());
+      number(stage, "results_written_p99_ms", r.writtenP99Ms());
+      number(stage, "forwarded_p99_ms", r.forwardedP99Ms());
+    }
     ArrayNode marks = root.putArray("marks");
     for (FigureHistory.Mark m : history.marks()) {
       marks.addObject().put("at", m.atMillis()).put("kind", m.kind()).put("text", m.text());

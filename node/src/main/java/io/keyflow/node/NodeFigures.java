@@ -1,6 +1,7 @@
 package io.keyflow.node;
 
 import io.keyflow.persistence.CborSerializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,12 +19,14 @@ import java.util.Map;
  * @param keyGroups            key groups running on the node, every pipeline and stage together
  * @param recoveries           key groups that (re)started on the node in the interval after a recovery
  * @param slowestRecoverySeconds the longest of those recoveries (NaN when there was none)
+ * @param stages               per pipeline stage: event time and processing lag on this node
  */
 public record NodeFigures(long atMillis, double ackedPerSecond, Map<String, Double> answersPerSecond,
     double rejectedPerSecond, double ackP50Ms, double ackP99Ms, double journalWriteMeanMs, int keyGroups,
-    int recoveries, double slowestRecoverySeconds) implements CborSerializable {
+    int recoveries, double slowestRecoverySeconds, List<StageFigures> stages) implements CborSerializable {
 
   public NodeFigures {
     answersPerSecond = Map.copyOf(answersPerSecond);
+    stages = List.copyOf(stages);
   }
 }

@@ -99,4 +99,54 @@ class FigureSamplerTest {
     assertThat(slow.ackP99Ms()).isBetween(500.0, 800.0);
     assertThat(slow.recoveries()).as("the same recoveries are not counted twice").isZero();
   }
+
+  @Test
+  void eachStageReportsItsEventTimeItsSlowestWatermarksAndTheIntervalsProcessingLag() {
+    for (int kg = 0; kg < 7; kg++) {
+      double watermark = 1_000 + kg;
+      String keyGroup = Integer.toString(kg);
+      Gauge.builder("keyflow.key.group.watermark", () -> watermark)
+          .tags("pipeline", "clicks", "stage", "main", "key_group", keyGroup).register(registry);
+      Gauge.builder("keyflow.key.group.event.time.max", () -> watermark + 30)
+          .tags("pipeline", "clicks", "stage", "main", "key_group", keyGroup).register(registry);
+    }
+    // A key group that has seen no event time yet counts, but has no watermark to list.
+    Gauge.builder("keyflow.key.group.watermark", () -> Double.NaN)
+        .tags("pipeline", "clicks", "stage", "main", "key_group", "9").register(registry);
+    Gauge.builder("keyflow.key.group.event.time.max", () -> Double.NaN)
+        .tags("pipeline", "clicks", "stage", "main", "key_group", "9").register(registry);
+    Timer written = io.keyflow.persistence.KeyflowMetrics.latency(registry, "keyflow.results.written.lag", "",
+        io.micrometer.core.instrument.Tags.of("pipeline", "clicks", "stage", "main"));
+    Timer applied = io.keyflow.persistence.KeyflowMetrics.latency(registry, "keyflow.ingest.applied.latency", "",
+        io.micrometer.core.instrument.Tags.of("pipeline", "clicks", "stage", "main"));
+    // Only the forwarding lag of another stage, which has no key group here: it has a row of its own.
+    Timer forwarded = io.keyflow.persistence.KeyflowMetrics.latency(registry, "keyflow.stage.forwarded.lag", "",
+        io.micrometer.core.instrument.Tags.of("pipeline", "orders", "stage", "totals"));
+    written.record(Duration.ofSeconds(3)); // before the sampler: in no interval
+    FigureSampler sampler = new FigureSampler(registry, clock::get);
+    for (int i = 0; i < 100; i++) {
+      written.record(Duration.ofMillis(40));
+      applied.record(Duration.ofMillis(7));
+    }
+    forwarded.record(Duration.ofMillis(300));
+    clock.addAndGet(1_000);
+
+    var stages = sampler.sample().stages();
+    assertThat(stages).extracting(StageFigures::pipeline, StageFigures::stage)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("clicks", "main"), org.assertj.core.groups.Tuple.tuple("orders", "totals"));
+    StageFigures clicks = stages.get(0);
+    assertThat(clicks.keyGroups()).isEqualTo(8);
+    assertThat(clicks.maxEventTimeSeconds()).isEqualTo(1_036.0);
+    assertThat(clicks.slowest()).extracting(StageFigures.Watermark::keyGroup).containsExactly(0, 1, 2, 3, 4);
+    assertThat(clicks.writtenP99Ms()).isBetween(25.0, 50.0);
+    assertThat(clicks.appliedP99Ms()).isBetween(5.0, 10.0);
+    assertThat(clicks.forwardedP99Ms()).isNaN();
+    assertThat(stages.get(1).keyGroups()).isZero();
+    assertThat(stages.get(1).forwardedP99Ms()).isBetween(250.0, 500.0);
+
+    clock.addAndGet(1_000);
+    StageFigures idle = sampler.sample().stages().get(0);
+    assertThat(idle.writtenP99Ms()).isNaN();
+    assertThat(sampler.sample().stages()).hasSize(1);
+  }
 }
