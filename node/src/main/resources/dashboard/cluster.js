@@ -55,6 +55,19 @@
     body.replaceChildren(...rows, totalRow);
   }
 
+  /** A row per pipeline stage: event-time lag with its slowest key groups, and the processing lags. */
+  function renderStages(data) {
+    const ms = v => v === null || v === undefined ? "–" : v.toFixed(1) + " ms";
+    document.getElementById("stage-lag").replaceChildren(...(data.stages || []).map(s => {
+      const row = el("tr", { "data-pipeline": s.pipeline, "data-stage": s.stage });
+      const slowest = s.slowest.map(k => "#" + k.key_group + " " + k.lag_s.toFixed(1) + " s (" + short(k.node) + ")").join(", ");
+      [s.pipeline, s.stage, String(s.key_groups), s.event_time_lag_s === null ? "n/a" : s.event_time_lag_s.toFixed(1) + " s",
+        slowest || "–", ms(s.applied_p99_ms), ms(s.results_written_p99_ms), ms(s.forwarded_p99_ms)]
+        .forEach((t, i) => row.append(el("td", { "class": ["", "", "", "lag", "slowest", "applied", "written", "forwarded"][i] }, t)));
+      return row;
+    }));
+  }
+
   /** One chart: a line per series [{name, colour, points: [{at, v}]}], the marks as vertical lines. */
   function chart(id, title, unit, series, marks, from, to) {
     const box = svg("svg", { id: id, width: WIDTH, height: HEIGHT + 40, "data-points": 0 });
@@ -116,6 +129,7 @@
         const data = await response.json();
         window.KeyflowCluster.data = data;
         renderTable(data);
+        renderStages(data);
         renderCharts(data);
       }
     } catch (e) {

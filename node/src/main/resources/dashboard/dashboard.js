@@ -5,7 +5,7 @@
   const POLL_MS = 1500;
   const MAX_EVENTS = 30;
   const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-  const FIGURES = ["rate", "ack-p50", "ack-p99", "lag"];
+  const FIGURES = ["rate", "ack-p50", "ack-p99"];
   const colours = new Map();      // node address -> colour, kept for nodes that left
   const holders = new Map();      // "pipeline/stage/kg" -> last known holder
   let recoveryGauges = null;      // "pipeline/stage/kg" -> seconds, null before the first /metrics answer
@@ -170,7 +170,7 @@
     body.replaceChildren(...pipelines.map(p => {
       const figure = (cls, text) => el("td", { "class": cls, id: cls + "-" + p }, text);
       if (samples === null) {
-        return rowOf(p, ["n/a", "n/a", "n/a", "n/a"].map((t, i) => figure(FIGURES[i], t)));
+        return rowOf(p, FIGURES.map(f => figure(f, "n/a")));
       }
       const events = sum(select(samples, "keyflow_ingest_events_total", p));
       // A counter that went down means the node restarted: no rate for that interval.
@@ -182,33 +182,12 @@
       const recent = {};
       Object.keys(now).forEach(le => { recent[le] = now[le] - (before[le] || 0); });
       const buckets = (recent["+Inf"] || 0) > 0 ? recent : now;
-      const lag = eventTimeLag(samples, p);
       return rowOf(p, [
         figure("rate", rate === null ? "…" : rate.toFixed(1) + " events/s"),
         figure("ack-p50", millis(quantile(0.5, buckets))),
-        figure("ack-p99", millis(quantile(0.99, buckets))),
-        figure("lag", lag === null ? "n/a" : lag.toFixed(1) + " s")]);
+        figure("ack-p99", millis(quantile(0.99, buckets)))]);
     }));
     if (samples !== null) previous = { at: at, samples: samples };
-  }
-
-  /**
-   * Event-time lag of the pipeline on this node: per stage, how far its slowest key group's watermark
-   * is behind the highest event time any of its key groups here has seen (what holds windows open);
-   * the largest over the stages. Not the wall clock: replayed or old data would read as days of lag.
-   */
-  function eventTimeLag(samples, pipeline) {
-    const byStage = new Map();
-    const note = (name, pick) => select(samples, name, pipeline).filter(s => Number.isFinite(s.value)).forEach(s => {
-      const stage = byStage.get(s.labels.stage) || { max: -Infinity, watermark: Infinity };
-      stage[pick] = pick === "max" ? Math.max(stage.max, s.value) : Math.min(stage.watermark, s.value);
-      byStage.set(s.labels.stage, stage);
-    });
-    note("keyflow_key_group_event_time_max_seconds", "max");
-    note("keyflow_key_group_watermark_seconds", "watermark");
-    const lags = [...byStage.values()].filter(s => Number.isFinite(s.max) && Number.isFinite(s.watermark))
-      .map(s => Math.max(0, s.max - s.watermark));
-    return lags.length ? Math.max(...lags) : null;
   }
 
   function rowOf(pipeline, cells) {

@@ -44,6 +44,16 @@ class MetricsIT {
           window { type = tumbling, size = 10s }
           aggregations = [ { name = n, fn = count } ]
         }
+        # Two stages, so the meters of results forwarded between stages are in the scrape too.
+        keyflow.pipelines.staged {
+          max-key-groups = 2
+          stages = [
+            { name = counts, key-field = user, window { type = tumbling, size = 10s },
+              aggregations = [ { name = n, fn = count } ] }
+            { name = totals, key-field = window_start, window { type = tumbling, size = 10s },
+              aggregations = [ { name = users, fn = count } ] }
+          ]
+        }
         """.formatted(KEY_GROUPS));
     node = NodeProcess.start(1, keyspace, pipelines);
     node.awaitReady(Duration.ofSeconds(180));
@@ -107,6 +117,9 @@ class MetricsIT {
     assertThat(after.value("keyflow_ingest_ack_latency_seconds_count", Map.of())
         - before.value("keyflow_ingest_ack_latency_seconds_count", Map.of())).isEqualTo(4);
     assertThat(after.find("keyflow_ingest_ack_latency_seconds_bucket", Map.of("le", "0.1"))).hasSize(1);
+    // Each acknowledged request's records were applied in at least one key group: a share each.
+    assertThat(after.sum("keyflow_ingest_applied_latency_seconds_count", METERED)
+        - before.sum("keyflow_ingest_applied_latency_seconds_count", METERED)).isGreaterThanOrEqualTo(4);
     // every accepted event is in exactly one journal event of its key group
     assertThat(after.sum("keyflow_journal_batch_records_sum", METERED) - before.sum("keyflow_journal_batch_records_sum", METERED))
         .isEqualTo(accepted);
