@@ -14,7 +14,7 @@ class ClicksReportTest {
     String result = "RESULT batch=1000 events_per_s=" + eventsPerSecond + " p50_ms=10.0 p99_ms=40.0 p999_ms=80.0 errors=0";
     return new KeyflowBenchRun.Outcome(nodes, result, eventsPerSecond, 2_000_000 / eventsPerSecond + 3,
         List.of("u1|0 1/5"), nodeCpu, 500, cassandraCpu,
-        900, 3, 100, 50, new JournalAppendBench.Round(true, 200, 1_000, 2, 5));
+        900, 3, 100, 50, new JournalAppendBench.Round(true, 200, 1_000, 2, 5), List.of(), List.of());
   }
 
   @Test
