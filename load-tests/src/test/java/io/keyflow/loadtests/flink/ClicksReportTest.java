@@ -19,9 +19,9 @@ class ClicksReportTest {
 
   @Test
   void theTargetsTableCarriesTheRatiosOfTheRunsItWasGiven() {
-    FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000);
+    FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000, List.of(), List.of());
     String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(
-        new FlinkClicks.Run(Map.of("u1|0", "1/5"), 6_000, 9_000, 300_000), flink, 8, 700,
+        new FlinkClicks.Run(Map.of("u1|0", "1/5"), 6_000, 9_000, 300_000, List.of(), List.of()), flink, 8, 700,
         outcome(1, 50_000, 30, 20), outcome(3, 40_000, 90, 30), outcome(1, 20_000, 10, 10),
         outcome(1, 10_000, 10, 10), null, List.of());
     assertThat(report)
@@ -41,7 +41,7 @@ class ClicksReportTest {
 
   @Test
   void aReplicatedStoreRunIsComparedWithTheOneNodeStoreRun() {
-    FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000);
+    FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000, List.of(), List.of());
     String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(flink, flink, 8, 700,
         outcome(1, 50_000, 30, 20), null, null, null, outcome(1, 25_000, 40, 60), List.of());
     assertThat(report)
