@@ -159,8 +159,9 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
         "Flink: a point is the events its parse step (all subtasks) took in the 100 ms before it, per second; t from"
             + " the job's submission. The steady rate counts the events between the 10 % and 90 % marks.",
         "Keyflow: a point is one second of the load generator (in the test JVM): events acknowledged in it, and the"
-            + " p50 and p99 latency of the requests acknowledged in it; each measured load follows a warm-up load to"
-            + " another pipeline, not drawn.",
+            + " p50 and p99 latency of the requests acknowledged in it. A measured load follows a warm-up load to"
+            + " another pipeline, not drawn; without one (--warmup-requests 0) the loader's own warm-up is drawn and"
+            + " its end marked.",
         "Chaos: the charts of each scenario's report.html, as its load clients saw it, with each change of phase"
             + " (fault, heal, settle) marked."), sections);
   }

@@ -123,18 +123,18 @@ final class FlinkClicks {
     long wallMs = (System.nanoTime() - started) / 1_000_000;
     double steady = AT_90.get() > AT_10.get() && AT_10.get() > 0
         ? (events * 0.8) * 1e9 / (AT_90.get() - AT_10.get()) : Double.NaN;
-    List<LoadTimeline.Mark> marks = new ArrayList<>();
-    mark(marks, started, AT_FIRST, "first event");
-    mark(marks, started, AT_10, "10 %: steady window begins");
-    mark(marks, started, AT_90, "90 %: steady window ends");
-    mark(marks, started, AT_LAST, "last event");
+    List<LoadTimeline.Mark> phases = new ArrayList<>();
+    mark(phases, started, AT_FIRST, "first event");
+    mark(phases, started, AT_10, "10 %: steady window begins");
+    mark(phases, started, AT_90, "90 %: steady window ends");
+    mark(phases, started, AT_LAST, "last event");
     return new Run(results, done.getNetRuntime(TimeUnit.MILLISECONDS), wallMs, steady, List.copyOf(rate),
-        List.copyOf(marks));
+        List.copyOf(phases));
   }
 
-  private static void mark(List<LoadTimeline.Mark> marks, long started, AtomicLong at, String label) {
+  private static void mark(List<LoadTimeline.Mark> phases, long started, AtomicLong at, String label) {
     if (at.get() != 0) {
-      marks.add(new LoadTimeline.Mark((at.get() - started) / 1e9, label));
+      phases.add(new LoadTimeline.Mark((at.get() - started) / 1e9, label));
     }
   }
 
