@@ -138,6 +138,11 @@ public final class Loader {
     return stats.totalErrors() == 0 ? 0 : 1;
   }
 
+  /** The run second by second so far (warm-up included), as the progress lines and the report show it. */
+  public List<LoadTimeline.Second> seconds() {
+    return List.copyOf(timeline);
+  }
+
   private void work() {
     long resumeAt = Long.MIN_VALUE;
     while (!Thread.currentThread().isInterrupted()) {

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyflow.loadtests.LoadOptions;
+import io.keyflow.loadtests.LoadTimeline;
 import io.keyflow.loadtests.Loader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,11 +38,13 @@ public final class KeyflowBenchRun {
    * What one run measured. CPU in seconds over the measured load (start-up and any warm-up load
    * excluded; the loader's own {@code --warmup} included), {@code loadSeconds} that same interval, RSS
    * peaks in MiB. On a replicated store, {@code cassandraCpuSeconds} is that of all its nodes together
-   * and {@code cassandraPeakRssMiB} the largest node's.
+   * and {@code cassandraPeakRssMiB} the largest node's. {@code seconds} is the load generator's run
+   * second by second, {@code marks} where its own warm-up ends (none without one).
    */
   public record Outcome(int nodes, String resultLine, double eventsPerSecond, double loadSeconds, List<String> lines,
       double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
-      double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling) {
+      double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling,
+      List<LoadTimeline.Second> seconds, List<LoadTimeline.Mark> marks) {
 
     /** A figure of the load generator's RESULT line, e.g. {@code p99_ms}. */
     public double number(String name) {
@@ -121,7 +124,8 @@ public final class KeyflowBenchRun {
       }
       ProcessUsage loaderBefore = ProcessUsage.self();
       long loadStarted = System.nanoTime();
-      String loadOutput = load(urls, pipeline, loaderArgs, "load-" + pipeline + "-" + nodes + ".log");
+      Load measured = load(urls, pipeline, loaderArgs, "load-" + pipeline + "-" + nodes + ".log");
+      String loadOutput = measured.output();
       double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
       ProcessUsage.Group nodeUsage = ProcessUsage.Group.since(nodesBefore);
       ProcessUsage.Group storeUsage = ProcessUsage.Group.since(cassandraBefore);
@@ -150,8 +154,7 @@ public final class KeyflowBenchRun {
       }
       Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), loadSeconds, lines,
           nodeUsage.cpuSeconds(), nodeUsage.largestPeakRssMiB(), storeUsage.cpuSeconds(), storeUsage.largestPeakRssMiB(),
-          loaderCpu, recordsPerAppend,
-          bytesPerRecord, round);
+          loaderCpu, recordsPerAppend, bytesPerRecord, round, measured.seconds(), measured.marks());
       if (!result.contains("errors=0")) {
         throw new IllegalStateException("the load generator saw errors:\n" + loadOutput);
       }
@@ -172,15 +175,22 @@ public final class KeyflowBenchRun {
     return files;
   }
 
-  /** The load generator's output for {@code args} against {@code pipeline}, also written to {@code log}. */
-  private String load(List<String> urls, String pipeline, List<String> args, String log) throws Exception {
+  /** A load generator run: its output, its seconds, where its warm-up ends. */
+  private record Load(String output, List<LoadTimeline.Second> seconds, List<LoadTimeline.Mark> marks) {}
+
+  /** The load generator run in this JVM with {@code args} against {@code pipeline}; its output also goes to {@code log}. */
+  private Load load(List<String> urls, String pipeline, List<String> args, String log) throws Exception {
     List<String> all = new ArrayList<>(List.of("--nodes", String.join(",", urls), "--pipeline", pipeline));
     all.addAll(args);
+    LoadOptions options = LoadOptions.parse(all.toArray(String[]::new));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new Loader(LoadOptions.parse(all.toArray(String[]::new)), new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+    Loader loader = new Loader(options, new PrintStream(out, true, StandardCharsets.UTF_8));
+    loader.run();
     String output = out.toString(StandardCharsets.UTF_8);
     Files.writeString(work.resolve(log), output);
-    return output;
+    List<LoadTimeline.Mark> marks = options.warmup().isZero() ? List.of()
+        : List.of(new LoadTimeline.Mark(options.warmup().toMillis() / 1000.0, "loader warm-up ends"));
+    return new Load(output, loader.seconds(), marks);
   }
 
   /** Journal bytes of the pipeline's events (all key groups, every segment) per record appended. */

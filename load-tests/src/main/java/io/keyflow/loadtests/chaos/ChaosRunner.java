@@ -48,6 +48,8 @@ public final class ChaosRunner {
         aggregations = [ { name = n, fn = count } ]
       }
       """;
+  /** Printed before a scenario's line, with the folder of its logs and report.html, relative to the home. */
+  public static final String KEPT_IN = "chaos: logs and report.html of this run in ";
   private static final int PROBE_KEYS = 32;
   /** Load keeps running this long at most after the duration while a scenario finishes healing. */
   private static final Duration HEAL_GRACE = Duration.ofMinutes(6);
@@ -170,7 +172,7 @@ public final class ChaosRunner {
       if (timeline != null) {
         timeline.write(target.resolve("report.html"), scenario.label, line);
       }
-      System.out.println("chaos: logs and report.html of this run in " + home.relativize(target));
+      System.out.println(KEPT_IN + home.relativize(target));
     } catch (IOException e) {
       System.out.println("chaos: could not keep the logs: " + e);
     }

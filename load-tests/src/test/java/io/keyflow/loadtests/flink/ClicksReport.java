@@ -1,7 +1,9 @@
 package io.keyflow.loadtests.flink;
 
+import io.keyflow.loadtests.bench.BenchPage;
 import io.keyflow.loadtests.bench.KeyflowBenchRun;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,6 +26,9 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
         every second (exactly-once); Keyflow acknowledges a request only when every event of it is in the
         epoch-fenced Cassandra journal, so an acknowledged event survives kill -9.
 
+        Every run below over time (events/s, Keyflow's ack latency, the changes of phase marked): `%s.html`
+        next to this file.
+
         ## Targets
 
         | measure | this run |
@@ -41,7 +46,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
         |---|---|---|---|---|
         | Apache Flink 2.3 | MiniCluster, parallelism %d, checkpoints 1 s exactly-once, file source; second run of the job in this JVM, events between its 10 %% and 90 %% marks | %,.0f | — (net runtime %,d ms, wall %,d ms; first run: net %,d ms, wall %,d ms, %,.0f events/s steady) | — (%,d windows) |
         """, LocalDate.now(), events, requests, batch, keys, disorderMs, boundMs, concurrency, batch, cores,
-        batch, concurrency, one.eventsPerSecond(), oneCpuPerMillion,
+        LocalDate.now(), batch, concurrency, one.eventsPerSecond(), oneCpuPerMillion,
         small == null ? "not run" : String.format(Locale.ROOT, "%,.0f events/s", small.eventsPerSecond()),
         open == null ? "not run" : String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms at %,.0f events/s offered",
             open.number("p50_ms"), open.number("p99_ms"), small.eventsPerSecond() / 2),
@@ -125,6 +130,40 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
       chaos.forEach(line -> r.append("    ").append(line).append('\n'));
     }
     return r.toString();
+  }
+
+  /** The page over time of the same runs; {@code chaos} the chaos runner's sections, if it ran. */
+  String html(FlinkClicks.Run flink, KeyflowBenchRun.Outcome one, KeyflowBenchRun.Outcome three,
+      KeyflowBenchRun.Outcome small, KeyflowBenchRun.Outcome open, KeyflowBenchRun.Outcome replicated,
+      List<BenchPage.Section> chaos) {
+    List<BenchPage.Section> sections = new ArrayList<>();
+    sections.add(BenchPage.Section.rate("Apache Flink 2.3 (second run)", String.format(Locale.ROOT,
+        "%,.0f events/s steady (between the 10 %% and 90 %% marks), net runtime %,d ms", flink.steadyEventsPerSecond(),
+        flink.netRuntimeMs()), flink.eventsPerSecond(), flink.marks()));
+    String requestsOf = String.format(Locale.ROOT, "%,d-event requests × %d in flight", batch, concurrency);
+    sections.add(BenchPage.Section.keyflow("Keyflow, 1 node, " + requestsOf, one));
+    if (three != null) {
+      sections.add(BenchPage.Section.keyflow("Keyflow, 3 nodes, " + requestsOf, three));
+    }
+    if (small != null) {
+      sections.add(BenchPage.Section.keyflow("Keyflow, 1 node, 100-event requests × 32 in flight", small));
+      sections.add(BenchPage.Section.keyflow("Keyflow, 1 node, 100-event requests, open loop at half that rate", open));
+    }
+    if (replicated != null) {
+      sections.add(BenchPage.Section.keyflow("Keyflow, 1 node, 3 store nodes at RF 3, " + requestsOf, replicated));
+    }
+    sections.addAll(chaos);
+    return BenchPage.render("Keyflow and Flink side by side over time — " + LocalDate.now(), List.of(
+        "The runs of " + LocalDate.now() + ".md, one after the other on this machine; each chart's time axis starts"
+            + " with its own run.",
+        "Flink: a point is the events its parse step (all subtasks) took in the 100 ms before it, per second; t from"
+            + " the job's submission. The steady rate counts the events between the 10 % and 90 % marks.",
+        "Keyflow: a point is one second of the load generator (in the test JVM): events acknowledged in it, and the"
+            + " p50 and p99 latency of the requests acknowledged in it. A measured load follows a warm-up load to"
+            + " another pipeline, not drawn; without one (--warmup-requests 0) the loader's own warm-up is drawn and"
+            + " its end marked.",
+        "Chaos: the charts of each scenario's report.html, as its load clients saw it, with each change of phase"
+            + " (fault, heal, settle) marked."), sections);
   }
 
   private double perMillion(double seconds) {

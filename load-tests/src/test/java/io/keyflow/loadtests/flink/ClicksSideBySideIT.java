@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.loadtests.EventGenerator;
+import io.keyflow.loadtests.bench.BenchPage;
 import io.keyflow.loadtests.bench.KeyflowBenchRun;
 import io.keyflow.loadtests.bench.ProcessUsage;
 import java.io.IOException;
@@ -113,14 +114,18 @@ class ClicksSideBySideIT {
             finalWatermark, false, 0, ClicksSideBySideIT::window)
         : null;
     keyflow.onStoreOf(1);
-    List<String> chaos = CHAOS ? chaos() : List.of();
+    List<String> chaosOutput = CHAOS ? chaos() : List.of();
+    List<String> chaos = chaosOutput.stream().filter(l -> l.startsWith("scenario=")).toList();
 
     Path reportFile = home.resolve("load-tests/results/" + LocalDate.now() + ".md");
     Files.createDirectories(reportFile.getParent());
-    String report = new ClicksReport(events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY,
-        NODE_APPENDS_IN_FLIGHT).render(flinkFirst, flink, afterFlink.cpuSecondsSince(beforeFlink),
+    ClicksReport clicks = new ClicksReport(events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY,
+        NODE_APPENDS_IN_FLIGHT);
+    String report = clicks.render(flinkFirst, flink, afterFlink.cpuSecondsSince(beforeFlink),
         afterFlink.peakRssMiB(), one, three, small, open, replicated, chaos);
     Files.writeString(reportFile, report);
+    Files.writeString(reportFile.resolveSibling(LocalDate.now() + ".html"), clicks.html(flink, one, three, small, open,
+        replicated, BenchPage.chaos(chaosOutput, home, reportFile.getParent())));
     System.out.println(report);
     assertThat(flinkFirst.lines()).isEqualTo(flink.lines());
     assertThat(one.lines()).isEqualTo(flink.lines());
@@ -153,7 +158,7 @@ class ClicksSideBySideIT {
         + "  aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]\n}\n";
   }
 
-  /** The chaos runner's kill and leave-join scenarios; its scenario= lines. */
+  /** The chaos runner's kill and leave-join scenarios; its output. */
   private List<String> chaos() throws IOException, InterruptedException {
     Path log = home.resolve("load-tests/target/bench/chaos.log");
     Process p = new ProcessBuilder(home.resolve("bin/keyflow").toString(), "chaos", "kill", "leave-join",
@@ -162,7 +167,7 @@ class ClicksSideBySideIT {
     if (!p.waitFor(20, TimeUnit.MINUTES)) {
       p.destroy();
     }
-    return Files.readAllLines(log).stream().filter(l -> l.startsWith("scenario=")).toList();
+    return Files.readAllLines(log);
   }
 
 }
