@@ -56,11 +56,11 @@ final class ClusterFigures {
           ClusterEvent.ReachabilityEvent.class));
       timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
       FigureSampler sampler = new FigureSampler(registry, System::currentTimeMillis);
-      return behavior(self, sampler, history, interval);
+      return behavior(self, sampler, history);
     })), "keyflow-figures", Props.empty());
   }
 
-  private static Behavior<Command> behavior(String self, FigureSampler sampler, FigureHistory history, Duration interval) {
+  private static Behavior<Command> behavior(String self, FigureSampler sampler, FigureHistory history) {
     Set<ActorRef<Command>> peers = new HashSet<>();
     return Behaviors.receive(Command.class)
         .onMessage(Peers.class, p -> {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.keyflow.persistence.cassandra.TestCassandra;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,9 +32,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in a real headless Chromium (Debian's, driven by Debian's chromedriver; nothing is
- * downloaded) against two real nodes: it lists the members and colours every key group by its
- * node, and the grid follows the key groups when a node leaves gracefully; the cluster figures show
- * both nodes under load, and the leave as a mark that a page opened later still shows.
+ * downloaded) against three real nodes, the page served by the third: it lists the members and
+ * colours every key group by its node; the cluster figures show a load through the other two and the
+ * lag per stage; a kill -9 under load shows as marks and recoveries; the grid follows the key groups
+ * when a node leaves gracefully, and a page opened later still shows the marks. {@code bin/keyflow
+ * status} (its Java part, {@code Main status}) runs against the same cluster. Screenshots go to
+ * node/target/it-logs/dashboard*.png.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardIT {
@@ -54,8 +58,7 @@ class DashboardIT {
         "DashboardIT needs " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install -y chromium chromium-driver;"
             + " .ci/run installs them)");
     TestCassandra.ensureRunning();
-    // Two nodes, not three: on a shared two-core machine each node start costs 30-60 s.
-    for (int n = 1; n <= 2; n++) {
+    for (int n = 1; n <= 3; n++) {
       NodeProcess node = NodeProcess.start(n, keyspace, null);
       nodes.add(node);
       node.awaitReady(Duration.ofSeconds(240));
@@ -92,13 +95,15 @@ class DashboardIT {
   }
 
   @Test
-  void gridShowsEveryKeyGroupOnItsNodeAndFollowsThemWhenANodeLeaves() throws Exception {
-    NodeProcess leaving = nodes.get(1);
+  void gridFiguresAndMarksFollowALoadAKillAndALeave() throws Exception {
+    NodeProcess page = nodes.get(2);
+    NodeProcess leaving = nodes.get(0);
+    NodeProcess killed = nodes.get(1);
     String leavingAddress = "pekko://keyflow@" + leaving.host() + ":" + NodeProcess.REMOTE_PORT;
     Set<String> all = nodes.stream().map(n -> "pekko://keyflow@" + n.host() + ":" + NodeProcess.REMOTE_PORT)
         .collect(Collectors.toSet());
     int keyGroups = 0;
-    for (var p : http.get(nodes.get(0).baseUrl() + "/v1/cluster").json().get("pipelines")) {
+    for (var p : http.get(page.baseUrl() + "/v1/cluster").json().get("pipelines")) {
       if (p.get("pipeline").asText().equals("clicks")) {
         keyGroups += p.get("key_groups").asInt();
       }
@@ -106,23 +111,25 @@ class DashboardIT {
     assertThat(keyGroups).isPositive();
     int expectedCells = keyGroups;
 
-    browser.get(nodes.get(0).baseUrl() + "/");
+    browser.get(page.baseUrl() + "/");
     assertThat(browser.getTitle()).isEqualTo("Keyflow dashboard");
-    // Rebalancing spreads the groups over both nodes after the second one joined.
+    // Rebalancing spreads the groups over every node after the last one joined.
     await("all members listed, every key group coloured, on every node").atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           assertThat(memberRows()).containsOnlyKeys(all.toArray(String[]::new)).allSatisfy((a, s) -> assertThat(s).isEqualTo("Up"));
           Map<Integer, String> cells = cells();
           assertThat(cells).hasSize(expectedCells);
           assertThat(Set.copyOf(cells.values())).isEqualTo(all);
-          assertThat(http.get(nodes.get(0).baseUrl() + "/v1/cluster").json().get("balanced").asBoolean()).isTrue();
+          assertThat(http.get(page.baseUrl() + "/v1/cluster").json().get("balanced").asBoolean()).isTrue();
         });
     assertThat(browser.executeScript("return document.querySelector(\"#members tr[data-address='\" + arguments[0]"
-        + " + \"'] .mark\").textContent", addressOf(nodes.get(0)))).asString().contains("self");
-    assertThat(browser.findElements(By.cssSelector("#legend .legend-item"))).hasSize(2);
+        + " + \"'] .mark\").textContent", addressOf(page))).asString().contains("self");
+    assertThat(browser.findElements(By.cssSelector("#legend .legend-item"))).hasSize(3);
     assertThat(browser.findElement(By.id("status")).getText()).startsWith("updated");
-    Files.write(TestCassandra.home().resolve("node/target/it-logs/dashboard.png"), browser.getScreenshotAs(OutputType.BYTES));
-    clusterFiguresFollowALoadThroughBothNodes();
+    screenshot("dashboard.png");
+    statusShowsTheClusterSettled(keyGroups);
+    clusterFiguresFollowALoadThroughTwoNodes(page);
+    killUnderLoadShowsAsMarksAndRecoveries(killed);
     Map<Integer, String> before = cells();
     Set<Integer> onLeaving = before.keySet().stream().filter(kg -> before.get(kg).equals(leavingAddress))
         .collect(Collectors.toSet());
@@ -136,13 +143,14 @@ class DashboardIT {
 
     await("the grid shows no key group on the node that left").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-          assertThat(memberRows()).containsOnlyKeys(addressOf(nodes.get(0)));
+          assertThat(memberRows()).containsOnlyKeys(addressOf(page));
           Map<Integer, String> cells = cells();
-          assertThat(cells).hasSize(expectedCells).doesNotContainValue(leavingAddress).doesNotContainValue("");
+          assertThat(cells).hasSize(expectedCells);
+          assertThat(Set.copyOf(cells.values())).containsExactly(addressOf(page));
         });
     Map<Integer, String> after = cells();
     assertThat(after).isNotEqualTo(before);
-    assertThat(onLeaving).allSatisfy(kg -> assertThat(after.get(kg)).isIn(all).isNotEqualTo(leavingAddress));
+    assertThat(onLeaving).allSatisfy(kg -> assertThat(after.get(kg)).isEqualTo(addressOf(page)));
     assertThat(texts("#recoveries li")).as("moves listed with the node they left")
         .anyMatch(text -> text.contains(leaving.host() + ":" + NodeProcess.REMOTE_PORT + " →"));
 
@@ -150,71 +158,93 @@ class DashboardIT {
     // and a page opened afterwards still shows it (the history is kept on the node, not the page).
     await("the node that left has no row; its removal is marked").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-          assertThat(texts("#cluster-figures tr[data-node]")).hasSize(1);
-          assertThat(attributes("#cluster-figures tr[data-node]", "data-node")).containsExactly(addressOf(nodes.get(0)));
+          assertThat(attributes("#cluster-figures tr[data-node]", "data-node")).containsExactly(addressOf(page));
           assertThat(texts("#cluster-marks li[data-kind='removed']")).anyMatch(t -> t.contains(leavingAddress + " removed"));
           assertThat(attributes("#chart-rate .mark-line", "data-kind")).contains("removed");
         });
-    browser.get(nodes.get(0).baseUrl() + "/");
-    await("a page opened after the leave shows the mark").atMost(Duration.ofSeconds(20))
+    browser.get(page.baseUrl() + "/");
+    await("a page opened after the leave shows the marks").atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           assertThat(texts("#cluster-marks li[data-kind='removed']")).anyMatch(t -> t.contains(leavingAddress + " removed"));
-          assertThat(attributes("#chart-rate .mark-line", "data-kind")).contains("removed");
+          assertThat(attributes("#chart-rate .mark-line", "data-kind")).contains("removed", "down", "recovered");
         });
-    Files.write(TestCassandra.home().resolve("node/target/it-logs/dashboard-after-leave.png"),
-        browser.getScreenshotAs(OutputType.BYTES));
+    screenshot("dashboard-after-leave.png");
   }
 
   /**
-   * Under a known load through both nodes, the page served by the first shows a row per node, a
-   * chart with points, and a total rate within 30 % of what the load saw acknowledged over the same
-   * 10 s (the page's figures are what the nodes counted at their answers).
+   * 100-event requests from {@code threads} senders, round robin over {@code targets}, until
+   * {@code endMillis}; each 200 is noted with its time and accepted count. Event time moves on with
+   * every request, so windows fire and results are written.
    */
-  private void clusterFiguresFollowALoadThroughBothNodes() throws Exception {
-    List<long[]> acked = java.util.Collections.synchronizedList(new ArrayList<>());
-    long loadStart = System.currentTimeMillis();
-    long loadEnd = loadStart + 14_000;
-    List<Thread> senders = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      NodeProcess target = nodes.get(t % 2);
-      int sender = t;
-      Thread thread = new Thread(() -> {
-        int request = 0;
-        try {
-          while (System.currentTimeMillis() < loadEnd) {
+  private final class Load {
+    final List<long[]> acked = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<Thread> senders = new ArrayList<>();
+
+    Load(List<NodeProcess> targets, int threads, long endMillis, long firstTs) {
+      for (int t = 0; t < threads; t++) {
+        NodeProcess target = targets.get(t % targets.size());
+        int sender = t;
+        Thread thread = new Thread(() -> {
+          int request = 0;
+          while (System.currentTimeMillis() < endMillis) {
             StringBuilder body = new StringBuilder();
             for (int i = 0; i < 100; i++) {
               body.append("{\"user\":\"u").append((request * 100 + i) % 500).append("\",\"ts\":")
-                  .append(1_767_225_600_000L + sender * 1_000_000L + request * 100L + i).append(",\"amount\":1}\n");
+                  .append(firstTs + request * 100L + i).append(",\"amount\":1}\n");
             }
-            HttpJson.Response answer = http.postNdjson(target.baseUrl() + "/v1/pipelines/clicks/events", body.toString());
-            if (answer.status() == 200) {
-              acked.add(new long[] {System.currentTimeMillis(), answer.json().get("accepted").asLong()});
+            try {
+              HttpJson.Response answer = http.postNdjson(target.baseUrl() + "/v1/pipelines/clicks/events", body.toString());
+              if (answer.status() == 200) {
+                acked.add(new long[] {System.currentTimeMillis(), answer.json().get("accepted").asLong()});
+              }
+            } catch (Exception e) {
+              // A node killed under the load: its requests fail, the others go on.
             }
             request++;
           }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, "dashboard-load-" + t);
-      senders.add(thread);
-      thread.start();
+        }, "dashboard-load-" + sender);
+        senders.add(thread);
+        thread.start();
+      }
     }
-    for (Thread thread : senders) {
-      thread.join(60_000);
+
+    void join() throws InterruptedException {
+      for (Thread thread : senders) {
+        thread.join(60_000);
+      }
     }
+
+    long ackedBetween(long from, long to) {
+      synchronized (acked) {
+        return acked.stream().filter(a -> a[0] > from && a[0] <= to).mapToLong(a -> a[1]).sum();
+      }
+    }
+  }
+
+  /**
+   * Under a known load through the first two nodes, the page served by the third shows a row per
+   * node, a chart with points, and a total rate within 30 % of what the load saw acknowledged over the
+   * same 10 s (the page's figures are what the nodes counted at their answers); the lag per stage
+   * shows the clicks pipeline with its event-time lag and processing lags.
+   */
+  private void clusterFiguresFollowALoadThroughTwoNodes(NodeProcess page) throws Exception {
+    long loadStart = System.currentTimeMillis();
+    Load load = new Load(nodes.subList(0, 2), 4, loadStart + 14_000, 1_767_225_600_000L);
+    await("the page charts the load").atMost(Duration.ofSeconds(14)).pollInterval(Duration.ofMillis(500))
+        .until(() -> ((Number) browser.executeScript("const t = document.getElementById('cluster-total-rate');"
+            + " return t ? Number(t.textContent) || 0 : 0;")).doubleValue() > 0 && load.ackedBetween(0, loadStart + 8_000) > 0
+            && System.currentTimeMillis() > loadStart + 8_000);
+    screenshot("dashboard-under-load.png");
+    load.join();
     // The middle 10 s of the load, whole seconds.
     long from = (loadStart / 1000 + 2) * 1000;
     long to = from + 10_000;
-    long loadEvents;
-    synchronized (acked) {
-      loadEvents = acked.stream().filter(a -> a[0] > from && a[0] <= to).mapToLong(a -> a[1]).sum();
-    }
+    long loadEvents = load.ackedBetween(from, to);
     assertThat(loadEvents).as("the load was acknowledged").isPositive();
-    await("the page shows both nodes and the load's rate").atMost(Duration.ofSeconds(20))
+    await("the page shows every node and the load's rate").atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-          assertThat(attributes("#cluster-figures tr[data-node]", "data-node")).containsExactlyInAnyOrder(
-              addressOf(nodes.get(0)), addressOf(nodes.get(1)));
+          assertThat(attributes("#cluster-figures tr[data-node]", "data-node"))
+              .containsExactlyInAnyOrder(nodes.stream().map(DashboardIT::addressOf).toArray(String[]::new));
           assertThat(Integer.parseInt(attributes("#chart-rate", "data-points").get(0))).isPositive();
           // What the page drew: per second, the total over the nodes of the events they acknowledged.
           Number pageEvents = (Number) browser.executeScript("""
@@ -223,12 +253,74 @@ class DashboardIT {
                 .filter(p => p.at > arguments[0] && p.at <= arguments[1]).reduce((s, p) => s + p.v, 0);""", from, to);
           assertThat(pageEvents.doubleValue()).isCloseTo(loadEvents, within(0.3 * loadEvents));
         });
+    // Lag per stage, over the whole cluster: every key group of clicks counted, an event-time lag
+    // with the slowest groups, and the second's p99 of records applied (the load ended less than
+    // 10 s ago, so some second of the window had them).
+    await("the lag per stage shows clicks").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> {
+          List<?> row = (List<?>) browser.executeScript("""
+              const r = document.querySelector("#stage-lag tr[data-pipeline='clicks']");
+              return r ? Array.from(r.children).map(c => c.textContent) : [];""");
+          assertThat(row).hasSize(8);
+          assertThat(String.valueOf(row.get(3))).matches("\\d+\\.\\d s");
+          assertThat(String.valueOf(row.get(4))).contains("#");
+          assertThat(String.valueOf(row.get(5))).matches("\\d+\\.\\d ms");
+        });
+  }
+
+  /**
+   * kill -9 of a node under a load through another: the page shows the node unreachable, then gone
+   * from the rows, and its key groups recovered on the survivors, as marks on the time axis.
+   */
+  private void killUnderLoadShowsAsMarksAndRecoveries(NodeProcess victim) throws Exception {
+    String address = addressOf(victim);
+    Load load = new Load(List.of(nodes.get(0)), 2, System.currentTimeMillis() + 45_000, 1_767_300_000_000L);
+    try {
+      await("the load runs").atMost(Duration.ofSeconds(20)).until(() -> load.acked.size() >= 10);
+      victim.kill();
+      await("the killed node is marked unreachable").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .untilAsserted(() -> assertThat(texts("#cluster-marks li[data-kind='unreachable']"))
+              .anyMatch(t -> t.contains(address + " unreachable")));
+      screenshot("dashboard-failover.png");
+      await("the killed node's row goes and its key groups recover elsewhere").atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(attributes("#cluster-figures tr[data-node]", "data-node")).doesNotContain(address).hasSize(2);
+            assertThat(texts("#cluster-marks li[data-kind='down']")).anyMatch(t -> t.contains(address + " downed"));
+            assertThat(texts("#cluster-marks li[data-kind='recovered']")).isNotEmpty();
+            assertThat(cells()).doesNotContainValue(address).doesNotContainValue("");
+          });
+      screenshot("dashboard-after-failover.png");
+    } finally {
+      load.join();
+    }
+    assertThat(load.ackedBetween(0, Long.MAX_VALUE)).as("the load through the survivor was acknowledged").isPositive();
+  }
+
+  /** {@code bin/keyflow status}'s Java part against the running cluster: members, key groups, placement. */
+  private void statusShowsTheClusterSettled(int keyGroups) throws Exception {
+    Path log = TestCassandra.home().resolve("node/target/it-logs/dashboard-status.txt");
+    List<String> args = new ArrayList<>(List.of("status", "--nodes",
+        nodes.stream().map(NodeProcess::baseUrl).collect(Collectors.joining(","))));
+    for (NodeProcess node : nodes) {
+      args.add("node-" + (nodes.indexOf(node) + 1) + ":" + node.pid() + ":true:" + node.baseUrl());
+    }
+    assertThat(NodeProcess.runMain(keyspace, log, args.toArray(String[]::new))).as(Files.readString(log)).isZero();
+    String screen = Files.readString(log);
+    for (NodeProcess node : nodes) {
+      assertThat(screen).contains("pid " + node.pid()).containsPattern(node.host() + ":" + NodeProcess.REMOTE_PORT + " +Up ");
+    }
+    assertThat(screen).contains("clicks/main: " + keyGroups + " / " + keyGroups + " placed, 0 misplaced")
+        .contains("placement: settled");
+  }
+
+  private void screenshot(String name) throws IOException {
+    Files.write(TestCassandra.home().resolve("node/target/it-logs/" + name), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   @Test
   void figuresReadTheMetricsEndpointOrSayNotAvailable() throws Exception {
-    browser.get(nodes.get(0).baseUrl() + "/");
-    int metrics = http.get(nodes.get(0).baseUrl() + "/metrics").status();
+    browser.get(nodes.get(2).baseUrl() + "/");
+    int metrics = http.get(nodes.get(2).baseUrl() + "/metrics").status();
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       // One script call: the figures are redrawn on every poll, so a found element can go stale.
       List<?> figures = (List<?>) browser.executeScript("return ['ack-p50-clicks', 'rate-clicks']"
