@@ -49,16 +49,18 @@ public final class ClusterView {
     return members;
   }
 
-  /** Key groups unplaced, or placed elsewhere than their rendezvous owner among the Up members. */
+  /** Key groups unplaced, or placed elsewhere than their owner ({@link RendezvousAssignment}) among the Up members. */
   private int misplaced(int keyGroups, Map<Integer, String> holders) {
     Set<String> up = RendezvousAllocationStrategy.upMembers(Cluster.get(system).state());
     if (up.isEmpty()) {
       return keyGroups;
     }
+    Map<String, String> owners = RendezvousAssignment.assign(
+        KeyGroupSharding.shardIds(keyGroups, sharding.keyGroupsPerShard()), up);
     int misplaced = 0;
     for (int kg = 0; kg < keyGroups; kg++) {
       String holder = holders.get(kg);
-      if (holder == null || !holder.equals(RendezvousAssignment.ownerOf(sharding.shardOf(kg), up))) {
+      if (holder == null || !holder.equals(owners.get(sharding.shardOf(kg)))) {
         misplaced++;
       }
     }

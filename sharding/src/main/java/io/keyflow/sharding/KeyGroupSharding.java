@@ -58,11 +58,21 @@ public final class KeyGroupSharding {
       if (shardingSettings.allocation().equals("rendezvous")) {
         entity = entity.withAllocationStrategy(
             new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound(),
-                shardingSettings.keyGroupsPerShard(), definition.name(), definition.stage()));
+                shardingSettings.keyGroupsPerShard(), shardIds(definition.maxKeyGroups(), shardingSettings.keyGroupsPerShard()),
+                definition.name(), definition.stage()));
       }
       sharding.init(entity);
     }
     return new KeyGroupSharding(sharding, pipelines, shardingSettings.keyGroupsPerShard());
+  }
+
+  /** The shard ids of a stage of {@code keyGroups} key groups, {@code keyGroupsPerShard} to a shard. */
+  static List<String> shardIds(int keyGroups, int keyGroupsPerShard) {
+    List<String> ids = new ArrayList<>();
+    for (int shard = 0; shard * keyGroupsPerShard < keyGroups; shard++) {
+      ids.add(Integer.toString(shard));
+    }
+    return ids;
   }
 
   /** Pipelines by name, each as its first stage (the one HTTP events enter). */

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,7 +23,7 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Places key groups by {@link RendezvousAssignment} over the shard regions' member addresses, so
  * a join or leave moves only the key groups whose owner changed, at most {@code maxMovesPerRound}
- * at a time. A group already moving is never picked again; after its hand-off it is allocated to
+ * at a time, and every member holds its even share. A group already moving is never picked again; after its hand-off it is allocated to
  * the owner under the membership of that moment.
  */
 public final class RendezvousAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
@@ -30,15 +31,23 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
   private final Cluster cluster;
   private final int maxMovesPerRound;
   private final int keyGroupsPerShard;
+  private final List<String> shards;
   private final Counter rebalances;
+  /** The owners last computed, and for which members: allocations come one shard at a time. */
+  private Set<String> ownersFor = Set.of();
+  private Map<String, String> owners = Map.of();
   private final Counter moved;
 
-  /** {@code pipeline} and {@code stage} tag the rebalance counters of the entity type placed. */
-  public RendezvousAllocationStrategy(
-      ActorSystem<?> system, int maxMovesPerRound, int keyGroupsPerShard, String pipeline, String stage) {
+  /**
+   * {@code shards}: every shard id of the entity type placed; {@code pipeline} and {@code stage} tag
+   * its rebalance counters.
+   */
+  public RendezvousAllocationStrategy(ActorSystem<?> system, int maxMovesPerRound, int keyGroupsPerShard,
+      List<String> shards, String pipeline, String stage) {
     this.cluster = Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
     this.maxMovesPerRound = maxMovesPerRound;
     this.keyGroupsPerShard = keyGroupsPerShard;
+    this.shards = List.copyOf(shards);
     MeterRegistry registry = KeyflowMetrics.get(system).registry();
     this.rebalances = Counter.builder("keyflow.rebalances").tags("pipeline", pipeline, "stage", stage)
         .description("Rebalance rounds that moved key groups (counted by the shard coordinator's node)")
@@ -53,8 +62,9 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
       ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> currentShardAllocations) {
     Map<String, ActorRef> byAddress = new HashMap<>();
     currentShardAllocations.keySet().forEach(region -> byAddress.put(addressOf(region), region));
-    String owner = RendezvousAssignment.ownerOf(shardId, byAddress.keySet());
-    return Future.successful(byAddress.get(owner));
+    String owner = ownersAmong(byAddress.keySet()).get(shardId);
+    // A shard id outside the layout (never sent by this node's extractor) goes to the lowest address.
+    return Future.successful(byAddress.get(owner != null ? owner : new TreeSet<>(byAddress.keySet()).first()));
   }
 
   @Override
@@ -70,12 +80,20 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
         current.put(address, CollectionConverters.asJava(shards));
       }
     });
-    Set<String> toMove = new HashSet<>(RendezvousAssignment.toMove(current, rebalanceInProgress, maxMovesPerRound));
+    Set<String> toMove = new HashSet<>(RendezvousAssignment.toMove(current, shards, rebalanceInProgress, maxMovesPerRound));
     if (!toMove.isEmpty()) {
       rebalances.increment();
       moved.increment(toMove.size() * (double) keyGroupsPerShard);
     }
     return Future.successful(toMove);
+  }
+
+  private Map<String, String> ownersAmong(Set<String> members) {
+    if (!members.equals(ownersFor)) {
+      owners = RendezvousAssignment.assign(shards, members);
+      ownersFor = Set.copyOf(members);
+    }
+    return owners;
   }
 
   /**

@@ -21,11 +21,11 @@ class RendezvousAssignmentTest {
     return members;
   }
 
+  private static final List<String> ALL = KeyGroupSharding.shardIds(GROUPS, 1);
+
   private static Map<String, String> assign(List<String> members) {
-    Map<String, String> owner = new HashMap<>();
-    for (int kg = 0; kg < GROUPS; kg++) {
-      owner.put(Integer.toString(kg), RendezvousAssignment.ownerOf(Integer.toString(kg), members));
-    }
+    Map<String, String> owner = RendezvousAssignment.assign(ALL, members);
+    assertThat(owner).hasSize(GROUPS);
     return owner;
   }
 
@@ -38,46 +38,56 @@ class RendezvousAssignmentTest {
   }
 
   @Test
-  void aJoinMovesAboutOneNthAndOnlyToTheNewMember() {
-    for (int n = 1; n < 10; n++) {
+  void aJoinMovesAboutOneNthMostlyToTheNewMember() {
+    for (int n = 1; n < 12; n++) {
       List<String> before = members(n);
       List<String> after = members(n + 1);
       Map<String, String> a = assign(before);
       Map<String, String> b = assign(after);
       double ideal = GROUPS / (double) (n + 1);
-      assertThat(moved(a, b)).as("join %d -> %d", n, n + 1).isLessThanOrEqualTo((int) Math.ceil(ideal + GROUPS * 0.05));
-      for (var e : a.entrySet()) {
-        if (!e.getValue().equals(b.get(e.getKey()))) {
-          assertThat(b.get(e.getKey())).isEqualTo(after.get(n));
-        }
-      }
+      int moved = moved(a, b);
+      System.out.printf("join %d -> %d: %d moved (ideal %.1f)%n", n, n + 1, moved, ideal);
+      assertThat(moved).as("join %d -> %d", n, n + 1).isLessThanOrEqualTo((int) Math.ceil(ideal * (n < 5 ? 1.15 : 1.7)));
+      long toNew = b.values().stream().filter(after.get(n)::equals).count();
+      assertThat(toNew).as("groups the new member takes, of the %d moved", moved).isGreaterThanOrEqualTo((long) Math.floor(ideal));
     }
   }
 
   @Test
-  void aLeaveMovesOnlyTheLeaversGroups() {
-    for (int n = 2; n <= 10; n++) {
+  void aLeaveMovesTheLeaversGroupsAndHardlyAnyOther() {
+    for (int n = 2; n <= 12; n++) {
       List<String> before = members(n);
       List<String> after = new ArrayList<>(before);
       String leaver = after.remove(n / 2);
       Map<String, String> a = assign(before);
       Map<String, String> b = assign(after);
       long leaversGroups = a.values().stream().filter(leaver::equals).count();
-      assertThat(moved(a, b)).as("leave from %d", n).isEqualTo((int) leaversGroups);
-      assertThat(leaversGroups).isLessThanOrEqualTo((long) Math.ceil(GROUPS / (double) n + GROUPS * 0.05));
+      int moved = moved(a, b);
+      System.out.printf("leave from %d: %d moved, the leaver held %d%n", n, moved, leaversGroups);
+      assertThat(moved).as("leave from %d", n).isBetween((int) leaversGroups, (int) leaversGroups + 6);
+      assertThat(b).doesNotContainValue(leaver);
     }
   }
 
   @Test
-  void groupsSpreadEvenlyOverOneToTenMembers() {
-    for (int n = 1; n <= 10; n++) {
+  void everyMemberHoldsItsEvenShareToOneKeyGroup() {
+    for (int members = 1; members <= 12; members++) {
+      int n = members;
       Map<String, Integer> perMember = new HashMap<>();
       assign(members(n)).values().forEach(m -> perMember.merge(m, 1, Integer::sum));
       assertThat(perMember).hasSize(n);
-      double ideal = GROUPS / (double) n;
-      assertThat(perMember.values()).as("%d members", n)
-          .allMatch(c -> c >= ideal * 0.5 && c <= ideal * 1.6 + 1);
+      assertThat(perMember.values()).as("%d members", n).allMatch(c -> c == GROUPS / n || c == GROUPS / n + 1);
     }
+  }
+
+  @Test
+  void theAssignmentDependsOnlyOnTheSetsNotOnTheirOrder() {
+    List<String> members = members(5);
+    List<String> reversed = new ArrayList<>(members);
+    java.util.Collections.reverse(reversed);
+    List<String> groups = new ArrayList<>(ALL);
+    java.util.Collections.shuffle(groups, new java.util.Random(7));
+    assertThat(RendezvousAssignment.assign(groups, reversed)).isEqualTo(assign(members));
   }
 
   @Test
@@ -93,11 +103,11 @@ class RendezvousAssignmentTest {
     Map<String, String> target = assign(three);
     long misplaced = target.values().stream().filter(m -> !m.equals(three.get(0))).count();
 
-    Set<String> first = RendezvousAssignment.toMove(current, Set.of(), 20);
+    Set<String> first = RendezvousAssignment.toMove(current, ALL, Set.of(), 20);
     assertThat(first).hasSize(20).allMatch(g -> !target.get(g).equals(three.get(0)));
-    Set<String> whileMoving = RendezvousAssignment.toMove(current, first, 30);
+    Set<String> whileMoving = RendezvousAssignment.toMove(current, ALL, first, 30);
     assertThat(whileMoving).hasSize(10).doesNotContainAnyElementsOf(first);
-    assertThat(RendezvousAssignment.toMove(current, Set.of(), 1000)).hasSize((int) misplaced);
-    assertThat(RendezvousAssignment.toMove(current, first, 20)).isEmpty();
+    assertThat(RendezvousAssignment.toMove(current, ALL, Set.of(), 1000)).hasSize((int) misplaced);
+    assertThat(RendezvousAssignment.toMove(current, ALL, first, 20)).isEmpty();
   }
 }
