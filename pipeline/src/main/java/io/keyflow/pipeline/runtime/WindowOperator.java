@@ -28,6 +28,8 @@ public final class WindowOperator extends StageOperator {
 
   private final int aggregationCount;
   private final WindowContents contents;
+  /** Null for tumbling and sliding windows, which never merge. */
+  private final SessionMerger sessionMerger;
 
   public WindowOperator(PipelineDefinition definition) {
     super(definition);
@@ -36,6 +38,8 @@ public final class WindowOperator extends StageOperator {
     }
     this.aggregationCount = definition.aggregations().size();
     this.contents = WindowContents.of(definition);
+    this.sessionMerger = definition.window() instanceof WindowSpec.Session session
+        ? new SessionMerger(session.gapMillis()) : null;
   }
 
   @Override
@@ -90,9 +94,7 @@ public final class WindowOperator extends StageOperator {
   }
 
   private boolean assign(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
-    return definition.window() instanceof WindowSpec.Session session
-        ? addToSession(state, record, session.gapMillis(), refire)
-        : addToAlignedWindows(state, record, refire);
+    return sessionMerger != null ? addToSession(state, record, refire) : addToAlignedWindows(state, record, refire);
   }
 
   @Override
@@ -202,38 +204,26 @@ public final class WindowOperator extends StageOperator {
     return accepted;
   }
 
-  private boolean addToSession(StageState state, Record record, long gap, Map<String, TreeSet<Long>> refire) {
-    long start = record.ts();
-    long end = record.ts() + gap;
-    TreeMap<Long, WindowState> keyWindows = state.windows.computeIfAbsent(record.key(), k -> new TreeMap<>());
-    List<WindowState> overlapping = new ArrayList<>();
-    for (WindowState w : keyWindows.values()) {
-      // Flink's TimeWindow.intersects: touching sessions merge too.
-      if (w.start <= end && w.end >= start) {
-        overlapping.add(w);
-        start = Math.min(start, w.start);
-        end = Math.max(end, w.end);
-      }
-    }
-    if (isLate(end, state.watermark)) {
-      if (keyWindows.isEmpty()) {
+  private boolean addToSession(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
+    TreeMap<Long, WindowState> sessions = state.windows.computeIfAbsent(record.key(), k -> new TreeMap<>());
+    SessionMerger.Merge merge = sessionMerger.sessionOf(sessions, record.ts());
+    if (isLate(merge.end(), state.watermark)) {
+      if (sessions.isEmpty()) {
         state.windows.remove(record.key());
       }
       return false;
     }
-    WindowState merged = newWindow(start, end);
-    for (WindowState w : overlapping) {
-      keyWindows.remove(w.start);
-      contents.merge(state, merged, w);
-      if (refire.containsKey(record.key())) {
-        refire.get(record.key()).remove(w.start);
-      }
+    WindowState merged = newWindow(merge.start(), merge.end());
+    SessionMerger.apply(sessions, merge, merged, (into, from) -> contents.merge(state, into, from));
+    TreeSet<Long> refired = refire.get(record.key());
+    if (refired != null) {
+      // An absorbed session fires as part of the merged one.
+      merge.absorbed().forEach(w -> refired.remove(w.start));
     }
-    keyWindows.put(start, merged);
     registerTimers(state, record.key(), merged);
     contents.add(state, merged, record);
     if (merged.maxTimestamp() <= state.watermark) {
-      refire.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(start);
+      refire.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(merged.start);
     }
     return true;
   }
