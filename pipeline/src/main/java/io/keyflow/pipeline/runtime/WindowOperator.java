@@ -28,7 +28,8 @@ public final class WindowOperator extends StageOperator {
 
   private final int aggregationCount;
   private final WindowContents contents;
-  /** Null for tumbling and sliding windows, which never merge. */
+  /** Exactly one of these two is set: sessions merge, tumbling and sliding windows never do. */
+  private final AlignedWindows aligned;
   private final SessionMerger sessionMerger;
 
   public WindowOperator(PipelineDefinition definition) {
@@ -38,6 +39,7 @@ public final class WindowOperator extends StageOperator {
     }
     this.aggregationCount = definition.aggregations().size();
     this.contents = WindowContents.of(definition);
+    this.aligned = AlignedWindows.of(definition.window());
     this.sessionMerger = definition.window() instanceof WindowSpec.Session session
         ? new SessionMerger(session.gapMillis()) : null;
   }
@@ -94,7 +96,7 @@ public final class WindowOperator extends StageOperator {
   }
 
   private boolean assign(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
-    return sessionMerger != null ? addToSession(state, record, refire) : addToAlignedWindows(state, record, refire);
+    return aligned != null ? addToAlignedWindows(state, record, refire) : addToSession(state, record, refire);
   }
 
   @Override
@@ -172,23 +174,9 @@ public final class WindowOperator extends StageOperator {
 
   private boolean addToAlignedWindows(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
     long ts = record.ts();
-    long size;
-    long slide;
-    long offset;
-    if (definition.window() instanceof WindowSpec.Tumbling t) {
-      size = t.sizeMillis();
-      slide = t.sizeMillis();
-      offset = t.offsetMillis();
-    } else {
-      WindowSpec.Sliding s = (WindowSpec.Sliding) definition.window();
-      size = s.sizeMillis();
-      slide = s.slideMillis();
-      offset = s.offsetMillis();
-    }
     boolean accepted = false;
-    long lastStart = ts - Math.floorMod(ts - offset, slide);
-    for (long start = lastStart; start > ts - size; start -= slide) {
-      long end = start + size;
+    for (long start = aligned.lastStart(ts); start > ts - aligned.size(); start -= aligned.slide()) {
+      long end = start + aligned.size();
       if (isLate(end, state.watermark)) {
         continue;
       }
