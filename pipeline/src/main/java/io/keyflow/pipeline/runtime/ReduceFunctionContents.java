@@ -6,41 +6,28 @@ import io.keyflow.pipeline.StateCodec;
 import java.util.Map;
 
 /**
- * A {@link ReduceFunction}: the window keeps the fields of the record reduced so far in
- * {@link WindowState#acc}; its first record is kept as it came.
+ * A {@link ReduceFunction}: the window keeps the fields of the record reduced so far; its first
+ * record is kept as it came.
  */
-final class ReduceFunctionContents implements WindowContents {
+final class ReduceFunctionContents extends AccumulatingContents {
 
   private final ReduceFunction reduce;
 
   ReduceFunctionContents(ReduceFunction reduce) {
+    super("reduce", "reduce");
     this.reduce = reduce;
   }
 
   @Override
-  public boolean add(StageState state, WindowState window, Record record) {
-    try {
-      Record reduced = window.acc == null ? record : reduce.reduce(asRecord(record.key(), window), record);
-      window.acc = StateCodec.encode(reduced.fields());
-      return true;
-    } catch (Exception e) {
-      StageOperator.functionFailed(state, "reduce", e);
-      return false;
-    }
+  Object accumulate(WindowState window, Record record) {
+    Record reduced = window.acc == null ? record : reduce.reduce(asRecord(record.key(), window), record);
+    return StateCodec.encode(reduced.fields());
   }
 
   /** The reduced records of merged sessions carry no key: the function sees {@code ""}. */
   @Override
-  public void merge(StageState state, WindowState into, WindowState from) {
-    if (into.acc == null) {
-      into.acc = from.acc;
-    } else if (from.acc != null) {
-      try {
-        into.acc = StateCodec.encode(reduce.reduce(asRecord("", into), asRecord("", from)).fields());
-      } catch (Exception e) {
-        StageOperator.functionFailed(state, "reduce", e);
-      }
-    }
+  Object combine(WindowState into, WindowState from) {
+    return StateCodec.encode(reduce.reduce(asRecord("", into), asRecord("", from)).fields());
   }
 
   @Override

@@ -29,6 +29,25 @@ class WindowContentsTest {
     return w;
   }
 
+  /** A new window holding records with the values {@code vs}, added in order. */
+  private static WindowState holding(WindowContents contents, StageState state, int accumulators, long... vs) {
+    WindowState w = window(contents, accumulators);
+    for (long v : vs) {
+      contents.add(state, w, rec(v));
+    }
+    return w;
+  }
+
+  /** A new window with the contents of {@code windows} merged into it in order, as sessions merge. */
+  private static WindowState merged(WindowContents contents, StageState state, int accumulators,
+      WindowState... windows) {
+    WindowState merged = window(contents, accumulators);
+    for (WindowState w : windows) {
+      contents.merge(state, merged, w);
+    }
+    return merged;
+  }
+
   /** Sums {@code v}; throws on a negative one. */
   static final class Sum implements AggregateFunction<Long, Long> {
     @Override
@@ -60,14 +79,7 @@ class WindowContentsTest {
   void builtInAggregationsAddMergeAndReportInPipelineOrder() {
     var contents = new BuiltInAggregationContents(COUNT_AND_SUM);
     var state = new StageState();
-    WindowState first = window(contents, 2);
-    WindowState second = window(contents, 2);
-    contents.add(state, first, rec(1));
-    contents.add(state, first, rec(3));
-    contents.add(state, second, rec(5));
-    WindowState merged = window(contents, 2);
-    contents.merge(state, merged, first);
-    contents.merge(state, merged, second);
+    WindowState merged = merged(contents, state, 2, holding(contents, state, 2, 1, 3), holding(contents, state, 2, 5));
     assertThat(contents.values(merged)).containsExactly(Map.entry("n", 3L), Map.entry("sum", 9L));
   }
 
@@ -117,16 +129,11 @@ class WindowContentsTest {
       return new Record(a.key(), b.ts(), Map.of("v", a.field("v").longValue() * 10 + b.field("v").longValue()));
     });
     var state = new StageState();
-    WindowState first = window(contents, 0);
-    WindowState second = window(contents, 0);
-    assertThat(contents.values(first)).isEmpty();
-    contents.add(state, first, rec(1));
+    assertThat(contents.values(window(contents, 0))).isEmpty();
+    WindowState first = holding(contents, state, 0, 1);
     assertThat(keysSeen).as("a single record is not reduced").isEmpty();
     contents.add(state, first, rec(2));
-    contents.add(state, second, rec(3));
-    WindowState merged = window(contents, 0);
-    contents.merge(state, merged, first);
-    contents.merge(state, merged, second);
+    WindowState merged = merged(contents, state, 0, first, holding(contents, state, 0, 3));
     assertThat(contents.values(merged)).containsExactly(Map.entry("v", 123L));
     assertThat(keysSeen).containsExactly("a", "");
   }
@@ -162,14 +169,7 @@ class WindowContentsTest {
   void processWindowKeepsEveryRecordAndGivesThemAllToTheFunctionWhenItFires() {
     var contents = new ProcessWindowContents(new CountAndSideSum());
     var state = new StageState();
-    WindowState first = window(contents, 0);
-    WindowState second = window(contents, 0);
-    contents.add(state, first, rec(1));
-    contents.add(state, second, rec(2));
-    contents.add(state, second, rec(4));
-    WindowState merged = window(contents, 0);
-    contents.merge(state, merged, first);
-    contents.merge(state, merged, second);
+    WindowState merged = merged(contents, state, 0, holding(contents, state, 0, 1), holding(contents, state, 0, 2, 4));
     assertThat(merged.elements).extracting(r -> r.field("v")).containsExactly(1L, 2L, 4L);
     assertThat(contents.values(merged)).containsExactly(Map.entry("elements", 3L));
     List<Output> outputs = new ArrayList<>();
