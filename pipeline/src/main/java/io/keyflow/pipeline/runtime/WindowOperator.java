@@ -1,20 +1,13 @@
 package io.keyflow.pipeline.runtime;
 
 import io.keyflow.pipeline.AggregateFunction;
-import io.keyflow.pipeline.Aggregation;
-import io.keyflow.pipeline.OutputTag;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.ProcessWindowFunction;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.ReduceFunction;
-import io.keyflow.pipeline.StateCodec;
-import io.keyflow.pipeline.StageFunctions;
-import io.keyflow.pipeline.TimeWindow;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.WindowSpec;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,30 +26,22 @@ import java.util.TreeSet;
  */
 public final class WindowOperator extends StageOperator {
 
-  private enum Kind { BUILT_IN, AGGREGATE, REDUCE, PROCESS }
-
-  private final List<Aggregation> aggregations;
-  private final Kind kind;
-  @SuppressWarnings("rawtypes")
-  private final AggregateFunction aggregate;
-  private final Type accumulatorType;
-  private final ReduceFunction reduce;
-  @SuppressWarnings("rawtypes")
-  private final ProcessWindowFunction processWindow;
+  private final int aggregationCount;
+  private final WindowContents contents;
+  /** Exactly one of these two is set: sessions merge, tumbling and sliding windows never do. */
+  private final AlignedWindows aligned;
+  private final SessionMerger sessionMerger;
 
   public WindowOperator(PipelineDefinition definition) {
     super(definition);
     if (definition.window() == null) {
       throw new IllegalArgumentException("pipeline " + definition.name() + " has no window");
     }
-    this.aggregations = definition.aggregations();
-    StageFunctions f = definition.functions();
-    this.aggregate = f == null ? null : f.aggregate();
-    this.accumulatorType = f == null ? null : f.accumulatorType();
-    this.reduce = f == null ? null : f.reduce();
-    this.processWindow = f == null ? null : f.processWindow();
-    this.kind = aggregate != null ? Kind.AGGREGATE : reduce != null ? Kind.REDUCE
-        : processWindow != null ? Kind.PROCESS : Kind.BUILT_IN;
+    this.aggregationCount = definition.aggregations().size();
+    this.contents = WindowContents.of(definition);
+    this.aligned = AlignedWindows.of(definition.window());
+    this.sessionMerger = definition.window() instanceof WindowSpec.Session session
+        ? new SessionMerger(session.gapMillis()) : null;
   }
 
   @Override
@@ -85,7 +70,7 @@ public final class WindowOperator extends StageOperator {
         WindowState w = keyWindows == null ? null : keyWindows.get(start);
         if (w != null) {
           w.fired = true;
-          emit(state, key, w, outputs);
+          contents.fire(state, key, w, outputs);
         }
       }
     });
@@ -111,9 +96,7 @@ public final class WindowOperator extends StageOperator {
   }
 
   private boolean assign(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
-    return definition.window() instanceof WindowSpec.Session session
-        ? addToSession(state, record, session.gapMillis(), refire)
-        : addToAlignedWindows(state, record, refire);
+    return aligned != null ? addToAlignedWindows(state, record, refire) : addToSession(state, record, refire);
   }
 
   @Override
@@ -156,7 +139,7 @@ public final class WindowOperator extends StageOperator {
     TreeMap<Long, WindowState> keyWindows = state.windows.get(key);
     if (keyWindows != null) {
       for (WindowState w : keyWindows.values()) {
-        result.add(new WindowResult(key, w.start, w.end, currentValues(w)));
+        result.add(new WindowResult(key, w.start, w.end, contents.values(w)));
       }
     }
     return result;
@@ -178,7 +161,7 @@ public final class WindowOperator extends StageOperator {
       WindowState w = it.next();
       if (!w.fired && w.maxTimestamp() <= wm) {
         w.fired = true;
-        emit(state, key, w, outputs);
+        contents.fire(state, key, w, outputs);
       }
       if (isLate(w.end, wm)) {
         it.remove();
@@ -191,28 +174,14 @@ public final class WindowOperator extends StageOperator {
 
   private boolean addToAlignedWindows(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
     long ts = record.ts();
-    long size;
-    long slide;
-    long offset;
-    if (definition.window() instanceof WindowSpec.Tumbling t) {
-      size = t.sizeMillis();
-      slide = t.sizeMillis();
-      offset = t.offsetMillis();
-    } else {
-      WindowSpec.Sliding s = (WindowSpec.Sliding) definition.window();
-      size = s.sizeMillis();
-      slide = s.slideMillis();
-      offset = s.offsetMillis();
-    }
     boolean accepted = false;
-    long lastStart = ts - Math.floorMod(ts - offset, slide);
-    for (long start = lastStart; start > ts - size; start -= slide) {
-      long end = start + size;
+    for (long start = aligned.lastStart(ts); start > ts - aligned.size(); start -= aligned.slide()) {
+      long end = start + aligned.size();
       if (isLate(end, state.watermark)) {
         continue;
       }
       WindowState w = windowOf(state, record.key(), start, end);
-      if (!add(state, w, record)) {
+      if (!contents.add(state, w, record)) {
         continue;
       }
       accepted = true;
@@ -223,39 +192,26 @@ public final class WindowOperator extends StageOperator {
     return accepted;
   }
 
-  private boolean addToSession(StageState state, Record record, long gap, Map<String, TreeSet<Long>> refire) {
-    long start = record.ts();
-    long end = record.ts() + gap;
-    TreeMap<Long, WindowState> keyWindows = state.windows.computeIfAbsent(record.key(), k -> new TreeMap<>());
-    List<WindowState> overlapping = new ArrayList<>();
-    for (WindowState w : keyWindows.values()) {
-      // Flink's TimeWindow.intersects: touching sessions merge too.
-      if (w.start <= end && w.end >= start) {
-        overlapping.add(w);
-        start = Math.min(start, w.start);
-        end = Math.max(end, w.end);
-      }
-    }
-    if (isLate(end, state.watermark)) {
-      if (keyWindows.isEmpty()) {
+  private boolean addToSession(StageState state, Record record, Map<String, TreeSet<Long>> refire) {
+    TreeMap<Long, WindowState> sessions = state.windows.computeIfAbsent(record.key(), k -> new TreeMap<>());
+    SessionMerger.Merge merge = sessionMerger.sessionOf(sessions, record.ts());
+    if (isLate(merge.end(), state.watermark)) {
+      if (sessions.isEmpty()) {
         state.windows.remove(record.key());
       }
       return false;
     }
-    WindowState merged = new WindowState(start, end, aggregations.size());
-    initContents(merged);
-    for (WindowState w : overlapping) {
-      keyWindows.remove(w.start);
-      mergeInto(state, merged, w);
-      if (refire.containsKey(record.key())) {
-        refire.get(record.key()).remove(w.start);
-      }
+    WindowState merged = newWindow(merge.start(), merge.end());
+    SessionMerger.apply(sessions, merge, merged, (into, from) -> contents.merge(state, into, from));
+    TreeSet<Long> refired = refire.get(record.key());
+    if (refired != null) {
+      // An absorbed session fires as part of the merged one.
+      merge.absorbed().forEach(w -> refired.remove(w.start));
     }
-    keyWindows.put(start, merged);
     registerTimers(state, record.key(), merged);
-    add(state, merged, record);
+    contents.add(state, merged, record);
     if (merged.maxTimestamp() <= state.watermark) {
-      refire.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(start);
+      refire.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(merged.start);
     }
     return true;
   }
@@ -264,18 +220,21 @@ public final class WindowOperator extends StageOperator {
     TreeMap<Long, WindowState> keyWindows = state.windows.computeIfAbsent(key, k -> new TreeMap<>());
     WindowState w = keyWindows.get(start);
     if (w == null) {
-      w = new WindowState(start, end, aggregations.size());
-      initContents(w);
+      w = newWindow(start, end);
       keyWindows.put(start, w);
       registerTimers(state, key, w);
     }
     return w;
   }
 
-  private void initContents(WindowState w) {
-    if (kind == Kind.PROCESS) {
-      w.elements = new ArrayList<>();
-    }
+  /**
+   * Every window gets one accumulator per built-in aggregation whatever its function, as stored
+   * windows always had.
+   */
+  private WindowState newWindow(long start, long end) {
+    WindowState w = new WindowState(start, end, aggregationCount);
+    contents.init(w);
+    return w;
   }
 
   private void registerTimers(StageState state, String key, WindowState w) {
@@ -285,98 +244,6 @@ public final class WindowOperator extends StageOperator {
     }
   }
 
-  /** Adds {@code record} to {@code w}; false when a user function threw (the record is skipped). */
-  @SuppressWarnings("unchecked")
-  private boolean add(StageState state, WindowState w, Record record) {
-    switch (kind) {
-      case BUILT_IN:
-        padAccumulators(w);
-        for (int i = 0; i < aggregations.size(); i++) {
-          Aggregation a = aggregations.get(i);
-          w.accumulators.get(i).add(a.field() == null ? null : record.field(a.field()));
-        }
-        return true;
-      case AGGREGATE:
-        try {
-          Object acc = w.acc == null ? aggregate.createAccumulator() : StateCodec.decode(w.acc, accumulatorType);
-          w.acc = StateCodec.encode(aggregate.add(record, acc));
-          return true;
-        } catch (Exception e) {
-          functionFailed(state, "aggregate", e);
-          return false;
-        }
-      case REDUCE:
-        try {
-          Record reduced = w.acc == null ? record : reduce.reduce(asRecord(record.key(), w), record);
-          w.acc = StateCodec.encode(reduced.fields());
-          return true;
-        } catch (Exception e) {
-          functionFailed(state, "reduce", e);
-          return false;
-        }
-      case PROCESS:
-        w.elements.add(record);
-        return true;
-      default:
-        throw new IllegalStateException(kind.name());
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private void mergeInto(StageState state, WindowState merged, WindowState w) {
-    switch (kind) {
-      case BUILT_IN:
-        padAccumulators(w);
-        for (int i = 0; i < aggregations.size(); i++) {
-          merged.accumulators.get(i).merge(w.accumulators.get(i));
-        }
-        break;
-      case AGGREGATE:
-        if (merged.acc == null) {
-          merged.acc = w.acc;
-        } else if (w.acc != null) {
-          try {
-            merged.acc = StateCodec.encode(aggregate.merge(
-                StateCodec.decode(merged.acc, accumulatorType), StateCodec.decode(w.acc, accumulatorType)));
-          } catch (Exception e) {
-            functionFailed(state, "aggregate merge", e);
-          }
-        }
-        break;
-      case REDUCE:
-        if (merged.acc == null) {
-          merged.acc = w.acc;
-        } else if (w.acc != null) {
-          try {
-            merged.acc = StateCodec.encode(reduce.reduce(asRecord("", merged), asRecord("", w)).fields());
-          } catch (Exception e) {
-            functionFailed(state, "reduce", e);
-          }
-        }
-        break;
-      case PROCESS:
-        merged.elements.addAll(w.elements);
-        break;
-      default:
-        throw new IllegalStateException(kind.name());
-    }
-  }
-
-  /**
-   * A window stored before aggregations were appended to the pipeline (a compatible change, see
-   * {@link io.keyflow.pipeline.PipelineSignature}) gets empty accumulators for the new ones.
-   */
-  private void padAccumulators(WindowState w) {
-    while (w.accumulators.size() < aggregations.size()) {
-      w.accumulators.add(new Accumulator());
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Record asRecord(String key, WindowState w) {
-    return new Record(key, w.maxTimestamp(), (Map<String, Object>) w.acc);
-  }
-
   private boolean isLate(long windowEnd, long watermark) {
     return cleanupTime(windowEnd) <= watermark;
   }
@@ -384,95 +251,5 @@ public final class WindowOperator extends StageOperator {
   private long cleanupTime(long windowEnd) {
     long cleanup = windowEnd - 1 + definition.allowedLateness();
     return cleanup < windowEnd - 1 ? Long.MAX_VALUE : cleanup;
-  }
-
-  @SuppressWarnings("unchecked")
-  private void emit(StageState state, String key, WindowState w, List<Output> outputs) {
-    if (kind == Kind.PROCESS) {
-      WindowContext ctx = new WindowContext(state, key, w, outputs);
-      try {
-        processWindow.process(key, ctx, List.copyOf(w.elements), ctx::collect);
-      } catch (Exception e) {
-        functionFailed(state, "process window [" + w.start + ", " + w.end + ") of " + key, e);
-      }
-      return;
-    }
-    Map<String, Object> values;
-    try {
-      values = currentValues(w);
-    } catch (RuntimeException e) {
-      functionFailed(state, "aggregate result", e);
-      return;
-    }
-    state.outputSeq++;
-    outputs.add(new Output(state.outputSeq, new WindowResult(key, w.start, w.end, values)));
-  }
-
-  @SuppressWarnings("unchecked")
-  private Map<String, Object> currentValues(WindowState w) {
-    switch (kind) {
-      case AGGREGATE: {
-        Object acc = w.acc == null ? aggregate.createAccumulator() : StateCodec.decode(w.acc, accumulatorType);
-        return valuesOf(aggregate.getResult(acc));
-      }
-      case REDUCE:
-        return w.acc == null ? Map.of() : (Map<String, Object>) w.acc;
-      case PROCESS: {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("elements", (long) w.elements.size());
-        return v;
-      }
-      default: {
-        padAccumulators(w);
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (int i = 0; i < aggregations.size(); i++) {
-          Aggregation a = aggregations.get(i);
-          values.put(a.name(), w.accumulators.get(i).result(a.fn()));
-        }
-        return values;
-      }
-    }
-  }
-
-  /** The context of one firing of a process window function; collects its outputs in order. */
-  private final class WindowContext implements ProcessWindowFunction.Context {
-    private final StageState state;
-    private final String key;
-    private final WindowState window;
-    private final List<Output> outputs;
-
-    WindowContext(StageState state, String key, WindowState window, List<Output> outputs) {
-      this.state = state;
-      this.key = key;
-      this.window = window;
-      this.outputs = outputs;
-    }
-
-    void collect(Object value) {
-      state.outputSeq++;
-      outputs.add(new Output(state.outputSeq, new WindowResult(key, window.start, window.end, valuesOf(value))));
-    }
-
-    @Override
-    public TimeWindow window() {
-      return new TimeWindow(window.start, window.end);
-    }
-
-    @Override
-    public long currentWatermark() {
-      return state.watermark;
-    }
-
-    @Override
-    public long currentProcessingTime() {
-      return state.processingTime;
-    }
-
-    @Override
-    public <X> void output(OutputTag<X> tag, X value) {
-      state.outputSeq++;
-      outputs.add(new Output(state.outputSeq, new WindowResult(key, window.start, window.end, valuesOf(value)),
-          null, tag.name()));
-    }
   }
 }
