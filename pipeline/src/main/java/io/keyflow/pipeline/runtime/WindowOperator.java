@@ -23,6 +23,10 @@ import java.util.TreeSet;
  * and counted (or sent to the late side output). A record that lands in a window that already fired
  * (within allowed lateness) re-fires it with the updated value. Session windows that touch or overlap
  * merge (Flink's {@code TimeWindow.intersects}).
+ *
+ * <p>This class decides which windows exist and when they fire; what a window holds and yields for
+ * each kind of function is a {@link WindowContents}, the bounds of tumbling and sliding windows are
+ * {@link AlignedWindows}, and which sessions a record joins and merges is the {@link SessionMerger}.
  */
 public final class WindowOperator extends StageOperator {
 
