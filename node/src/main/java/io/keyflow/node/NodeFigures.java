@@ -26,7 +26,8 @@ public record NodeFigures(long atMillis, double ackedPerSecond, Map<String, Doub
     int recoveries, double slowestRecoverySeconds, List<StageFigures> stages) implements CborSerializable {
 
   public NodeFigures {
-    answersPerSecond = Map.copyOf(answersPerSecond);
+    // Sorted by status, so that the answer lists them in the same order every time.
+    answersPerSecond = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(answersPerSecond));
     stages = List.copyOf(stages);
   }
 }
