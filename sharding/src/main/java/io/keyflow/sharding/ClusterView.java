@@ -55,12 +55,12 @@ public final class ClusterView {
     if (up.isEmpty()) {
       return keyGroups;
     }
-    Map<String, String> owners = RendezvousAssignment.assign(
-        KeyGroupSharding.shardIds(keyGroups, sharding.keyGroupsPerShard()), up);
+    KeyGroupShards shards = sharding.shards();
+    Map<String, String> owners = RendezvousAssignment.assign(shards.shardIds(keyGroups), up);
     int misplaced = 0;
     for (int kg = 0; kg < keyGroups; kg++) {
       String holder = holders.get(kg);
-      if (holder == null || !holder.equals(owners.get(sharding.shardOf(kg)))) {
+      if (holder == null || !holder.equals(owners.get(shards.shardOf(kg)))) {
         misplaced++;
       }
     }
@@ -82,12 +82,9 @@ public final class ClusterView {
       parts.add(stats.thenApply(s -> {
         Map<Integer, String> holders = new TreeMap<>();
         s.getRegions().forEach((address, regionStats) ->
-            regionStats.getStats().keySet().forEach(shard -> {
-              int[] range = KeyGroupMessageExtractor.keyGroupRange(shard, sharding.keyGroupsPerShard(), definition.maxKeyGroups());
-              for (int kg = range[0]; kg < range[1]; kg++) {
-                holders.put(kg, address.toString());
-              }
-            }));
+            regionStats.getStats().keySet().forEach(shard ->
+                sharding.shards().rangeOf(shard, definition.maxKeyGroups()).keyGroups()
+                    .forEach(kg -> holders.put(kg, address.toString()))));
         return new Placement(definition.name(), definition.stage(), definition.maxKeyGroups(), holders,
             misplaced(definition.maxKeyGroups(), holders));
       }).toCompletableFuture());

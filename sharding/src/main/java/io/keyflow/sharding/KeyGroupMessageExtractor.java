@@ -6,7 +6,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 
 /**
  * Entity id = key group; shard id = the key group's range of {@code keyGroupsPerShard} contiguous
- * key groups (as Flink gives each subtask a contiguous key-group range). With one key group per
+ * key groups, both as {@link KeyGroupShards} spells them (as Flink gives each subtask a contiguous key-group range). With one key group per
  * shard the unit Pekko moves on a rebalance is exactly Flink's unit of rescaling; larger shards mean
  * fewer shard allocations, each a coordinator state write, when a failed node's key groups move.
  */
@@ -18,21 +18,15 @@ final class KeyGroupMessageExtractor
     return envelope.entityId();
   }
 
-  private final int keyGroupsPerShard;
+  private final KeyGroupShards shards;
 
-  KeyGroupMessageExtractor(int keyGroupsPerShard) {
-    this.keyGroupsPerShard = keyGroupsPerShard;
+  KeyGroupMessageExtractor(KeyGroupShards shards) {
+    this.shards = shards;
   }
 
   @Override
   public String shardId(String entityId) {
-    return keyGroupsPerShard == 1 ? entityId : Integer.toString(Integer.parseInt(entityId) / keyGroupsPerShard);
-  }
-
-  /** The key groups of shard {@code shardId} among {@code keyGroups}: first inclusive, last exclusive. */
-  static int[] keyGroupRange(String shardId, int keyGroupsPerShard, int keyGroups) {
-    int shard = Integer.parseInt(shardId);
-    return new int[] {shard * keyGroupsPerShard, Math.min(keyGroups, (shard + 1) * keyGroupsPerShard)};
+    return shards.shardOfEntity(entityId);
   }
 
   @Override

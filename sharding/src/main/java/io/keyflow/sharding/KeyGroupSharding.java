@@ -26,11 +26,11 @@ public final class KeyGroupSharding {
   private final Map<String, PipelineDefinition> pipelines;
   private final List<PipelineDefinition> stages;
 
-  private final int keyGroupsPerShard;
+  private final KeyGroupShards shards;
 
-  private KeyGroupSharding(ClusterSharding sharding, Map<String, PipelineDefinition> pipelines, int keyGroupsPerShard) {
+  private KeyGroupSharding(ClusterSharding sharding, Map<String, PipelineDefinition> pipelines, KeyGroupShards shards) {
     this.sharding = sharding;
-    this.keyGroupsPerShard = keyGroupsPerShard;
+    this.shards = shards;
     this.pipelines = Map.copyOf(pipelines);
     List<PipelineDefinition> all = new ArrayList<>();
     pipelines.values().forEach(p -> all.addAll(p.stages()));
@@ -48,31 +48,23 @@ public final class KeyGroupSharding {
       ActorSystem<?> system, Map<String, PipelineDefinition> pipelines, ResultsSink sink, PersistenceSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
     ShardingSettings shardingSettings = ShardingSettings.create(system.settings().config());
+    KeyGroupShards shards = new KeyGroupShards(shardingSettings.keyGroupsPerShard());
     for (PipelineDefinition definition : pipelines.values().stream().flatMap(p -> p.stages().stream()).toList()) {
       StageForwarder forwarder = definition.next() == null ? null
-          : new ShardedStageForwarder(sharding, definition.next(), shardingSettings.askTimeout());
+          : new ShardedStageForwarder(sharding, shards, definition.next(), shardingSettings.askTimeout());
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
-              context -> KeyGroupEntity.create(definition, Integer.parseInt(context.getEntityId()), sink, forwarder, settings))
-          .withMessageExtractor(new KeyGroupMessageExtractor(shardingSettings.keyGroupsPerShard()))
+              context -> KeyGroupEntity.create(definition, shards.keyGroupOf(context.getEntityId()), sink, forwarder, settings))
+          .withMessageExtractor(new KeyGroupMessageExtractor(shards))
           .withStopMessage(KeyGroupEntity.HandOff.INSTANCE);
       if (shardingSettings.allocation().equals("rendezvous")) {
         entity = entity.withAllocationStrategy(
             new RendezvousAllocationStrategy(system, shardingSettings.maxMovesPerRound(),
-                shardingSettings.keyGroupsPerShard(), shardIds(definition.maxKeyGroups(), shardingSettings.keyGroupsPerShard()),
+                shards.keyGroupsPerShard(), shards.shardIds(definition.maxKeyGroups()),
                 definition.name(), definition.stage()));
       }
       sharding.init(entity);
     }
-    return new KeyGroupSharding(sharding, pipelines, shardingSettings.keyGroupsPerShard());
-  }
-
-  /** The shard ids of a stage of {@code keyGroups} key groups, {@code keyGroupsPerShard} to a shard. */
-  static List<String> shardIds(int keyGroups, int keyGroupsPerShard) {
-    List<String> ids = new ArrayList<>();
-    for (int shard = 0; shard * keyGroupsPerShard < keyGroups; shard++) {
-      ids.add(Integer.toString(shard));
-    }
-    return ids;
+    return new KeyGroupSharding(sharding, pipelines, shards);
   }
 
   /** Pipelines by name, each as its first stage (the one HTTP events enter). */
@@ -87,17 +79,12 @@ public final class KeyGroupSharding {
 
   /** The entity of one key group of a pipeline. */
   public EntityRef<KeyGroupEntity.Command> keyGroup(PipelineDefinition definition, int keyGroup) {
-    return sharding.entityRefFor(typeKey(definition), Integer.toString(keyGroup));
+    return sharding.entityRefFor(typeKey(definition), shards.entityIdOf(keyGroup));
   }
 
-  /** Contiguous key groups per Pekko shard ({@code keyflow.sharding.key-groups-per-shard}). */
-  public int keyGroupsPerShard() {
-    return keyGroupsPerShard;
-  }
-
-  /** The shard id of a key group. */
-  public String shardOf(int keyGroup) {
-    return Integer.toString(keyGroup / keyGroupsPerShard);
+  /** The shard layout of every stage ({@code keyflow.sharding.key-groups-per-shard}). */
+  public KeyGroupShards shards() {
+    return shards;
   }
 
   public ClusterSharding sharding() {

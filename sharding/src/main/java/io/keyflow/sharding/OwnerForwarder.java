@@ -110,7 +110,7 @@ final class OwnerForwarder implements IngestGateway.Holders {
       }
     });
     for (int kg = 0; kg < remote.length; kg++) {
-      String shard = sharding.shardOf(kg);
+      String shard = sharding.shards().shardOf(kg);
       remote[kg] = contested.contains(shard) ? null : holderOf.get(shard);
     }
     return remote;

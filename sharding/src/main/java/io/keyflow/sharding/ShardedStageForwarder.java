@@ -15,11 +15,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 final class ShardedStageForwarder implements StageForwarder {
 
   private final ClusterSharding sharding;
+  private final KeyGroupShards shards;
   private final PipelineDefinition next;
   private final Duration timeout;
 
-  ShardedStageForwarder(ClusterSharding sharding, PipelineDefinition next, Duration timeout) {
+  ShardedStageForwarder(ClusterSharding sharding, KeyGroupShards shards, PipelineDefinition next, Duration timeout) {
     this.sharding = sharding;
+    this.shards = shards;
     this.next = next;
     this.timeout = timeout;
   }
@@ -28,7 +30,7 @@ final class ShardedStageForwarder implements StageForwarder {
   public CompletionStage<Void> forward(String source, Map<Integer, List<KeyGroupEntity.Forwarded>> byTarget) {
     List<CompletableFuture<KeyGroupEntity.ForwardAccepted>> acks = new ArrayList<>();
     byTarget.forEach((keyGroup, records) -> acks.add(sharding
-        .entityRefFor(KeyGroupSharding.typeKey(next), Integer.toString(keyGroup))
+        .entityRefFor(KeyGroupSharding.typeKey(next), shards.entityIdOf(keyGroup))
         .<KeyGroupEntity.ForwardAccepted>ask(replyTo -> new KeyGroupEntity.ForwardBatch(source, records, replyTo), timeout)
         .toCompletableFuture()));
     return CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]));

@@ -1,6 +1,5 @@
 package io.keyflow.sharding;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +11,7 @@ class KeyGroupMessageExtractorTest {
 
   @Test
   void oneKeyGroupPerShardKeepsTheKeyGroupAsShardId() {
-    KeyGroupMessageExtractor extractor = new KeyGroupMessageExtractor(1);
+    KeyGroupMessageExtractor extractor = new KeyGroupMessageExtractor(new KeyGroupShards(1));
     for (int kg = 0; kg < 128; kg++) {
       assertEquals(Integer.toString(kg), extractor.shardId(Integer.toString(kg)));
     }
@@ -21,17 +20,16 @@ class KeyGroupMessageExtractorTest {
   @Test
   void shardsHoldContiguousRangesThatCoverEveryKeyGroupOnce() {
     int keyGroups = 130;   // not a multiple of 4: the last shard is smaller
-    KeyGroupMessageExtractor extractor = new KeyGroupMessageExtractor(4);
+    KeyGroupShards shards = new KeyGroupShards(4);
+    KeyGroupMessageExtractor extractor = new KeyGroupMessageExtractor(shards);
     Map<String, Integer> groupsPerShard = new HashMap<>();
     for (int kg = 0; kg < keyGroups; kg++) {
       String shard = extractor.shardId(Integer.toString(kg));
       groupsPerShard.merge(shard, 1, Integer::sum);
-      int[] range = KeyGroupMessageExtractor.keyGroupRange(shard, 4, keyGroups);
-      assertTrue(range[0] <= kg && kg < range[1], "key group " + kg + " in its shard's range");
+      assertTrue(shards.rangeOf(shard, keyGroups).contains(kg), "key group " + kg + " in its shard's range");
     }
     assertEquals(33, groupsPerShard.size());
     assertEquals(4, groupsPerShard.get("0"));
     assertEquals(2, groupsPerShard.get("32"));
-    assertArrayEquals(new int[] {128, 130}, KeyGroupMessageExtractor.keyGroupRange("32", 4, keyGroups));
   }
 }

@@ -21,7 +21,7 @@ class RendezvousAssignmentTest {
     return members;
   }
 
-  private static final List<String> ALL = KeyGroupSharding.shardIds(GROUPS, 1);
+  private static final List<String> ALL = new KeyGroupShards(1).shardIds(GROUPS);
 
   private static Map<String, String> assign(List<String> members) {
     Map<String, String> owner = RendezvousAssignment.assign(ALL, members);
