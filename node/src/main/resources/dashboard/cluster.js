@@ -8,7 +8,7 @@
   const WIDTH = 720, HEIGHT = 150, PAD = 46;
   const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
   const MARK_COLOURS = { removed: "#c62828", down: "#c62828", unreachable: "#ef6c00", leaving: "#ef6c00",
-    up: "#2e7d32", reachable: "#2e7d32", recovered: "#6a1b9a" };
+    up: "#2e7d32", reachable: "#2e7d32", recovered: "#6a1b9a", moving: "#1565c0" };
 
   const request = window.KeyflowDashboard.request;
   const el = window.KeyflowDashboard.el;

@@ -92,9 +92,13 @@ final class ClusterFigures {
         .build();
   }
 
-  /** Keeps a node's figures; recoveries in them are a mark too, whichever node they happened on. */
+  /** Keeps a node's figures; moves and recoveries in them are marks too, whichever node they happened on. */
   private static void add(FigureHistory history, String node, NodeFigures figures) {
     history.add(node, figures);
+    if (figures.movesStarted() > 0) {
+      history.mark(figures.atMillis(), "moving", String.format(java.util.Locale.ROOT,
+          "rebalance: %d key group(s) moving (decided by %s)", figures.movesStarted(), node));
+    }
     if (figures.recoveries() > 0) {
       history.mark(figures.atMillis(), "recovered", String.format(java.util.Locale.ROOT,
           "%s: %d key group(s) recovered, slowest %.1f s", node, figures.recoveries(), figures.slowestRecoverySeconds()));

@@ -41,6 +41,7 @@ final class FigureSampler {
   private double lastJournalMillis;
   /** Recovery time per key group (meter id) at the last sample: a new or changed one is a recovery. */
   private Map<Meter.Id, Double> lastRecoveries;
+  private double lastMoved;
 
   FigureSampler(MeterRegistry registry, LongSupplier clockMillis) {
     this.registry = registry;
@@ -56,6 +57,7 @@ final class FigureSampler {
     this.lastJournalCount = journal(false);
     this.lastJournalMillis = journal(true);
     this.lastRecoveries = recoveries();
+    this.lastMoved = counterSum("keyflow.key.groups.moved");
   }
 
   NodeFigures sample() {
@@ -86,6 +88,7 @@ final class FigureSampler {
     int keyGroups = (int) registry.find("keyflow.key.groups").gauges().stream().mapToDouble(Gauge::value).sum();
 
     Map<Meter.Id, Double> recoveries = recoveries();
+    double moved = counterSum("keyflow.key.groups.moved");
     int recovered = 0;
     double slowest = Double.NaN;
     for (var entry : recoveries.entrySet()) {
@@ -97,7 +100,8 @@ final class FigureSampler {
 
     NodeFigures figures = new NodeFigures(now, Math.max(0, acked - lastAcked) / seconds, answerRates,
         Math.max(0, rejected - lastRejected) / seconds, ackQuantiles[0], ackQuantiles[1], journalMean, keyGroups,
-        recovered, slowest, stages());
+        recovered, slowest, (int) Math.max(0, moved - lastMoved), stages());
+    lastMoved = moved;
     lastRecoveries = recoveries;
     lastAt = now;
     lastAcked = acked;

@@ -187,6 +187,7 @@ final class JsonViews {
         number(point, "journal_write_mean_ms", f.journalWriteMeanMs());
         point.put("key_groups", f.keyGroups()).put("recoveries", f.recoveries());
         number(point, "slowest_recovery_s", f.slowestRecoverySeconds());
+        point.put("moves_started", f.movesStarted());
       }
     });
     ArrayNode stages = root.putArray("stages");

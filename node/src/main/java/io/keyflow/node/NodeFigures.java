@@ -19,11 +19,13 @@ import java.util.Map;
  * @param keyGroups            key groups running on the node, every pipeline and stage together
  * @param recoveries           key groups that (re)started on the node in the interval after a recovery
  * @param slowestRecoverySeconds the longest of those recoveries (NaN when there was none)
+ * @param movesStarted         key groups this node's shard coordinators sent to another node in the
+ *                             interval (rebalancing after a join or leave; only the coordinators' node counts)
  * @param stages               per pipeline stage: event time and processing lag on this node
  */
 public record NodeFigures(long atMillis, double ackedPerSecond, Map<String, Double> answersPerSecond,
     double rejectedPerSecond, double ackP50Ms, double ackP99Ms, double journalWriteMeanMs, int keyGroups,
-    int recoveries, double slowestRecoverySeconds, List<StageFigures> stages) implements CborSerializable {
+    int recoveries, double slowestRecoverySeconds, int movesStarted, List<StageFigures> stages) implements CborSerializable {
 
   public NodeFigures {
     // Sorted by status, so that the answer lists them in the same order every time.

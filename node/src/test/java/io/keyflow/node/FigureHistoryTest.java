@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class FigureHistoryTest {
 
   private static NodeFigures at(long millis, double acked) {
-    return new NodeFigures(millis, acked, Map.of("200", acked / 100), 0, 5, 20, 3, 40, 0, Double.NaN, List.of());
+    return new NodeFigures(millis, acked, Map.of("200", acked / 100), 0, 5, 20, 3, 40, 0, Double.NaN, 0, List.of());
   }
 
   @Test
@@ -50,7 +50,7 @@ class FigureHistoryTest {
     FigureHistory history = new FigureHistory(10, 10, 5_000, 30_000);
     history.add("pekko://keyflow@127.0.0.2:25520", at(1_000, 300));
     history.add("pekko://keyflow@127.0.0.2:25520",
-        new NodeFigures(2_000, 0, Map.of(), 0, Double.NaN, Double.NaN, Double.NaN, 40, 2, 1.25, List.of()));
+        new NodeFigures(2_000, 0, Map.of(), 0, Double.NaN, Double.NaN, Double.NaN, 40, 2, 1.25, 0, List.of()));
     history.mark(1_500, "removed", "pekko://keyflow@127.0.0.3:25520 removed");
 
     var json = JsonViews.figures(history, 3_000);

@@ -79,8 +79,11 @@ class FigureSamplerTest {
         .register(registry);
     Gauge.builder("keyflow.key.group.recovery.seconds", () -> 0.25).tags("pipeline", "clicks", "stage", "main", "key_group", "6")
         .register(registry);
+    // This node's shard coordinator started moving 8 key groups (a rebalance after a join).
+    Counter.builder("keyflow.key.groups.moved").tags("pipeline", "clicks", "stage", "main").register(registry).increment(8);
     clock.addAndGet(1_000);
     NodeFigures idle = sampler.sample();
+    assertThat(idle.movesStarted()).isEqualTo(8);
     assertThat(idle.ackedPerSecond()).isZero();
     assertThat(idle.answersPerSecond()).isEmpty();
     assertThat(idle.ackP99Ms()).isNaN();
@@ -98,6 +101,7 @@ class FigureSamplerTest {
     assertThat(slow.ackP50Ms()).isBetween(500.0, 800.0);
     assertThat(slow.ackP99Ms()).isBetween(500.0, 800.0);
     assertThat(slow.recoveries()).as("the same recoveries are not counted twice").isZero();
+    assertThat(slow.movesStarted()).as("the same moves are not counted twice").isZero();
   }
 
   @Test

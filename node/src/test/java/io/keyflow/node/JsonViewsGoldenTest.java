@@ -126,7 +126,7 @@ class JsonViewsGoldenTest {
     FigureHistory history = new FigureHistory(10, 10, 5_000, 60_000);
     String a = "pekko://keyflow@127.0.0.2:25520";
     history.add(a, new NodeFigures(10_000, 250.0, Map.of("200", 2.5, "503", 1.0), 1.0, 12.5, Double.NaN, 3.25, 64, 1,
-        0.75, List.of(new StageFigures("clicks", "main", 64, 1_700_000_030.0,
+        0.75, 6, List.of(new StageFigures("clicks", "main", 64, 1_700_000_030.0,
             List.of(new StageFigures.Watermark(5, 1_700_000_000.0)), 8.0, Double.NaN, Double.NaN))));
     history.mark(9_500, "down", a + " downed");
     assertGolden("cluster-figures", JsonViews.figures(history, 11_000));

@@ -13,7 +13,7 @@ class StageLagTest {
   private static final String B = "pekko://keyflow@127.0.0.3:25520";
 
   private static NodeFigures at(long millis, StageFigures... stages) {
-    return new NodeFigures(millis, 0, Map.of(), 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN, List.of(stages));
+    return new NodeFigures(millis, 0, Map.of(), 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, Double.NaN, 0, List.of(stages));
   }
 
   private static StageFigures clicks(int keyGroups, double maxEventTime, double written, StageFigures.Watermark... slowest) {
