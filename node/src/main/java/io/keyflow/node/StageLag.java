@@ -33,6 +33,11 @@ final class StageLag {
 
   private record Held(String node, double watermark, long reportedAt) {}
 
+  private record StageId(String pipeline, String stage) {}
+
+  private static final Comparator<StageId> ORDER =
+      Comparator.comparing(StageId::pipeline).thenComparing(StageId::stage);
+
   private static final class Stage {
     int keyGroups;
     double maxEventTime = Double.NaN;
@@ -44,8 +49,7 @@ final class StageLag {
   }
 
   static List<Row> of(Map<String, List<NodeFigures>> nodes, Set<String> current, long nowMillis, long windowMillis) {
-    Map<String, Stage> stages = new TreeMap<>();
-    Map<String, String[]> names = new HashMap<>();
+    Map<StageId, Stage> stages = new TreeMap<>(ORDER);
     for (String node : current) {
       List<NodeFigures> series = nodes.getOrDefault(node, List.of());
       if (series.isEmpty()) {
@@ -53,9 +57,7 @@ final class StageLag {
       }
       NodeFigures latest = series.get(series.size() - 1);
       for (StageFigures s : latest.stages()) {
-        String id = s.pipeline() + '\u0000' + s.stage();
-        names.put(id, new String[] {s.pipeline(), s.stage()});
-        Stage stage = stages.computeIfAbsent(id, k -> new Stage());
+        Stage stage = stages.computeIfAbsent(new StageId(s.pipeline(), s.stage()), k -> new Stage());
         stage.keyGroups += s.keyGroups();
         stage.maxEventTime = max(stage.maxEventTime, s.maxEventTimeSeconds());
         for (StageFigures.Watermark w : s.slowest()) {
@@ -69,9 +71,7 @@ final class StageLag {
           continue;
         }
         for (StageFigures s : f.stages()) {
-          String id = s.pipeline() + '\u0000' + s.stage();
-          names.putIfAbsent(id, new String[] {s.pipeline(), s.stage()});
-          Stage stage = stages.computeIfAbsent(id, k -> new Stage());
+          Stage stage = stages.computeIfAbsent(new StageId(s.pipeline(), s.stage()), k -> new Stage());
           stage.applied = max(stage.applied, s.appliedP99Ms());
           stage.written = max(stage.written, s.writtenP99Ms());
           stage.forwarded = max(stage.forwarded, s.forwardedP99Ms());
@@ -86,8 +86,7 @@ final class StageLag {
             new Slow(held.node(), keyGroup, Math.max(0, stage.maxEventTime - held.watermark()))));
       }
       slow.sort(Comparator.comparingDouble(Slow::lagSeconds).reversed().thenComparingInt(Slow::keyGroup));
-      String[] name = names.get(id);
-      rows.add(new Row(name[0], name[1], stage.keyGroups, slow.isEmpty() ? Double.NaN : slow.get(0).lagSeconds(),
+      rows.add(new Row(id.pipeline(), id.stage(), stage.keyGroups, slow.isEmpty() ? Double.NaN : slow.get(0).lagSeconds(),
           List.copyOf(slow.subList(0, Math.min(SLOWEST, slow.size()))), stage.applied, stage.written, stage.forwarded));
     });
     return rows;

@@ -23,8 +23,9 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Places key groups by {@link RendezvousAssignment} over the shard regions' member addresses, so
  * a join or leave moves only the key groups whose owner changed, at most {@code maxMovesPerRound}
- * at a time, and every member holds its even share. A group already moving is never picked again; after its hand-off it is allocated to
- * the owner under the membership of that moment.
+ * at a time, and every member holds its even share (docs/placement.md). A group already moving is
+ * never picked again; after its hand-off it is allocated to the owner under the membership of that
+ * moment.
  */
 public final class RendezvousAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
 
@@ -33,10 +34,10 @@ public final class RendezvousAllocationStrategy extends ShardCoordinator.Abstrac
   private final int keyGroupsPerShard;
   private final List<String> shards;
   private final Counter rebalances;
+  private final Counter moved;
   /** The owners last computed, and for which members: allocations come one shard at a time. */
   private Set<String> ownersFor = Set.of();
   private Map<String, String> owners = Map.of();
-  private final Counter moved;
 
   /**
    * {@code shards}: every shard id of the entity type placed; {@code pipeline} and {@code stage} tag
