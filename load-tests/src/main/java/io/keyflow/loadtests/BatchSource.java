@@ -14,6 +14,6 @@ public interface BatchSource {
   /** The source the options ask for: {@code clicks} or {@code nexmark}. */
   static BatchSource from(LoadOptions o) {
     return o.workload().equals(LoadOptions.NEXMARK)
-        ? io.keyflow.loadtests.nexmark.NexmarkWorkload.from(o) : EventGenerator.from(o);
+        ? NexmarkWorkload.from(o) : EventGenerator.from(o);
   }
 }

@@ -1,10 +1,13 @@
-package io.keyflow.loadtests.nexmark;
+package io.keyflow.loadtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keyflow.loadtests.LoadOptions;
+import io.keyflow.loadtests.nexmark.NexmarkConfig;
+import io.keyflow.loadtests.nexmark.NexmarkEvent;
+import io.keyflow.loadtests.nexmark.NexmarkGenerator;
+import io.keyflow.loadtests.nexmark.NexmarkQuery;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

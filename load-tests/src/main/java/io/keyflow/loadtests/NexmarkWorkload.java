@@ -1,14 +1,20 @@
-package io.keyflow.loadtests.nexmark;
+package io.keyflow.loadtests;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keyflow.loadtests.BatchSource;
-import io.keyflow.loadtests.LoadOptions;
+import io.keyflow.loadtests.nexmark.NexmarkConfig;
+import io.keyflow.loadtests.nexmark.NexmarkEvent;
+import io.keyflow.loadtests.nexmark.NexmarkGenerator;
+import io.keyflow.loadtests.nexmark.NexmarkQuery;
 
 /**
  * The loader's {@code nexmark} workload: batch {@code i} holds the query's input events
  * {@code i × batch .. (i + 1) × batch − 1} (persons, auctions and bids as the query reads them, in
  * event-number order) as NDJSON, the same for the same seed whichever worker sends it.
+ *
+ * <p>It lives with the loader, not in {@code nexmark}: the Nexmark model (generator, events, queries)
+ * knows nothing of the loader, and the loader picks between its two workloads ({@link EventGenerator}
+ * for clicks, this one) without a package cycle.
  */
 public final class NexmarkWorkload implements BatchSource {
 
