@@ -19,7 +19,7 @@ final class AutoscaleScenario {
 
   private AutoscaleScenario() {}
 
-  static int growAndShrink(Scenario.Context c, int added) throws InterruptedException {
+  static int growAndShrink(ScenarioContext c, int added) throws InterruptedException {
     LocalCluster cluster = c.cluster();
     c.fault("load on " + (added - 1) + " nodes: waiting for the autoscaler to add node-" + added);
     long started = System.nanoTime();

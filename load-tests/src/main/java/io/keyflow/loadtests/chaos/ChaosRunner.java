@@ -198,7 +198,7 @@ public final class ChaosRunner {
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     AtomicReference<String> phase = new AtomicReference<>("load");
-    Scenario.Context context = Scenario.Context.create(cluster, client, probe, phase,
+    ScenarioContext context = ScenarioContext.create(cluster, client, probe, phase,
         start + 2 * duration.toNanos() / 3, seed);
     AtomicLong healedAt = new AtomicLong(Long.MAX_VALUE);
     Future<Integer> faults = pool.submit(() -> {
