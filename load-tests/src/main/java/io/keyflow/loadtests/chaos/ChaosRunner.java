@@ -1,17 +1,10 @@
 package io.keyflow.loadtests.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -55,10 +48,6 @@ public final class ChaosRunner {
   private static final Duration HEAL_GRACE = Duration.ofMinutes(6);
   private static final int WORKERS = 4;
   private static final int EVENTS_PER_REQUEST = 200;
-  /** The read-back ends once the results have not changed for this long (unless they agree with the ledger first). */
-  private static final Duration READ_BACK_QUIET = Duration.ofSeconds(30);
-  /** The read-back ends after this long whatever it reads. */
-  private static final Duration READ_BACK_BOUND = Duration.ofMinutes(3);
 
   /** A pipeline of its own per run: earlier runs' state in data/ never mixes in, and is never deleted. */
   private final String pipeline = "chaos_" + Long.toString(System.currentTimeMillis(), 36);
@@ -68,8 +57,6 @@ public final class ChaosRunner {
   private final Duration duration;
   private final long seed;
   private final double rate;
-  private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
 
   private ChaosRunner(Path home, Duration duration, long seed, double rate) {
     this.home = home;
@@ -246,9 +233,10 @@ public final class ChaosRunner {
     }
     pool.shutdownNow();
 
-    post(nodes, "/v1/pipelines/" + pipeline + "/watermark", "{\"watermark\":" + (5L * 86_400_000) + "}");
+    ResultsReadBack results = new ResultsReadBack(nodes, pipeline);
+    results.post("/v1/pipelines/" + pipeline + "/watermark", "{\"watermark\":" + (5L * 86_400_000) + "}");
     long readBackStart = System.nanoTime();
-    Map<String, LedgerChecker.ReadBack> readBack = readBackSettled(nodes, r -> LedgerChecker.check(client.ledger, r).ok());
+    Map<String, LedgerChecker.ReadBack> readBack = results.settled(r -> LedgerChecker.check(client.ledger, r).ok());
     context.notes().put("read_back_s", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - readBackStart) / 1e9));
     LedgerChecker.Report report = LedgerChecker.check(client.ledger, readBack);
     double clientRecovery = client.recoveredAtNanos.get() == 0 ? -1
@@ -278,81 +266,5 @@ public final class ChaosRunner {
         client.retriedRequests.get(), client.failedAttempts.get(), client.abandoned.get(),
         probe.firstRecoverySeconds(), probe.allRecoveredSeconds(), probe.affected(), probe.rejected.get(), clientRecovery,
         client.longestPauseNanos.get() / 1e9, healed, notes, ok);
-  }
-
-  /**
-   * Reads the results (from the first node that answers) until they agree with the ledger, or have
-   * not changed for {@link #READ_BACK_QUIET}, at most {@link #READ_BACK_BOUND}; returns the last read.
-   * Results reach the store after the journal, from each key group's outbox, retried after a failed
-   * write: a node restarted cold when the final watermark fired every window had its results writes
-   * time out for 25 s (kill-burst, seed 4242, 2026-12-07), and two reads a second apart, the rule
-   * until then, agreed on results still on their way. Results that are really lost never agree with
-   * the ledger, and stop changing.
-   */
-  private Map<String, LedgerChecker.ReadBack> readBackSettled(List<String> nodes,
-      java.util.function.Predicate<Map<String, LedgerChecker.ReadBack>> agrees) throws InterruptedException {
-    Map<String, LedgerChecker.ReadBack> previous = null;
-    long changedAt = System.nanoTime();
-    long bound = changedAt + READ_BACK_BOUND.toNanos();
-    while (System.nanoTime() < bound) {
-      Thread.sleep(1_000);
-      Map<String, LedgerChecker.ReadBack> current = null;
-      for (String node : nodes) {
-        current = readBack(node);
-        if (current != null) {
-          break;
-        }
-      }
-      if (current == null) {
-        System.out.println("chaos: no node answered the results read-back");
-        continue;
-      }
-      if (agrees.test(current)) {
-        return current;
-      }
-      if (!current.equals(previous)) {
-        changedAt = System.nanoTime();
-      } else if (System.nanoTime() - changedAt >= READ_BACK_QUIET.toNanos()) {
-        return current;
-      }
-      previous = current;
-    }
-    return previous == null ? Map.of() : previous;
-  }
-
-  /** One node's read-back of every key's results, or null if it did not answer 200. */
-  private Map<String, LedgerChecker.ReadBack> readBack(String node) throws InterruptedException {
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/pipelines/" + pipeline + "/results"))
-          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return null;
-      }
-      Map<String, LedgerChecker.ReadBack> byKey = new HashMap<>();
-      for (JsonNode r : json.readTree(response.body())) {
-        JsonNode v = r.get("values");
-        byKey.merge(r.get("key").asText(), new LedgerChecker.ReadBack(v.get("n").asLong(), v.get("seq_sum").asLong(),
-            v.get("seq_min").asLong(), v.get("seq_max").asLong()), LedgerChecker.ReadBack::plus);
-      }
-      return byKey;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Posts to the first node that answers 2xx. */
-  private void post(List<String> nodes, String path, String body) throws InterruptedException {
-    for (String node : nodes) {
-      try {
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node + path))
-            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() / 100 == 2) {
-          return;
-        }
-      } catch (IOException e) {
-        System.out.println("chaos: " + node + path + " failed: " + e);
-      }
-    }
   }
 }
