@@ -177,7 +177,7 @@ public final class ChaosRunner {
       futures.add(pool.submit(() -> client.run(worker, seed, running, intervalNanos)));
     }
     RecoveryProbe probe = new RecoveryProbe(
-        scenario.untouchedNodes().stream().map(cluster::url).toList(), pipeline + "_probe", PROBE_KEYS);
+        scenario.untouchedNodes().stream().map(LocalCluster::url).toList(), pipeline + "_probe", PROBE_KEYS);
     futures.add(pool.submit(() -> {
       probe.run(running);
       return 0L;

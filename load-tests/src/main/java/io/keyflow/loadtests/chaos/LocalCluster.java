@@ -1,13 +1,7 @@
 package io.keyflow.loadtests.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,12 +30,11 @@ final class LocalCluster implements AutoCloseable {
   private final Path pipelines;
   private final List<String> clusterArgs;
   private final Map<String, String> environment;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final ObjectMapper json = new ObjectMapper();
   private final Set<Long> paused = ConcurrentHashMap.newKeySet();
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
   private final AtomicInteger joinRetries = new AtomicInteger();
   final LinkCutter links = new LinkCutter();
+  private final ClusterView view;
 
   LocalCluster(Path home, int size, Path pipelines, List<String> clusterArgs) {
     this(home, size, pipelines, clusterArgs, Map.of());
@@ -54,6 +47,7 @@ final class LocalCluster implements AutoCloseable {
     this.pipelines = pipelines;
     this.clusterArgs = List.copyOf(clusterArgs);
     this.environment = Map.copyOf(environment);
+    this.view = new ClusterView(size);
   }
 
   int size() {
@@ -64,7 +58,7 @@ final class LocalCluster implements AutoCloseable {
     return "127.0.0." + (n + 1);
   }
 
-  String url(int n) {
+  static String url(int n) {
     return "http://" + host(n) + ":8080";
   }
 
@@ -137,15 +131,7 @@ final class LocalCluster implements AutoCloseable {
 
   /** Whether node n answers ready on its management port (every key group running). */
   boolean ready(int n) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://" + host(n) + ":8558/ready"))
-          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return view.ready(n);
   }
 
   Optional<ProcessHandle> node(int n) {
@@ -184,49 +170,9 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * Waits until a node other than {@code n} reports {@code n} gone from the membership and every key
-   * group of every pipeline placed on the others: the takeover is complete.
-   */
+  /** Whether the takeover of node {@code n}'s key groups completed within {@code timeout}; see {@link ClusterView}. */
   boolean waitTakenOver(int n, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String address = "pekko://keyflow@" + host(n) + ":25520";
-    while (System.nanoTime() < deadline) {
-      for (int other = 1; other <= size; other++) {
-        if (other != n && takenOver(url(other), address)) {
-          return true;
-        }
-      }
-      Thread.sleep(500);
-    }
-    return false;
-  }
-
-  private boolean takenOver(String node, String address) {
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node + "/v1/cluster"))
-          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return false;
-      }
-      JsonNode view = json.readTree(response.body());
-      for (JsonNode member : view.get("members")) {
-        if (member.get("address").asText().equals(address)) {
-          return false;
-        }
-      }
-      for (JsonNode p : view.get("pipelines")) {
-        if (p.get("placed").asInt() != p.get("key_groups").asInt() || p.get("key_groups_per_member").has(address)) {
-          return false;
-        }
-      }
-      return true;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return view.waitTakenOver(n, timeout);
   }
 
   /** Lines of node n's log that contain {@code text}. */
