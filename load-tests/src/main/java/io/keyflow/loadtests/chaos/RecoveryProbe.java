@@ -1,18 +1,12 @@
 package io.keyflow.loadtests.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.keyflow.pipeline.KeyGroupAssigner;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * writes in 0.5–2 s), without waiting for the key's earlier writes (up to 4 in flight), so a key group
  * that is back is seen within a round plus one answer, not after an earlier write's timeout. Before
  * the first fault it asks an untouched node where every key group of the probe pipeline lives
- * ({@code GET /v1/cluster}); a probe key is affected when its key group was on a node that then
+ * ({@code GET /v1/cluster}, {@link ProbePlacement}); a probe key is affected when its key group was on a node that then
  * faulted, and it is back at the answer of its first 2xx to a write sent after <em>that node's</em>
  * fault — whether or not a write failed first: a group that moves within the 3 s timeout answers the
  * buffered write late but never fails it (a placement still settling can name a node the group
@@ -45,7 +39,6 @@ final class RecoveryProbe {
   private static final long ROUND_NANOS = 250_000_000L;
   /** Writes of one probe key in flight at most: a new one every round while earlier ones still wait. */
   private static final int IN_FLIGHT_PER_KEY = 4;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<String> nodes;
   private final String pipeline;
@@ -88,7 +81,12 @@ final class RecoveryProbe {
   void readPlacement() {
     if (faultAt.get() == 0 && moved == null && !placementRead) {
       placementRead = true;
-      moved = onFaultedNodes();
+      ProbePlacement placement = ProbePlacement.read(http, nodes, pipeline, keys);
+      if (placement != null) {
+        groups = placement.groups();
+        holders = placement.holders();
+        moved = placement.onFaulted();
+      }
     }
   }
 
@@ -98,54 +96,6 @@ final class RecoveryProbe {
     if (host != null) {
       faultAtByHost.putIfAbsent(host, nanos);
     }
-  }
-
-  /**
-   * Per probe key: is its key group held by a node the probe does not write through? Null if unknown
-   * (three reads of {@code GET /v1/cluster} failed).
-   */
-  private boolean[] onFaultedNodes() {
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      try {
-        return onFaultedNodes(JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(nodes.get(0) + "/v1/cluster"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body()));
-      } catch (IOException | RuntimeException e) {
-        System.out.println("chaos: probe could not read the key-group placement (" + e + ")"
-            + (attempt < 3 ? ", trying again" : "; affected = failed writes"));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
-    }
-    return null;
-  }
-
-  private boolean[] onFaultedNodes(JsonNode cluster) {
-    Set<String> untouched = new HashSet<>();
-    nodes.forEach(url -> untouched.add(URI.create(url).getHost()));
-    for (JsonNode p : cluster.path("pipelines")) {
-      if (!p.path("pipeline").asText().equals(pipeline) || !p.path("stage").asText().equals("main")) {
-        continue;
-      }
-      int keyGroups = p.path("key_groups").asInt();
-      boolean[] onFaulted = new boolean[keys];
-      int[] groupOf = new int[keys];
-      String[] holderOf = new String[keys];
-      boolean any = false;
-      for (int k = 0; k < keys; k++) {
-        groupOf[k] = KeyGroupAssigner.keyGroupOf("probe" + k, keyGroups);
-        String holder = p.path("holders").path(Integer.toString(groupOf[k])).asText("");
-        String host = holder.contains("@") ? holder.substring(holder.indexOf('@') + 1, holder.lastIndexOf(':')) : "";
-        holderOf[k] = host;
-        onFaulted[k] = !untouched.contains(host);
-        any |= onFaulted[k];
-      }
-      groups = groupOf;
-      holders = holderOf;
-      // No key group on a faulted node (a Cassandra fault): every key is affected by its failures.
-      return any ? onFaulted : null;
-    }
-    return null;
   }
 
   /** Probes until {@code running} turns false. */
