@@ -34,7 +34,7 @@ final class LocalCluster implements AutoCloseable {
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
   private final AtomicInteger joinRetries = new AtomicInteger();
   final LinkCutter links = new LinkCutter();
-  private final ClusterView view;
+  private final MembershipWatch membership;
 
   LocalCluster(Path home, int size, Path pipelines, List<String> clusterArgs) {
     this(home, size, pipelines, clusterArgs, Map.of());
@@ -47,7 +47,7 @@ final class LocalCluster implements AutoCloseable {
     this.pipelines = pipelines;
     this.clusterArgs = List.copyOf(clusterArgs);
     this.environment = Map.copyOf(environment);
-    this.view = new ClusterView(size);
+    this.membership = new MembershipWatch(size);
   }
 
   int size() {
@@ -131,7 +131,7 @@ final class LocalCluster implements AutoCloseable {
 
   /** Whether node n answers ready on its management port (every key group running). */
   boolean ready(int n) {
-    return view.ready(n);
+    return membership.ready(n);
   }
 
   Optional<ProcessHandle> node(int n) {
@@ -170,9 +170,9 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Whether the takeover of node {@code n}'s key groups completed within {@code timeout}; see {@link ClusterView}. */
+  /** Whether the takeover of node {@code n}'s key groups completed within {@code timeout}; see {@link MembershipWatch}. */
   boolean waitTakenOver(int n, Duration timeout) throws InterruptedException {
-    return view.waitTakenOver(n, timeout);
+    return membership.waitTakenOver(n, timeout);
   }
 
   /** Lines of node n's log that contain {@code text}. */

@@ -10,18 +10,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * What the nodes of a {@link LocalCluster} say about the cluster over HTTP: a node's readiness and
- * whether a faulted node's key groups were taken over. Apart from {@link LocalCluster}, which changes
+ * Watches what the nodes of a {@link LocalCluster} say about membership over HTTP: a node's readiness
+ * and whether a faulted node's key groups were taken over. Apart from {@link LocalCluster}, which changes
  * the cluster (processes, signals, links), because these only read the public API and decide from
  * its JSON what counts as "taken over".
  */
-final class ClusterView {
+final class MembershipWatch {
 
   private final int size;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ObjectMapper json = new ObjectMapper();
 
-  ClusterView(int size) {
+  MembershipWatch(int size) {
     this.size = size;
   }
 
