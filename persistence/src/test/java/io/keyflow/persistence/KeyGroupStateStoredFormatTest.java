@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.pipeline.Aggregation;
-import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.WindowSpec;
-import io.keyflow.pipeline.runtime.Output;
-import io.keyflow.pipeline.runtime.StageOperator;
-import io.keyflow.pipeline.runtime.StageState;
+import io.keyflow.pipeline.engine.Output;
+import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.pipeline.engine.StageOperator;
+import io.keyflow.pipeline.engine.StageState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
