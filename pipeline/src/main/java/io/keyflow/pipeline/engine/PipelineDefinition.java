@@ -6,6 +6,7 @@ import io.keyflow.pipeline.KeyGroupAssigner;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.WindowSpec;
+import io.keyflow.pipeline.internal.StageRecords;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -172,12 +173,7 @@ public record PipelineDefinition(
    * @throws IllegalArgumentException when this stage cannot key or timestamp the result
    */
   public Record recordOfResult(WindowResult result) {
-    java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>(result.values());
-    fields.put("key", result.key());
-    fields.put("window_start", result.windowStart());
-    fields.put("window_end", result.windowEnd());
-    fields.put("ts", result.windowEnd() > result.windowStart() ? result.windowEnd() - 1 : result.windowStart());
-    return recordOf(new Event(fields));
+    return StageRecords.ofResult(this, result);
   }
 
   /** A pipeline without a late side output and without idleness. */
@@ -226,77 +222,7 @@ public record PipelineDefinition(
    * @throws IllegalArgumentException naming what is wrong with the event
    */
   public Record recordOf(Event event) {
-    String key;
-    if (functions != null && functions.keySelector() != null) {
-      try {
-        key = functions.keySelector().getKey(event);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("key selector failed: " + describe(e));
-      }
-      if (key == null || key.isEmpty()) {
-        throw new IllegalArgumentException("key selector returned an empty key");
-      }
-    } else {
-      Object k = event.get(keyField);
-      if (k == null) {
-        throw new IllegalArgumentException("missing key field '" + keyField + "'");
-      } else if (k instanceof String text) {
-        key = text;
-      } else if (k instanceof Long number) {
-        key = number.toString();
-      } else {
-        throw new IllegalArgumentException("key field '" + keyField + "' must be a string or an integer");
-      }
-      if (key.isEmpty()) {
-        throw new IllegalArgumentException("key field '" + keyField + "' must not be empty");
-      }
-    }
-    long ts;
-    if (functions != null && functions.timestampAssigner() != null) {
-      try {
-        ts = functions.timestampAssigner().extractTimestamp(event);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("timestamp assigner failed: " + describe(e));
-      }
-    } else {
-      Object t = event.get(timeField);
-      if (t == null) {
-        throw new IllegalArgumentException("missing time field '" + timeField + "'");
-      }
-      if (!(t instanceof Long millis)) {
-        throw new IllegalArgumentException("time field '" + timeField + "' must be an integer (epoch millis)");
-      }
-      ts = millis;
-    }
-    if (keepsAllFields()) {
-      for (String field : numericFields()) {
-        requireNumber(event, field);
-      }
-      return new Record(key, ts, event.fields());
-    }
-    java.util.Map<String, Object> numbers = new java.util.LinkedHashMap<>();
-    for (String field : numericFields()) {
-      numbers.put(field, requireNumber(event, field));
-    }
-    return new Record(key, ts, numbers);
-  }
-
-  private static Number requireNumber(Event event, String field) {
-    Object v = event.get(field);
-    if (v == null) {
-      throw new IllegalArgumentException("missing numeric field '" + field + "'");
-    }
-    if (!(v instanceof Number n)) {
-      throw new IllegalArgumentException("field '" + field + "' must be a number");
-    }
-    if (n instanceof Double d && (d.isNaN() || d.isInfinite())) {
-      throw new IllegalArgumentException("field '" + field + "' is out of range");
-    }
-    return n;
-  }
-
-  private static String describe(RuntimeException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return StageRecords.of(this, event);
   }
 
   /** The key group of {@code key} in this pipeline. */
