@@ -1,7 +1,9 @@
 package io.keyflow.pipeline.internal.process;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -14,6 +16,38 @@ public final class KeyState {
   public TreeMap<String, TreeMap<String, Cell>> maps = new TreeMap<>();
 
   public KeyState() {}
+
+  /**
+   * What queryable state shows of this key at processing time {@code now}, by state name: a value, a
+   * list or a map of the values not expired.
+   */
+  Map<String, Object> view(long now) {
+    Map<String, Object> view = new TreeMap<>();
+    values.forEach((name, cell) -> {
+      if (!cell.expired(now)) {
+        view.put(name, cell.value);
+      }
+    });
+    lists.forEach((name, cells) -> {
+      List<Object> items = new ArrayList<>();
+      cells.forEach(c -> {
+        if (!c.expired(now)) {
+          items.add(c.value);
+        }
+      });
+      view.put(name, items);
+    });
+    maps.forEach((name, cells) -> {
+      Map<String, Object> entries = new LinkedHashMap<>();
+      cells.forEach((k, c) -> {
+        if (!c.expired(now)) {
+          entries.put(k, c.value);
+        }
+      });
+      view.put(name, entries);
+    });
+    return view;
+  }
 
   boolean isEmpty() {
     return values.isEmpty() && lists.isEmpty() && maps.isEmpty();

@@ -2,33 +2,18 @@ package io.keyflow.pipeline.internal.process;
 
 import io.keyflow.pipeline.Collector;
 import io.keyflow.pipeline.KeyedProcessFunction;
-import io.keyflow.pipeline.ListState;
-import io.keyflow.pipeline.ListStateDescriptor;
-import io.keyflow.pipeline.MapState;
-import io.keyflow.pipeline.MapStateDescriptor;
 import io.keyflow.pipeline.OutputTag;
 import io.keyflow.pipeline.Record;
-import io.keyflow.pipeline.RuntimeContext;
 import io.keyflow.pipeline.StateDescriptor;
 import io.keyflow.pipeline.StateTtlConfig;
 import io.keyflow.pipeline.TimeDomain;
 import io.keyflow.pipeline.TimerService;
-import io.keyflow.pipeline.ValueState;
-import io.keyflow.pipeline.ValueStateDescriptor;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.engine.Output;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.engine.StageOperator;
 import io.keyflow.pipeline.engine.StageState;
 import io.keyflow.pipeline.internal.UserCode;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,7 +29,6 @@ public final class ProcessOperator extends StageOperator {
 
   @SuppressWarnings("rawtypes")
   private final KeyedProcessFunction function;
-  private final Map<String, StateDescriptor> descriptors = new LinkedHashMap<>();
 
   /** What the function is looking at while it runs: set before every call, cleared after. */
   private StageState current;
@@ -59,41 +43,13 @@ public final class ProcessOperator extends StageOperator {
   public ProcessOperator(PipelineDefinition definition, int keyGroup) {
     super(definition);
     KeyedProcessFunction<?> prototype = definition.functions().process();
-    this.function = copy(prototype);
+    this.function = FunctionCopies.copy(prototype);
     try {
-      function.open(new Runtime(definition.name(), keyGroup));
+      function.open(new OpenContext(definition.name(), keyGroup, scope));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException("open() of " + prototype.getClass().getName() + " failed: " + e, e);
-    }
-  }
-
-  /** Each key group gets its own instance, as Flink gives each parallel subtask one. */
-  @SuppressWarnings("unchecked")
-  private static <T> T copy(T prototype) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-        out.writeObject(prototype);
-      }
-      ClassLoader loader = prototype.getClass().getClassLoader();
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())) {
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-          try {
-            return Class.forName(desc.getName(), false, loader);
-          } catch (ClassNotFoundException e) {
-            return super.resolveClass(desc);
-          }
-        }
-      }) {
-        return (T) in.readObject();
-      }
-    } catch (IOException | ClassNotFoundException e) {
-      throw new IllegalArgumentException("the KeyedProcessFunction " + prototype.getClass().getName()
-          + " cannot be copied for each key group (it and its fields must be java.io.Serializable;"
-          + " an anonymous class also captures its enclosing instance): " + e, e);
     }
   }
 
@@ -174,35 +130,8 @@ public final class ProcessOperator extends StageOperator {
 
   @Override
   public KeyView queryKey(StageState state, String key) {
-    Map<String, Object> view = new TreeMap<>();
     KeyState ks = state.keyed.get(key);
-    if (ks != null) {
-      long now = state.processingTime;
-      ks.values.forEach((name, cell) -> {
-        if (!cell.expired(now)) {
-          view.put(name, cell.value);
-        }
-      });
-      ks.lists.forEach((name, cells) -> {
-        List<Object> items = new ArrayList<>();
-        cells.forEach(c -> {
-          if (!c.expired(now)) {
-            items.add(c.value);
-          }
-        });
-        view.put(name, items);
-      });
-      ks.maps.forEach((name, cells) -> {
-        Map<String, Object> entries = new LinkedHashMap<>();
-        cells.forEach((k, c) -> {
-          if (!c.expired(now)) {
-            entries.put(k, c.value);
-          }
-        });
-        view.put(name, entries);
-      });
-    }
-    return new KeyView(List.of(), view);
+    return new KeyView(List.of(), ks == null ? new TreeMap<>() : ks.view(state.processingTime));
   }
 
   /** The key in scope for the state handles: the one the function is running for. */
@@ -234,53 +163,6 @@ public final class ProcessOperator extends StageOperator {
       }
       long base = Math.max(0, now());
       return base > Long.MAX_VALUE - ttl.ttlMillis() ? Long.MAX_VALUE - 1 : base + ttl.ttlMillis();
-    }
-  }
-
-  private void register(StateDescriptor d) {
-    StateDescriptor previous = descriptors.putIfAbsent(d.name(), d);
-    if (previous != null && previous.getClass() != d.getClass()) {
-      throw new IllegalArgumentException("state '" + d.name() + "' is declared twice with different kinds");
-    }
-    d.check();
-  }
-
-  /** The runtime context given to {@code open}. */
-  private final class Runtime implements RuntimeContext {
-    private final String pipeline;
-    private final int keyGroup;
-
-    Runtime(String pipeline, int keyGroup) {
-      this.pipeline = pipeline;
-      this.keyGroup = keyGroup;
-    }
-
-    @Override
-    public String pipelineName() {
-      return pipeline;
-    }
-
-    @Override
-    public int keyGroup() {
-      return keyGroup;
-    }
-
-    @Override
-    public <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor) {
-      register(descriptor.descriptor());
-      return new KeyedStateHandles.Value<>(scope, descriptor.descriptor());
-    }
-
-    @Override
-    public <T> ListState<T> getListState(ListStateDescriptor<T> descriptor) {
-      register(descriptor.descriptor());
-      return new KeyedStateHandles.ListHandle<>(scope, descriptor.descriptor());
-    }
-
-    @Override
-    public <K, V> MapState<K, V> getMapState(MapStateDescriptor<K, V> descriptor) {
-      register(descriptor.descriptor());
-      return new KeyedStateHandles.MapHandle<>(scope, descriptor.descriptor());
     }
   }
 
@@ -364,5 +246,4 @@ public final class ProcessOperator extends StageOperator {
       }
     }
   }
-
 }
