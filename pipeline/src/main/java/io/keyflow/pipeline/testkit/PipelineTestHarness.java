@@ -40,8 +40,7 @@ public final class PipelineTestHarness {
   private final List<PipelineDefinition> stages;
   private final StageOperator[][] operators;
   private final StageState[][] states;
-  private final List<Output> outputs = new ArrayList<>();
-  private final List<List<Output>> stageOutputs = new ArrayList<>();
+  private final CollectedOutputs outputs;
   private final List<String> forwardErrors = new ArrayList<>();
   private long processingTime = 0;
 
@@ -49,12 +48,12 @@ public final class PipelineTestHarness {
     this.stages = definition.stages();
     this.states = states;
     this.operators = new StageOperator[stages.size()][];
+    this.outputs = new CollectedOutputs(stages.size());
     for (int s = 0; s < stages.size(); s++) {
       operators[s] = new StageOperator[stages.get(s).maxKeyGroups()];
       for (int g = 0; g < operators[s].length; g++) {
         operators[s][g] = StageOperator.create(stages.get(s), g);
       }
-      stageOutputs.add(new ArrayList<>());
     }
   }
 
@@ -82,23 +81,7 @@ public final class PipelineTestHarness {
   }
 
   public static PipelineTestHarness restore(PipelineDefinition definition, Snapshot snapshot) {
-    List<PipelineDefinition> stages = definition.stages();
-    if (snapshot.states.size() != stages.size()) {
-      throw new IllegalArgumentException("the snapshot has " + snapshot.states.size() + " stages, the pipeline "
-          + stages.size());
-    }
-    StageState[][] states = new StageState[stages.size()][];
-    for (int s = 0; s < stages.size(); s++) {
-      List<Object> trees = snapshot.states.get(s);
-      if (trees.size() != stages.get(s).maxKeyGroups()) {
-        throw new IllegalArgumentException("the snapshot of stage " + stages.get(s).stage() + " has " + trees.size()
-            + " key groups, the pipeline " + stages.get(s).maxKeyGroups());
-      }
-      states[s] = new StageState[trees.size()];
-      for (int g = 0; g < trees.size(); g++) {
-        states[s][g] = StateCodec.decode(StateCodec.neutral(trees.get(g)), StageState.class);
-      }
-    }
+    StageState[][] states = SnapshotTrees.decode(definition.stages(), snapshot.states);
     PipelineTestHarness h = new PipelineTestHarness(definition, states);
     h.processingTime = snapshot.processingTime;
     return h;
@@ -106,18 +89,10 @@ public final class PipelineTestHarness {
 
   /**
    * The state of every key group of every stage, encoded by {@link StateCodec} into neutral trees —
-   * fully detached from the harness, as a persisted snapshot is.
+   * fully detached from the harness, as a persisted snapshot is ({@link SnapshotTrees}).
    */
   public Snapshot snapshot() {
-    List<List<Object>> trees = new ArrayList<>(states.length);
-    for (StageState[] stage : states) {
-      List<Object> groups = new ArrayList<>(stage.length);
-      for (StageState s : stage) {
-        groups.add(StateCodec.encode(s));
-      }
-      trees.add(groups);
-    }
-    return new Snapshot(trees, processingTime);
+    return new Snapshot(SnapshotTrees.encode(states), processingTime);
   }
 
   /** A detached copy of every key group's state. */
@@ -167,8 +142,7 @@ public final class PipelineTestHarness {
 
   /** Records {@code produced} by {@code stage} and forwards its results to the next stage. */
   private void emitted(int stage, List<Output> produced) {
-    outputs.addAll(produced);
-    stageOutputs.get(stage).addAll(produced);
+    outputs.add(stage, produced);
     if (stage + 1 >= stages.size()) {
       return;
     }
@@ -222,7 +196,7 @@ public final class PipelineTestHarness {
 
   /** Every output so far of every stage (results, side outputs, late records), in the order produced. */
   public List<Output> outputs() {
-    return List.copyOf(outputs);
+    return outputs.all();
   }
 
   /** Every result of the last stage in the order produced, re-fires included. */
@@ -232,44 +206,22 @@ public final class PipelineTestHarness {
 
   /** Every result of stage {@code stage} in the order produced. */
   public List<WindowResult> results(String stage) {
-    List<WindowResult> results = new ArrayList<>();
-    for (Output o : stageOutputs.get(indexOf(stage))) {
-      if (o.result() != null && o.tag() == null) {
-        results.add(o.result());
-      }
-    }
-    return results;
+    return outputs.results(indexOf(stage));
   }
 
   /** The latest result per key and window of the last stage (what the results store keeps), by key then window start. */
   public List<WindowResult> latestResults() {
-    Map<String, WindowResult> latest = new TreeMap<>();
-    for (WindowResult r : results()) {
-      latest.put(r.key() + '\u0000' + String.format("%020d", r.windowStart() - Long.MIN_VALUE), r);
-    }
-    return new ArrayList<>(latest.values());
+    return CollectedOutputs.latest(results());
   }
 
   /** The values emitted to side output {@code tag} by any stage, in order. */
   public List<WindowResult> sideOutput(String tag) {
-    List<WindowResult> results = new ArrayList<>();
-    for (Output o : outputs) {
-      if (o.result() != null && tag.equals(o.tag())) {
-        results.add(o.result());
-      }
-    }
-    return results;
+    return outputs.sideOutput(tag);
   }
 
   /** Records too late for every window, sent to a late side output by any stage, in order. */
   public List<Record> lateRecords() {
-    List<Record> late = new ArrayList<>();
-    for (Output o : outputs) {
-      if (o.holdsLateRecord()) {
-        late.add(o.late());
-      }
-    }
-    return late;
+    return outputs.lateRecords();
   }
 
   /** Results a later stage could not key or timestamp (skipped, as the runtime skips and counts them). */
@@ -280,7 +232,6 @@ public final class PipelineTestHarness {
   /** Forgets the outputs collected so far (state is kept). */
   public void clearOutputs() {
     outputs.clear();
-    stageOutputs.forEach(List::clear);
   }
 
   /** The current state of {@code key} in the first stage: open windows, or keyed state by state name. */
