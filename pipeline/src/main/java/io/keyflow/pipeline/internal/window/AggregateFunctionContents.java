@@ -2,7 +2,6 @@ package io.keyflow.pipeline.internal.window;
 
 import io.keyflow.pipeline.AggregateFunction;
 import io.keyflow.pipeline.Record;
-import io.keyflow.pipeline.engine.StageOperator;
 import io.keyflow.pipeline.engine.StateCodec;
 import io.keyflow.pipeline.internal.UserCode;
 import java.lang.reflect.Type;

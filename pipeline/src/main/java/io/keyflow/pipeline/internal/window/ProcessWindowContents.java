@@ -6,7 +6,6 @@ import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.TimeWindow;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.engine.Output;
-import io.keyflow.pipeline.engine.StageOperator;
 import io.keyflow.pipeline.engine.StageState;
 import io.keyflow.pipeline.internal.UserCode;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.engine.Output;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.engine.StageFunctions;
-import io.keyflow.pipeline.engine.StageOperator;
 import io.keyflow.pipeline.engine.StageState;
 import io.keyflow.pipeline.internal.UserCode;
 import java.util.List;
