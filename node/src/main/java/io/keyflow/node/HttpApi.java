@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.ResultsPager;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;
 import io.keyflow.sharding.IngestMetrics;

@@ -1,7 +1,7 @@
 package io.keyflow.node;
 
 import io.keyflow.persistence.ResultsPager;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.HttpResponse;

@@ -2,7 +2,7 @@ package io.keyflow.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

@@ -3,8 +3,8 @@ package io.keyflow.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import io.keyflow.pipeline.PipelineConfig;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.keyflow.pipeline.PipelineConfig;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import com.typesafe.config.Config;
 import io.keyflow.persistence.cassandra.InsertBatcher;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.runtime.Output;
+import io.keyflow.pipeline.engine.Output;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,9 +1,9 @@
 package io.keyflow.persistence;
 
-import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.runtime.StageOperator;
+import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.pipeline.engine.StageOperator;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -198,7 +198,7 @@ public final class KeyGroupEntity
     @SuppressWarnings("unchecked")
     public KeyStateView {
       // CBOR hands small longs back as Integer: keep one number representation.
-      state = state == null ? java.util.Map.of() : (java.util.Map<String, Object>) io.keyflow.pipeline.StateCodec.neutral(state);
+      state = state == null ? java.util.Map.of() : (java.util.Map<String, Object>) io.keyflow.pipeline.engine.StateCodec.neutral(state);
     }
   }
 

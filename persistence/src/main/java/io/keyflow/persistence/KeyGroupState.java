@@ -1,7 +1,7 @@
 package io.keyflow.persistence;
 
-import io.keyflow.pipeline.runtime.Output;
-import io.keyflow.pipeline.runtime.StageState;
+import io.keyflow.pipeline.engine.Output;
+import io.keyflow.pipeline.engine.StageState;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 

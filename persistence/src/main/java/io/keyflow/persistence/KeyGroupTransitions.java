@@ -8,8 +8,8 @@ import io.keyflow.persistence.KeyGroupEntity.ProcessingTimeAdvanced;
 import io.keyflow.persistence.KeyGroupEntity.SnapshotMarker;
 import io.keyflow.persistence.KeyGroupEntity.WatermarkAdvanced;
 import io.keyflow.pipeline.Record;
-import io.keyflow.pipeline.runtime.Output;
-import io.keyflow.pipeline.runtime.StageOperator;
+import io.keyflow.pipeline.engine.Output;
+import io.keyflow.pipeline.engine.StageOperator;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.keyflow.persistence;
 
-import io.keyflow.pipeline.runtime.Output;
+import io.keyflow.pipeline.engine.Output;
 import java.util.SortedMap;
 import java.util.concurrent.CompletionStage;
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.pipeline.Aggregation;
-import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
-import io.keyflow.pipeline.runtime.WindowOperator;
+import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.pipeline.engine.StageOperator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ class FrozenSnapshotAdapterTest {
   void changesToTheLiveStateAfterASnapshotDoNotReachTheSnapshot() {
     var definition = new PipelineDefinition("p", "main", "key", "ts", 0, 0, 128,
         WindowSpec.tumbling(Duration.ofSeconds(10)), List.of(Aggregation.count("n")));
-    var operator = new WindowOperator(definition);
+    var operator = StageOperator.create(definition, 0);
     var adapter = new FrozenSnapshotAdapter(testKit.system());
     KeyGroupState state = KeyGroupState.empty();
     operator.processBatch(state.stage(), List.of(new Record("a", 1_000, Map.of())));
@@ -41,7 +41,7 @@ class FrozenSnapshotAdapterTest {
     KeyGroupState restored = adapter.fromJournal(snapshot);
     assertThat(restored.stage().recordsApplied).isEqualTo(1);
     assertThat(restored.appliedIds()).containsOnlyKeys("r#0");
-    assertThat(operator.openWindows(restored.stage(), "a").get(0).values()).containsEntry("n", 1L);
+    assertThat(operator.queryKey(restored.stage(), "a").openWindows().get(0).values()).containsEntry("n", 1L);
     assertThat(state.stage().recordsApplied).isEqualTo(3);
   }
 

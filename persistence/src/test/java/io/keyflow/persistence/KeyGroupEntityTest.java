@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.pipeline.Aggregation;
-import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.keyflow.persistence;
 
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.runtime.Output;
+import io.keyflow.pipeline.engine.Output;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;

@@ -10,7 +10,7 @@ import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.persistence.cassandra.TestCassandra;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.runtime.Output;
+import io.keyflow.pipeline.engine.Output;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.pipeline.Aggregation;
-import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.WindowSpec;
-import io.keyflow.pipeline.runtime.WindowOperator;
+import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.pipeline.engine.StageOperator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +106,7 @@ class SerializationRoundTripTest {
         WindowSpec.sliding(Duration.ofSeconds(2), Duration.ofSeconds(1)),
         List.of(Aggregation.count("n"), Aggregation.of("s", Aggregation.Function.SUM, "amount"),
             Aggregation.of("m", Aggregation.Function.MAX, "price")));
-    WindowOperator op = new WindowOperator(def);
+    StageOperator op = StageOperator.create(def, 0);
     KeyGroupState state = KeyGroupState.empty();
     state.appliedIds().put("req-a#0", 10L);
     state.appliedIds().put("req-b#0", 20L);
@@ -127,7 +127,7 @@ class SerializationRoundTripTest {
     op.processBatch(state.stage(), RECORDS);
     op.processBatch(state.stage(), List.of(new Record("ann", 5_000, Map.of("amount", 1L, "price", 1.0))))
         .forEach(o -> state.outbox().put(o.seq(), o));
-    state.outbox().put(99L, new io.keyflow.pipeline.runtime.Output(99, null, RECORDS.get(0)));
+    state.outbox().put(99L, new io.keyflow.pipeline.engine.Output(99, null, RECORDS.get(0)));
     assertThat(state.outbox()).isNotEmpty();
 
     KeyGroupState copy = roundTrip(state);
@@ -141,7 +141,7 @@ class SerializationRoundTripTest {
     List<Record> next = List.of(new Record("ann", 5_500, Map.of("amount", 2L, "price", 9.5)),
         new Record("bob", 9_000, Map.of("amount", 4L, "price", 0.5)));
     assertThat(op.processBatch(copy.stage(), next)).isEqualTo(op.processBatch(state.stage(), next));
-    assertThat(op.openWindows(copy.stage(), "ann")).isEqualTo(op.openWindows(state.stage(), "ann"));
+    assertThat(op.queryKey(copy.stage(), "ann").openWindows()).isEqualTo(op.queryKey(state.stage(), "ann").openWindows());
   }
 
   /** Java pipelines keep user values as neutral trees: process state, timers, accumulators, elements. */
@@ -154,7 +154,7 @@ class SerializationRoundTripTest {
             .window(io.keyflow.pipeline.EventTimeSessionWindows.withGap(Duration.ofSeconds(1)))
             .reduce((a, b) -> new Record(a.key(), b.ts(), Map.of("n", a.longValue("n") + b.longValue("n")))));
     for (var pipeline : pipelines) {
-      var op = io.keyflow.pipeline.runtime.StageOperator.create(pipeline.definition(), 0);
+      var op = io.keyflow.pipeline.engine.StageOperator.create(pipeline.definition(), 0);
       KeyGroupState state = KeyGroupState.empty();
       List<Record> first = List.of(
           new Record("ann", 1_000, Map.of("user", "ann", "letter", "apple", "n", 1L, "ts", 1_000L, "tags", List.of("x", 2L))),

@@ -1,5 +1,7 @@
 package io.keyflow.pipeline;
 
+import io.keyflow.pipeline.engine.PipelineDefinition;
+
 /**
  * Names a side output of a process function, as Flink's {@code OutputTag}. Values emitted to it with
  * {@code ctx.output(tag, value)} are stored like results, under the tag's name as the stage: read

@@ -1,5 +1,7 @@
 package io.keyflow.pipeline;
 
+import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.pipeline.engine.StageFunctions;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.keyflow.pipeline;
 
+import io.keyflow.pipeline.engine.StateCodec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

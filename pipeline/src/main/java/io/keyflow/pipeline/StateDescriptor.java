@@ -1,5 +1,6 @@
 package io.keyflow.pipeline;
 
+import io.keyflow.pipeline.engine.StateCodec;
 import java.lang.reflect.Type;
 
 /**

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.examples.CountWithTimeout;
 import io.keyflow.examples.LetterWindows;
-import io.keyflow.pipeline.runtime.Output;
+import io.keyflow.pipeline.engine.Output;
+import io.keyflow.pipeline.testkit.PipelineTestHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

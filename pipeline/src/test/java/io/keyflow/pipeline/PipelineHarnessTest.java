@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.keyflow.examples.CountWithTimeout;
 import io.keyflow.examples.LetterWindows;
+import io.keyflow.pipeline.testkit.PipelineTestHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

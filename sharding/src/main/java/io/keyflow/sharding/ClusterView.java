@@ -1,6 +1,6 @@
 package io.keyflow.sharding;
 
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

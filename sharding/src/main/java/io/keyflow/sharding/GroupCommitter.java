@@ -1,8 +1,8 @@
 package io.keyflow.sharding;
 
 import io.keyflow.persistence.KeyGroupEntity;
-import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

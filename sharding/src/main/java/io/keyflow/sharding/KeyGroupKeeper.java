@@ -1,7 +1,7 @@
 package io.keyflow.sharding;
 
 import io.keyflow.persistence.KeyGroupEntity;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.ResultsSink;
 import io.keyflow.persistence.StageForwarder;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.keyflow.sharding;
 
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.StageForwarder;
-import io.keyflow.pipeline.PipelineDefinition;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

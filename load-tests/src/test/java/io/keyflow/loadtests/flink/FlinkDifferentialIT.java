@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.pipeline.Aggregations;
 import io.keyflow.pipeline.Pipeline;
-import io.keyflow.pipeline.PipelineTestHarness;
 import io.keyflow.pipeline.WatermarkStrategy;
 import io.keyflow.pipeline.WindowAssigner;
 import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.testkit.PipelineTestHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

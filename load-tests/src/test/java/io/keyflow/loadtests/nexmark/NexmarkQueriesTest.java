@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyflow.examples.nexmark.NexmarkTimes;
 import io.keyflow.loadtests.nexmark.NexmarkModel.Row;
-import io.keyflow.pipeline.PipelineTestHarness;
 import io.keyflow.pipeline.WindowResult;
+import io.keyflow.pipeline.testkit.PipelineTestHarness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
