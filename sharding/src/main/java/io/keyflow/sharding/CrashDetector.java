@@ -1,7 +1,6 @@
 package io.keyflow.sharding;
 
 import io.keyflow.persistence.CborSerializable;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -102,12 +100,7 @@ public final class CrashDetector {
     if (!settings.enabled()) {
       return;
     }
-    // Connects block (up to connect-timeout when a host drops packets): on a thread of their own.
-    ExecutorService prober = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "keyflow-crash-prober");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService prober = Probe.executor();
     system.systemActorOf(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers -> {
       context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
       context.getSystem().receptionist().tell(Receptionist.subscribe(KEY,
@@ -122,13 +115,15 @@ public final class CrashDetector {
     return Behaviors.receive(Command.class)
         .onMessage(Tick.class, t -> onTick())
         .onMessage(Probed.class, this::onProbed)
-        .onMessage(Peers.class, p -> {
-          peers = p.detectors();
-          return Behaviors.same();
-        })
+        .onMessage(Peers.class, this::onPeers)
         .onMessage(Check.class, this::onCheck)
         .onMessage(Checked.class, this::onChecked)
         .build();
+  }
+
+  private Behavior<Command> onPeers(Peers p) {
+    peers = p.detectors();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onTick() {
@@ -221,7 +216,7 @@ public final class CrashDetector {
   }
 
   private Behavior<Command> onCheck(Check check) {
-    String self = selfName();
+    String self = cluster.selfMember().address().toString();
     Address target;
     try {
       target = AddressFromURIString.parse(check.address());
@@ -283,11 +278,6 @@ public final class CrashDetector {
     }
   }
 
-  /** See {@link CrashVerdicts#down}. */
-  static boolean down(int members, int refusedHere, int refusalsNeeded, int witnesses) {
-    return CrashVerdicts.down(members, refusedHere, refusalsNeeded, witnesses);
-  }
-
   /** Up, WeaklyUp and Leaving members by address: those keep-majority counts. */
   private Map<Address, Member> counted() {
     Map<Address, Member> members = new HashMap<>();
@@ -304,9 +294,5 @@ public final class CrashDetector {
   private String fromHost() {
     var host = cluster.selfMember().address().getHost();
     return host.isPresent() ? host.get() : null;
-  }
-
-  private String selfName() {
-    return cluster.selfMember().address().toString();
   }
 }

@@ -5,6 +5,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.pekko.actor.Address;
 
 /** One TCP connection attempt to a member's remoting port, closed at once (no bytes sent). */
@@ -14,6 +16,15 @@ final class Probe {
   enum Outcome { OPEN, REFUSED, UNKNOWN }
 
   private Probe() {}
+
+  /** Connects block (up to the timeout when a host drops packets): on a daemon thread of their own. */
+  static ExecutorService executor() {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "keyflow-crash-prober");
+      t.setDaemon(true);
+      return t;
+    });
+  }
 
   static Outcome connect(Address address, Duration timeout) {
     return connect(address, null, timeout);

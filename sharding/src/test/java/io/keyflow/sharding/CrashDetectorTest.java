@@ -14,19 +14,19 @@ class CrashDetectorTest {
   @Test
   void downsOnlyWithAMajorityOfTheMembersSeeingTheRefusal() {
     // 3 members: this node and one witness against the suspect.
-    assertThat(CrashDetector.down(3, 3, 3, 1)).isTrue();
+    assertThat(CrashVerdicts.down(3, 3, 3, 1)).isTrue();
     // Alone (the other survivor reaches the suspect, or did not answer): no.
-    assertThat(CrashDetector.down(3, 3, 3, 0)).isFalse();
+    assertThat(CrashVerdicts.down(3, 3, 3, 0)).isFalse();
     // Not enough refusals here yet.
-    assertThat(CrashDetector.down(3, 2, 3, 1)).isFalse();
+    assertThat(CrashVerdicts.down(3, 2, 3, 1)).isFalse();
     // 5 members: three of them (this node and two witnesses).
-    assertThat(CrashDetector.down(5, 3, 3, 1)).isFalse();
-    assertThat(CrashDetector.down(5, 3, 3, 2)).isTrue();
+    assertThat(CrashVerdicts.down(5, 3, 3, 1)).isFalse();
+    assertThat(CrashVerdicts.down(5, 3, 3, 2)).isTrue();
     // 2 members: the survivor alone is no majority (the resolver decides).
-    assertThat(CrashDetector.down(2, 10, 3, 0)).isFalse();
+    assertThat(CrashVerdicts.down(2, 10, 3, 0)).isFalse();
     // 4 members: 2 of 4 is no majority.
-    assertThat(CrashDetector.down(4, 3, 3, 1)).isFalse();
-    assertThat(CrashDetector.down(4, 3, 3, 2)).isTrue();
+    assertThat(CrashVerdicts.down(4, 3, 3, 1)).isFalse();
+    assertThat(CrashVerdicts.down(4, 3, 3, 2)).isTrue();
   }
 
   private static UniqueAddress incarnation(int node, long uid) {
