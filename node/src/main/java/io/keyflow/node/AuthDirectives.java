@@ -46,7 +46,7 @@ final class AuthDirectives extends AllDirectives {
         return complete(unauthorized("unknown token", Map.of("error", "invalid_token")));
       }
       if (!scopes.get().contains(scope)) {
-        return complete(HttpApi.json(StatusCodes.FORBIDDEN,
+        return complete(HttpAnswers.json(StatusCodes.FORBIDDEN,
                 JsonViews.error("this token lacks a scope: the request needs scope " + scope.configName(), null))
             .addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", REALM,
                 Map.of("error", "insufficient_scope", "scope", scope.configName())))));
@@ -67,7 +67,7 @@ final class AuthDirectives extends AllDirectives {
   }
 
   private static HttpResponse unauthorized(String message, Map<String, String> params) {
-    return HttpApi.json(StatusCodes.UNAUTHORIZED, JsonViews.error(message, null))
+    return HttpAnswers.json(StatusCodes.UNAUTHORIZED, JsonViews.error(message, null))
         .addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", REALM, params)));
   }
 }

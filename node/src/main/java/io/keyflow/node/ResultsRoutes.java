@@ -40,7 +40,7 @@ final class ResultsRoutes extends AllDirectives {
     return parameterMap(params -> optionalHeaderValueByName("Last-Event-ID", header -> {
       String stage = params.getOrDefault("stage", p.lastStage().stage());
       if (!stageKnown(p, stage)) {
-        return complete(HttpApi.json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
+        return complete(HttpAnswers.json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
       }
       PipelineDefinition own = p.stageNamed(stage);
       int keyGroups = own != null ? own.maxKeyGroups() : p.maxKeyGroups();
@@ -52,7 +52,7 @@ final class ResultsRoutes extends AllDirectives {
           only = -1;
         }
         if (only < 0 || only >= keyGroups) {
-          return complete(HttpApi.json(StatusCodes.BAD_REQUEST,
+          return complete(HttpAnswers.json(StatusCodes.BAD_REQUEST,
               JsonViews.error("key_group must be an integer from 0 to " + (keyGroups - 1), null)));
         }
       }
@@ -61,7 +61,7 @@ final class ResultsRoutes extends AllDirectives {
       try {
         cursor = resumeAfter(last, keyGroups, only);
       } catch (IllegalArgumentException e) {
-        return complete(HttpApi.json(StatusCodes.BAD_REQUEST, JsonViews.error("malformed Last-Event-ID: " + e.getMessage()
+        return complete(HttpAnswers.json(StatusCodes.BAD_REQUEST, JsonViews.error("malformed Last-Event-ID: " + e.getMessage()
             + (only != null ? " (with key_group it is an output sequence number)" : ""), null)));
       }
       var scope = new ResultsStream.Scope(p.name(), stage, keyGroups, only);
@@ -97,7 +97,7 @@ final class ResultsRoutes extends AllDirectives {
   Route paged(ResultsPage page, ResultsPager.Query query) {
     return extractUri(uri -> completeWithFuture(page.read(pager, query)
         .thenApply(one -> {
-          HttpResponse response = HttpApi.json(StatusCodes.OK, JsonViews.results(one.results()));
+          HttpResponse response = HttpAnswers.json(StatusCodes.OK, JsonViews.results(one.results()));
           if (one.next() == null) {
             return response;
           }
@@ -106,7 +106,7 @@ final class ResultsRoutes extends AllDirectives {
         })
         .exceptionally(e -> {
           log.warn("results store did not answer: {}", e.toString());
-          return HttpApi.json(StatusCodes.SERVICE_UNAVAILABLE, JsonViews.error("results store did not answer, retry", null))
+          return HttpAnswers.json(StatusCodes.SERVICE_UNAVAILABLE, JsonViews.error("results store did not answer, retry", null))
               .addHeader(RetryAfter.create(1L));
         })));
   }

@@ -1,6 +1,10 @@
-package io.keyflow.node;
+package io.keyflow.sharding;
 
 import io.keyflow.persistence.KeyGroupEntity;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -9,10 +13,13 @@ import java.util.function.Supplier;
  * 200 characters) with an optional {@code Idempotency-First-Sent} (epoch ms of the client's first
  * attempt, so that a retry older than the window is refused with 409 instead of applied again), or
  * the producer triple {@code Producer-Id} / {@code Producer-Epoch} / {@code Producer-Seq}. Not both.
+ * Parsed by the HTTP route (a malformed header is its 400); turned into the claim the home key group
+ * judges by {@link Ingestion}, so the rule of which request counts as a retry lives here, in one module.
  */
-record IdempotencyHeaders(String key, long firstSentAt, String producerId, long producerEpoch, long producerSeq) {
+public record IdempotencyHeaders(String key, long firstSentAt, String producerId, long producerEpoch, long producerSeq) {
 
-  static IdempotencyHeaders parse(Function<String, String> header) {
+  /** Reads the headers through {@code header} (name → value or null); fails with the 400's message. */
+  public static IdempotencyHeaders parse(Function<String, String> header) {
     String key = header.apply("Idempotency-Key");
     if (key != null && (key.isBlank() || key.length() > 200)) {
       throw new IllegalArgumentException("Idempotency-Key must be 1 to 200 characters");
@@ -46,8 +53,15 @@ record IdempotencyHeaders(String key, long firstSentAt, String producerId, long 
     return new IdempotencyHeaders(null, 0, producer, epoch, seq);
   }
 
-  /** The claim for the request's home key group, or null for a keyless request. */
-  KeyGroupEntity.Claim claim(Supplier<String> fingerprint) {
+  /**
+   * The claim for the request's home key group, or null for a keyless request. An Idempotency-Key
+   * claim carries the body's fingerprint: the same key must come back with the same bytes.
+   */
+  KeyGroupEntity.Claim claim(String media, byte[] body) {
+    return claim(() -> fingerprint(media, body));
+  }
+
+  private KeyGroupEntity.Claim claim(Supplier<String> fingerprint) {
     if (key != null) {
       return KeyGroupEntity.Claim.byKey(key, fingerprint.get(), firstSentAt);
     }
@@ -63,6 +77,18 @@ record IdempotencyHeaders(String key, long firstSentAt, String producerId, long 
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
+    }
+  }
+
+  /** SHA-256 (first 128 bits) of the media type and the body. */
+  static String fingerprint(String media, byte[] body) {
+    try {
+      var digest = MessageDigest.getInstance("SHA-256");
+      digest.update(media.getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+      return HexFormat.of().formatHex(digest.digest(body), 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always present", e);
     }
   }
 }

@@ -5,9 +5,11 @@ import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.ResultsSink;
 import io.keyflow.persistence.StageForwarder;
 import io.keyflow.pipeline.PipelineDefinition;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -80,6 +82,15 @@ public final class KeyGroupSharding {
   /** The entity of one key group of a pipeline. */
   public EntityRef<KeyGroupEntity.Command> keyGroup(PipelineDefinition definition, int keyGroup) {
     return sharding.entityRefFor(typeKey(definition), shards.entityIdOf(keyGroup));
+  }
+
+  /**
+   * Queryable state of one key in {@code stage}, asked of the key group that holds it (which may
+   * have to recover or move first: {@code timeout} should cover that).
+   */
+  public CompletionStage<KeyGroupEntity.KeyStateView> keyState(PipelineDefinition stage, String key, Duration timeout) {
+    return keyGroup(stage, stage.keyGroupOf(key))
+        .ask(replyTo -> new KeyGroupEntity.GetKeyState(key, replyTo), timeout);
   }
 
   /** The shard layout of every stage ({@code keyflow.sharding.key-groups-per-shard}). */
