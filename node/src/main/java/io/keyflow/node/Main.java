@@ -18,8 +18,7 @@ import io.keyflow.persistence.cassandra.KeyspaceReplication;
 import io.keyflow.pipeline.PipelineConfig;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
-import io.keyflow.sharding.CrashDetectionSettings;
-import io.keyflow.sharding.CrashDetector;
+import io.keyflow.sharding.CrashDetection;
 import io.keyflow.sharding.Ingestion;
 import io.keyflow.sharding.KeyGroupKeeper;
 import io.keyflow.sharding.KeyGroupSharding;
@@ -179,7 +178,7 @@ public final class Main {
       KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, persistenceSettings);
       ShardingSettings shardingSettings = ShardingSettings.create(config);
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
-      CrashDetector.start(system, CrashDetectionSettings.create(config));
+      CrashDetection.start(system);
       Ingestion ingestion = Ingestion.start(system, sharding, keeper, metrics.registry(),
           nodeSettings.maxInFlightBytes(), nodeSettings.maxInFlightEvents(), persistenceSettings.idempotencyWindow());
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);

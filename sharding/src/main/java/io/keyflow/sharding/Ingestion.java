@@ -1,8 +1,12 @@
 package io.keyflow.sharding;
 
+import com.typesafe.config.Config;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
-import com.typesafe.config.Config;
+import io.keyflow.sharding.internal.ingest.IngestAdmission;
+import io.keyflow.sharding.internal.ingest.IngestMetrics;
+import io.keyflow.sharding.internal.ingest.IngestRouter;
+import io.keyflow.sharding.internal.ingest.LoadSignalSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
