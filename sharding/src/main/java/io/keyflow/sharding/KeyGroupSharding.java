@@ -57,7 +57,7 @@ public final class KeyGroupSharding {
     KeyGroupShards shards = new KeyGroupShards(shardingSettings.keyGroupsPerShard());
     for (PipelineDefinition definition : pipelines.values().stream().flatMap(p -> p.stages().stream()).toList()) {
       StageForwarder forwarder = definition.next() == null ? null
-          : new ShardedStageForwarder(sharding, shards, definition.next(), shardingSettings.askTimeout());
+          : new ShardedStageForwarder(sharding, shards, typeKey(definition.next()), shardingSettings.askTimeout());
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
               context -> KeyGroupEntity.create(definition, shards.keyGroupOf(context.getEntityId()), sink, forwarder, settings))
           .withMessageExtractor(new KeyGroupMessageExtractor(shards))

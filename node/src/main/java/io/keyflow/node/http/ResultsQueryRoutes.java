@@ -1,6 +1,7 @@
 package io.keyflow.node.http;
 
 import io.keyflow.node.json.JsonViews;
+import io.keyflow.node.results.ResultStages;
 import io.keyflow.node.results.ResultsPage;
 import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.ResultsPager;
@@ -29,11 +30,7 @@ public final class ResultsQueryRoutes extends AllDirectives {
   Route results(PipelineDefinition p) {
     return parameterMap(params -> {
       String stage = params.getOrDefault("stage", p.lastStage().stage());
-      // A Java pipeline's side outputs are stored under their tag's name; their names are known only
-      // to the user code, so any valid name is accepted there (an unknown one reads as []).
-      boolean known = p.stageNamed(stage) != null
-          || (p.stages().stream().anyMatch(PipelineDefinition::keepsAllFields) && PipelineDefinition.NAME.matcher(stage).matches());
-      if (!known) {
+      if (!ResultStages.known(p, stage)) {
         return complete(HttpAnswers.error(StatusCodes.NOT_FOUND, "unknown stage '" + stage + "'"));
       }
       long[] range = timeRange(params);

@@ -1,6 +1,7 @@
 package io.keyflow.node.http;
 
 import io.keyflow.node.json.JsonViews;
+import io.keyflow.node.results.ResultStages;
 import io.keyflow.node.results.ResultsPage;
 import io.keyflow.node.results.ResultsStream;
 import io.keyflow.node.results.StreamCursor;
@@ -43,7 +44,7 @@ public final class ResultsRoutes extends AllDirectives {
   Route stream(PipelineDefinition p) {
     return parameterMap(params -> optionalHeaderValueByName("Last-Event-ID", header -> {
       String stage = params.getOrDefault("stage", p.lastStage().stage());
-      if (!stageKnown(p, stage)) {
+      if (!ResultStages.known(p, stage)) {
         return complete(HttpAnswers.json(StatusCodes.NOT_FOUND, JsonViews.error("unknown stage '" + stage + "'", null)));
       }
       PipelineDefinition own = p.stageNamed(stage);
@@ -121,14 +122,5 @@ public final class ResultsRoutes extends AllDirectives {
     return uri.query(org.apache.pekko.http.javadsl.model.Query.create(query.entrySet().stream()
         .map(e -> org.apache.pekko.japi.Pair.create(e.getKey(), e.getValue()))
         .toArray(org.apache.pekko.japi.Pair[]::new))).toRelative().toString();
-  }
-
-  /**
-   * A stage of the pipeline; in a Java pipeline also any valid name, since side outputs are stored
-   * under tag names only the user code knows (an unknown one reads as nothing).
-   */
-  public static boolean stageKnown(PipelineDefinition p, String stage) {
-    return p.stageNamed(stage) != null
-        || (p.stages().stream().anyMatch(PipelineDefinition::keepsAllFields) && PipelineDefinition.NAME.matcher(stage).matches());
   }
 }

@@ -2,7 +2,7 @@ package io.keyflow.node.webhook;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.keyflow.node.http.ResultsRoutes;
+import io.keyflow.node.results.ResultStages;
 import io.keyflow.pipeline.PipelineDefinition;
 import java.net.URI;
 import java.time.Duration;
@@ -82,7 +82,7 @@ public record WebhookSettings(String pipeline, String stage, URI url, Duration m
         throw new IllegalArgumentException(path + ".url: must be an absolute http or https URL, was " + url);
       }
       String stage = c.getString("stage").isEmpty() ? p.lastStage().stage() : c.getString("stage");
-      if (!ResultsRoutes.stageKnown(p, stage)) {
+      if (!ResultStages.known(p, stage)) {
         throw new IllegalArgumentException(path + ".stage: pipeline '" + p.name() + "' has no stage '" + stage + "'");
       }
       Duration min = c.getDuration("min-backoff");
