@@ -4,6 +4,18 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.keyflow.node.http.ApiRoutes;
+import io.keyflow.node.http.AuthDirectives;
+import io.keyflow.node.http.HttpApi;
+import io.keyflow.node.http.NodeSettings;
+import io.keyflow.node.http.ResultsRoutes;
+import io.keyflow.node.metrics.ClusterFigures;
+import io.keyflow.node.metrics.NodeMetrics;
+import io.keyflow.node.results.ResultsStream;
+import io.keyflow.node.security.HttpsContext;
+import io.keyflow.node.security.SecuritySettings;
+import io.keyflow.node.webhook.WebhookDeliverer;
+import io.keyflow.node.webhook.WebhookSettings;
 import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.PipelineCatalog;
@@ -18,14 +30,10 @@ import io.keyflow.persistence.cassandra.KeyspaceReplication;
 import io.keyflow.pipeline.engine.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
-import io.keyflow.sharding.CrashDetectionSettings;
-import io.keyflow.sharding.CrashDetector;
-import io.keyflow.sharding.IngestAdmission;
-import io.keyflow.sharding.IngestMetrics;
-import io.keyflow.sharding.IngestRouter;
+import io.keyflow.sharding.CrashDetection;
+import io.keyflow.sharding.Ingestion;
 import io.keyflow.sharding.KeyGroupKeeper;
 import io.keyflow.sharding.KeyGroupSharding;
-import io.keyflow.sharding.LoadSignalSettings;
 import io.keyflow.sharding.ShardingSettings;
 import java.io.File;
 import java.nio.channels.FileChannel;
@@ -92,12 +100,6 @@ public final class Main {
       System.err.println("keyflow node failed to start: " + e);
       System.exit(1);
     }
-  }
-
-  private static Map<String, String> firstStages(Map<String, PipelineDefinition> pipelines) {
-    Map<String, String> stages = new TreeMap<>();
-    pipelines.forEach((name, definition) -> stages.put(name, definition.stage()));
-    return stages;
   }
 
   /** The pipelines of the config plus those of {@code keyflow.extra-pipelines-file} (same name replaces). */
@@ -187,15 +189,10 @@ public final class Main {
       PersistenceSettings persistenceSettings = PersistenceSettings.create(config);
       KeyGroupSharding sharding = KeyGroupSharding.init(system, pipelines, results, persistenceSettings);
       ShardingSettings shardingSettings = ShardingSettings.create(config);
-      IngestAdmission admission = new IngestAdmission(nodeSettings.maxInFlightBytes(), nodeSettings.maxInFlightEvents());
-      IngestMetrics ingestMetrics = new IngestMetrics(metrics.registry(), firstStages(pipelines), admission,
-          LoadSignalSettings.create(config));
-      IngestRouter router = new IngestRouter(sharding, shardingSettings, ingestMetrics,
-          persistenceSettings.idempotencyWindow());
       KeyGroupKeeper keeper = KeyGroupKeeper.start(system, sharding, shardingSettings);
-      CrashDetector.start(system, CrashDetectionSettings.create(config));
-      keeper.onMemberRemoved(router::memberRemoved);
-      router.forwardToOwners(system);
+      CrashDetection.start(system);
+      Ingestion ingestion = Ingestion.start(system, sharding, keeper, metrics.registry(),
+          nodeSettings.maxInFlightBytes(), nodeSettings.maxInFlightEvents(), persistenceSettings.idempotencyWindow());
       KeyGroupsReadyCheck.register(Adapter.toClassic(system), keeper);
       ClusterFigures.start(system, metrics.registry(), metrics.figures(), java.time.Duration.ofSeconds(1));
       system.getWhenTerminated().thenRun(keeper::stop);
@@ -204,8 +201,8 @@ public final class Main {
       ResultsLog resultsLog = new ResultsLog(system, keyspace);
       ResultsStream stream = new ResultsStream(resultsLog, ResultsStream.ResultsStreamSettings.create(config));
       WebhookDeliverer.startAll(system, pipelines, webhooks, resultsLog, new WebhookOffsets(system, keyspace));
-      HttpApi api = new HttpApi(system, nodeSettings, sharding, router, results, new ClusterView(system, sharding),
-          admission, metrics, ingestMetrics, new ResultsRoutes(stream, new ResultsPager(results)));
+      HttpApi api = new HttpApi(system, nodeSettings, sharding, ingestion, results,
+          new ClusterView(system, sharding), metrics, new ResultsRoutes(stream, new ResultsPager(results)));
       var server = Http.get(system).newServerAt(nodeSettings.host(), nodeSettings.httpPort());
       server = https.map(server::enableHttps).orElse(server);
       server.bind(api.counted(new ApiRoutes(api, new AuthDirectives(security)).routes())).toCompletableFuture().get();

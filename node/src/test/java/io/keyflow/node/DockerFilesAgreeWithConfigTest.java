@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.keyflow.node.security.SecuritySettings;
 import io.keyflow.persistence.cassandra.KeyspaceReplication;
 import io.keyflow.persistence.cassandra.ReplicationRules;
 import io.keyflow.pipeline.engine.PipelineConfig;

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** A small blocking HTTP client for the integration tests. */
-final class HttpJson {
+public final class HttpJson {
 
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final ObjectMapper MAPPER = new ObjectMapper();
 
   record Response(int status, String body) {
     JsonNode json() {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * lines kept as the type of each metric family, other comments skipped, label values unescaped,
  * values as doubles (NaN and ±Inf included). A malformed line is an error.
  */
-record PrometheusText(List<Sample> samples, Map<String, String> types) {
+public record PrometheusText(List<Sample> samples, Map<String, String> types) {
 
   record Sample(String name, Map<String, String> labels, double value) {}
 
@@ -24,7 +24,7 @@ record PrometheusText(List<Sample> samples, Map<String, String> types) {
   private static final Pattern LABEL = Pattern.compile(
       "\\s*([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"\\s*(?:,|$)");
 
-  static PrometheusText parse(String text) {
+  public static PrometheusText parse(String text) {
     List<Sample> samples = new ArrayList<>();
     Map<String, String> types = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
@@ -71,14 +71,14 @@ record PrometheusText(List<Sample> samples, Map<String, String> types) {
   }
 
   /** Samples named {@code name} whose labels include every one of {@code labels}. */
-  List<Sample> find(String name, Map<String, String> labels) {
+  public List<Sample> find(String name, Map<String, String> labels) {
     return samples.stream()
         .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
         .toList();
   }
 
   /** The value of the one sample named {@code name} with {@code labels}; 0 when there is none. */
-  double value(String name, Map<String, String> labels) {
+  public double value(String name, Map<String, String> labels) {
     List<Sample> found = find(name, labels);
     if (found.size() > 1) {
       throw new IllegalStateException(found.size() + " samples of " + name + labels + ": " + found);

@@ -1,6 +1,9 @@
 package io.keyflow.sharding;
 
 import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.sharding.internal.placement.KeyGroupShards;
+import io.keyflow.sharding.internal.placement.RendezvousAllocationStrategy;
+import io.keyflow.sharding.internal.placement.RendezvousAssignment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

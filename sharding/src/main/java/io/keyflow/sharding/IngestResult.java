@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 public record IngestResult(int accepted, int duplicates) {
 
   /** The sum of completed parts' results (every future must be done). */
-  static IngestResult sum(List<CompletableFuture<IngestResult>> parts) {
+  public static IngestResult sum(List<CompletableFuture<IngestResult>> parts) {
     int accepted = 0;
     int duplicates = 0;
     for (var part : parts) {

@@ -5,9 +5,15 @@ import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.ResultsSink;
 import io.keyflow.persistence.StageForwarder;
 import io.keyflow.pipeline.engine.PipelineDefinition;
+import io.keyflow.sharding.internal.placement.KeyGroupMessageExtractor;
+import io.keyflow.sharding.internal.placement.KeyGroupShards;
+import io.keyflow.sharding.internal.placement.RendezvousAllocationStrategy;
+import io.keyflow.sharding.internal.placement.ShardedStageForwarder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -51,7 +57,7 @@ public final class KeyGroupSharding {
     KeyGroupShards shards = new KeyGroupShards(shardingSettings.keyGroupsPerShard());
     for (PipelineDefinition definition : pipelines.values().stream().flatMap(p -> p.stages().stream()).toList()) {
       StageForwarder forwarder = definition.next() == null ? null
-          : new ShardedStageForwarder(sharding, shards, definition.next(), shardingSettings.askTimeout());
+          : new ShardedStageForwarder(sharding, shards, typeKey(definition.next()), shardingSettings.askTimeout());
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
               context -> KeyGroupEntity.create(definition, shards.keyGroupOf(context.getEntityId()), sink, forwarder, settings))
           .withMessageExtractor(new KeyGroupMessageExtractor(shards))
@@ -80,6 +86,15 @@ public final class KeyGroupSharding {
   /** The entity of one key group of a pipeline. */
   public EntityRef<KeyGroupEntity.Command> keyGroup(PipelineDefinition definition, int keyGroup) {
     return sharding.entityRefFor(typeKey(definition), shards.entityIdOf(keyGroup));
+  }
+
+  /**
+   * Queryable state of one key in {@code stage}, asked of the key group that holds it (which may
+   * have to recover or move first: {@code timeout} should cover that).
+   */
+  public CompletionStage<KeyGroupEntity.KeyStateView> keyState(PipelineDefinition stage, String key, Duration timeout) {
+    return keyGroup(stage, stage.keyGroupOf(key))
+        .ask(replyTo -> new KeyGroupEntity.GetKeyState(key, replyTo), timeout);
   }
 
   /** The shard layout of every stage ({@code keyflow.sharding.key-groups-per-shard}). */
