@@ -2,9 +2,9 @@ package io.keyflow.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
-import io.keyflow.persistence.ResultsPager;
+import io.keyflow.persistence.results.CassandraResultsStore;
+import io.keyflow.persistence.results.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.IngestAdmission;

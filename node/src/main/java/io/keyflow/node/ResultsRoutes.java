@@ -1,6 +1,6 @@
 package io.keyflow.node;
 
-import io.keyflow.persistence.ResultsPager;
+import io.keyflow.persistence.results.ResultsPager;
 import io.keyflow.pipeline.PipelineDefinition;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;

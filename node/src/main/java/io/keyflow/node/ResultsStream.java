@@ -2,7 +2,7 @@ package io.keyflow.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.keyflow.persistence.ResultsLog;
+import io.keyflow.persistence.results.ResultsLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.keyflow.persistence.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.persistence.results.CassandraResultsStore;
 import io.keyflow.pipeline.PipelineConfig;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;

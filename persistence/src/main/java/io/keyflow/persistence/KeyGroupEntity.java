@@ -1,5 +1,10 @@
 package io.keyflow.persistence;
 
+import io.keyflow.persistence.internal.IdempotencyRules;
+import io.keyflow.persistence.internal.KeyGroupMetrics;
+import io.keyflow.persistence.internal.KeyGroupTransitions;
+import io.keyflow.persistence.internal.OutboxDelivery;
+import io.keyflow.persistence.internal.SnapshotPacing;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;

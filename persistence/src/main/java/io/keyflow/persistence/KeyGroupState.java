@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.persistence.internal.IdempotencyState;
 import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.StageState;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ public record KeyGroupState(
   }
 
   /** Forgets every legacy part id applied before {@code notBefore} (journaled times). */
-  void forgetIdsBefore(long notBefore) {
+  public void forgetIdsBefore(long notBefore) {
     var oldest = appliedIds.values().iterator();
     while (oldest.hasNext() && oldest.next() < notBefore) {
       oldest.remove();
@@ -52,7 +53,7 @@ public record KeyGroupState(
    * Records that outputs up to {@code delivered} are in the results store and up to {@code forwarded}
    * in the next stage ({@code forwarding}: whether there is one); drops outbox entries both have.
    */
-  KeyGroupState confirm(long delivered, long forwarded, boolean forwarding) {
+  public KeyGroupState confirm(long delivered, long forwarded, boolean forwarding) {
     long d = Math.max(deliveredSeq, delivered);
     long f = Math.max(forwardedSeq, forwarded);
     if (d == deliveredSeq && f == forwardedSeq) {

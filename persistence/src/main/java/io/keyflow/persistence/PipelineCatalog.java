@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.keyflow.persistence.results.ResultsGeneration;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.PipelineSignature;
 import java.util.ArrayList;

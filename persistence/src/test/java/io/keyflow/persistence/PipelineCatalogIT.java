@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
 import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.persistence.cassandra.TestCassandra;
+import io.keyflow.persistence.results.ResultsGeneration;
 import io.keyflow.pipeline.Aggregations;
 import io.keyflow.pipeline.Pipeline;
 import io.keyflow.pipeline.PipelineDefinition;

@@ -1,8 +1,8 @@
 package io.keyflow.sharding;
 
-import io.keyflow.persistence.CompactCodec;
-import io.keyflow.persistence.CompactSerializer;
 import io.keyflow.persistence.KeyGroupEntity.Part;
+import io.keyflow.persistence.codec.CompactCodec;
+import io.keyflow.persistence.codec.CompactSerializer;
 import io.keyflow.sharding.IngestGateway.ApplyShares;
 import io.keyflow.sharding.IngestGateway.Share;
 import io.keyflow.sharding.IngestGateway.SharesApplied;
