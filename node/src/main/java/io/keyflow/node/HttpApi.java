@@ -2,6 +2,7 @@ package io.keyflow.node;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.results.CassandraResultsStore;
 import io.keyflow.persistence.results.ResultsPager;
@@ -237,7 +238,7 @@ final class HttpApi extends AllDirectives implements ApiEndpoints {
     });
   }
 
-  private CompletionStage<HttpResponse> apply(PipelineDefinition p, String requestId, KeyGroupEntity.Claim claim,
+  private CompletionStage<HttpResponse> apply(PipelineDefinition p, String requestId, Idempotency.Claim claim,
       EventParser.Parsed parsed) {
     return router.ingest(p, requestId, claim, parsed.records()).thenApply(result -> json(StatusCodes.OK,
         JsonViews.MAPPER.createObjectNode().put("accepted", result.accepted()).put("duplicates", result.duplicates())));

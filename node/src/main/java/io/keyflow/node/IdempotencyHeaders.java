@@ -1,6 +1,6 @@
 package io.keyflow.node;
 
-import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.persistence.Idempotency;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -47,11 +47,11 @@ record IdempotencyHeaders(String key, long firstSentAt, String producerId, long 
   }
 
   /** The claim for the request's home key group, or null for a keyless request. */
-  KeyGroupEntity.Claim claim(Supplier<String> fingerprint) {
+  Idempotency.Claim claim(Supplier<String> fingerprint) {
     if (key != null) {
-      return KeyGroupEntity.Claim.byKey(key, fingerprint.get(), firstSentAt);
+      return Idempotency.Claim.byKey(key, fingerprint.get(), firstSentAt);
     }
-    return producerId != null ? KeyGroupEntity.Claim.byProducer(producerId, producerEpoch, producerSeq) : null;
+    return producerId != null ? Idempotency.Claim.byProducer(producerId, producerEpoch, producerSeq) : null;
   }
 
   private static long number(Function<String, String> header, String name, long absent) {

@@ -1,10 +1,10 @@
 package io.keyflow.persistence;
 
+import io.keyflow.persistence.Idempotency.Claim;
+import io.keyflow.persistence.Idempotency.Ticket;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
-import io.keyflow.persistence.KeyGroupEntity.Claim;
 import io.keyflow.persistence.KeyGroupEntity.Part;
-import io.keyflow.persistence.KeyGroupEntity.Ticket;
 import io.keyflow.persistence.internal.IdempotencyRules;
 import io.keyflow.persistence.internal.KeyGroupTransitions;
 import io.keyflow.pipeline.Aggregation;
@@ -84,7 +84,7 @@ public final class IdempotencyModel {
   }
 
   /** What one request did: records applied and duplicates, or the verdict that refused it. */
-  public record Outcome(int accepted, int duplicates, KeyGroupEntity.Verdict refused, boolean tooOldPart) {}
+  public record Outcome(int accepted, int duplicates, Idempotency.Verdict refused, boolean tooOldPart) {}
 
   /** A node: its clock offset and chunk size; {@code reachable} limits the key groups its parts reach. */
   public final class Node {
@@ -109,7 +109,7 @@ public final class IdempotencyModel {
 
     public Outcome send(Claim claim, String requestId, List<Record> records, long now, Set<Integer> reachable) {
       Ticket ticket = claim == null
-          ? new Ticket(KeyGroupEntity.Verdict.NEW, keyless, keylessSeq++, now + clockOffset)
+          ? new Ticket(Idempotency.Verdict.NEW, keyless, keylessSeq++, now + clockOffset)
           : claim(claim, now);
       if (!ticket.verdict().proceeds()) {
         return new Outcome(0, 0, ticket.verdict(), false);

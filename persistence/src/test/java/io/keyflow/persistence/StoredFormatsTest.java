@@ -59,8 +59,8 @@ class StoredFormatsTest {
     samples.put("BatchApplied", new KeyGroupEntity.BatchApplied(
         List.of(new KeyGroupEntity.Part("req", RECORDS, "h/3", 9, T, 0, 2),
             new KeyGroupEntity.Part("old#0", RECORDS, null, 0, 0, 0, 0)), 4, T, 2,
-        List.of(new KeyGroupEntity.KeyClaimed("req", "f1", 9, T)),
-        List.of(new KeyGroupEntity.ProducerSeqClaimed("p1", 2, 7, 10, T))));
+        List.of(new Idempotency.KeyClaimed("req", "f1", 9, T)),
+        List.of(new Idempotency.ProducerSeqClaimed("p1", 2, 7, 10, T))));
     // Rows written before the compact encoding: Jackson CBOR, named by class (JournalEventSerializer).
     samples.put("BatchAppliedCbor", samples.get("BatchApplied"));
     samples.put("ForwardApplied", new KeyGroupEntity.ForwardApplied("counts/7",

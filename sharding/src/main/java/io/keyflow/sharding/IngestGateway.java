@@ -1,17 +1,18 @@
 package io.keyflow.sharding;
 
 import io.keyflow.persistence.CborSerializable;
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.PipelineDefinition;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.time.Duration;
-import java.util.HashSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -61,7 +62,7 @@ public final class IngestGateway {
 
   /**
    * What happened to a share: applied and duplicate records, or {@code refusal} (an
-   * {@link KeyGroupEntity.Verdict} name) or {@code failure} (the failure's class) with its message.
+   * {@link Idempotency.Verdict} name) or {@code failure} (the failure's class) with its message.
    */
   public record ShareOutcome(int accepted, int duplicates, String refusal, String failure, String message)
       implements CborSerializable {}
@@ -172,7 +173,7 @@ public final class IngestGateway {
     for (Share share : m.shares()) {
       KeyGroupEntity.Part part = share.part();
       results.add(committer.submit(definition, share.keyGroup(), part.id(),
-          new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
+          new Idempotency.Ticket(Idempotency.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
           part.records(), false).toCompletableFuture());
     }
     CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete((done, ignored) -> {

@@ -1,13 +1,13 @@
 package io.keyflow.persistence.internal;
 
+import io.keyflow.persistence.Idempotency.Claim;
+import io.keyflow.persistence.Idempotency.KeyClaimed;
+import io.keyflow.persistence.Idempotency.ProducerSeqClaimed;
+import io.keyflow.persistence.Idempotency.Ticket;
+import io.keyflow.persistence.Idempotency.Verdict;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
-import io.keyflow.persistence.KeyGroupEntity.Claim;
-import io.keyflow.persistence.KeyGroupEntity.KeyClaimed;
 import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.persistence.KeyGroupEntity.PartOutcome;
-import io.keyflow.persistence.KeyGroupEntity.ProducerSeqClaimed;
-import io.keyflow.persistence.KeyGroupEntity.Ticket;
-import io.keyflow.persistence.KeyGroupEntity.Verdict;
 import io.keyflow.persistence.KeyGroupState;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.internal.IdempotencyState.KeyTicket;

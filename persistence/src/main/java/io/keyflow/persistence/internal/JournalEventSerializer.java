@@ -1,11 +1,11 @@
 package io.keyflow.persistence.internal;
 
+import io.keyflow.persistence.Idempotency.KeyClaimed;
+import io.keyflow.persistence.Idempotency.ProducerSeqClaimed;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
 import io.keyflow.persistence.KeyGroupEntity.ForwardApplied;
 import io.keyflow.persistence.KeyGroupEntity.Forwarded;
-import io.keyflow.persistence.KeyGroupEntity.KeyClaimed;
 import io.keyflow.persistence.KeyGroupEntity.Part;
-import io.keyflow.persistence.KeyGroupEntity.ProducerSeqClaimed;
 import io.keyflow.persistence.codec.CompactCodec;
 import io.keyflow.persistence.codec.CompactSerializer;
 import io.keyflow.pipeline.Record;

@@ -1,5 +1,6 @@
 package io.keyflow.persistence.internal;
 
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
 import io.keyflow.persistence.KeyGroupEntity.ForwardApplied;
 import io.keyflow.persistence.KeyGroupEntity.Forwarded;
@@ -51,7 +52,7 @@ public final class KeyGroupTransitions {
   }
 
   /** Decides a batch's claims and parts as of {@code now} (see {@link IdempotencyRules#decide}). */
-  public IdempotencyRules.Decision decide(KeyGroupState state, List<Part> parts, List<KeyGroupEntity.Claim> claims, long now) {
+  public IdempotencyRules.Decision decide(KeyGroupState state, List<Part> parts, List<Idempotency.Claim> claims, long now) {
     return idempotency.decide(state, parts, claims, now);
   }
 

@@ -1,7 +1,7 @@
 package io.keyflow.persistence.internal;
 
+import io.keyflow.persistence.Idempotency.Claim;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
-import io.keyflow.persistence.KeyGroupEntity.Claim;
 import io.keyflow.persistence.KeyGroupEntity.ForwardAccepted;
 import io.keyflow.persistence.KeyGroupEntity.ForwardBatch;
 import io.keyflow.persistence.KeyGroupEntity.Forwarded;

@@ -3,10 +3,11 @@ package io.keyflow.persistence.internal;
 import static io.keyflow.persistence.IdempotencyModel.click;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyflow.persistence.Idempotency.Claim;
+import io.keyflow.persistence.Idempotency.Verdict;
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.IdempotencyModel.Outcome;
 import io.keyflow.persistence.IdempotencyModel;
-import io.keyflow.persistence.KeyGroupEntity.Claim;
-import io.keyflow.persistence.KeyGroupEntity.Verdict;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.KeyGroupState;
 import io.keyflow.pipeline.Record;
@@ -68,7 +69,7 @@ class IdempotencyRulesTest {
     // home group's single writer orders them, and only the first gets a ticket.
     int home = model.definition.keyGroupOf(Claim.byKey("k", "x", 0).homeKey());
     var both = model.batch(home, List.of(), List.of(Claim.byKey("k", "fp-a", 0), Claim.byKey("k", "fp-b", 0)), T0);
-    assertThat(both.tickets()).extracting(KeyGroupEntity.Ticket::verdict).containsExactly(Verdict.NEW, Verdict.DIFFERENT_BODY);
+    assertThat(both.tickets()).extracting(Idempotency.Ticket::verdict).containsExactly(Verdict.NEW, Verdict.DIFFERENT_BODY);
 
     Outcome a = nodeA.send(Claim.byKey("k2", "fp-a", 0), "k2", bodyA, T0);
     Outcome b = nodeB.send(Claim.byKey("k2", "fp-b", 0), "k2", bodyB, T0);

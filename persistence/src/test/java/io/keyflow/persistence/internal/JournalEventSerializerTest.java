@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import io.keyflow.persistence.Idempotency.KeyClaimed;
+import io.keyflow.persistence.Idempotency.ProducerSeqClaimed;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
 import io.keyflow.persistence.KeyGroupEntity.ForwardApplied;
 import io.keyflow.persistence.KeyGroupEntity.Forwarded;
-import io.keyflow.persistence.KeyGroupEntity.KeyClaimed;
 import io.keyflow.persistence.KeyGroupEntity.Part;
-import io.keyflow.persistence.KeyGroupEntity.ProducerSeqClaimed;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.Record;
 import java.io.NotSerializableException;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import io.keyflow.persistence.Idempotency.Claim;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
-import io.keyflow.persistence.KeyGroupEntity.Claim;
 import io.keyflow.persistence.KeyGroupEntity.ForwardAccepted;
 import io.keyflow.persistence.KeyGroupEntity.ForwardBatch;
 import io.keyflow.persistence.KeyGroupEntity.Forwarded;
