@@ -7,6 +7,8 @@ import io.keyflow.persistence.KeyGroupEntity.ForwardApplied;
 import io.keyflow.persistence.KeyGroupEntity.Forwarded;
 import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.persistence.codec.CompactCodec;
+import io.keyflow.persistence.codec.CompactIn;
+import io.keyflow.persistence.codec.CompactOut;
 import io.keyflow.persistence.codec.CompactSerializer;
 import io.keyflow.pipeline.Record;
 import java.io.NotSerializableException;
@@ -61,7 +63,7 @@ public final class JournalEventSerializer extends CompactSerializer {
 
   @Override
   public byte[] toBinary(Object o) {
-    CompactCodec.Out out = new CompactCodec.Out();
+    CompactOut out = new CompactOut();
     if (o instanceof BatchApplied e) {
       CompactCodec.Names names = CompactCodec.Names.ofParts(e.parts());
       names.write(out);
@@ -100,7 +102,7 @@ public final class JournalEventSerializer extends CompactSerializer {
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    CompactCodec.In in = new CompactCodec.In(bytes);
+    CompactIn in = new CompactIn(bytes);
     try {
       switch (manifest) {
         case BATCH_APPLIED -> {

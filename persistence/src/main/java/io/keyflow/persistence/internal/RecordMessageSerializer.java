@@ -8,6 +8,8 @@ import io.keyflow.persistence.KeyGroupEntity.Forwarded;
 import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.persistence.KeyGroupEntity.ProcessBatch;
 import io.keyflow.persistence.codec.CompactCodec;
+import io.keyflow.persistence.codec.CompactIn;
+import io.keyflow.persistence.codec.CompactOut;
 import io.keyflow.persistence.codec.CompactSerializer;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ public final class RecordMessageSerializer extends CompactSerializer {
 
   @Override
   public byte[] toBinary(Object o) {
-    CompactCodec.Out out = new CompactCodec.Out();
+    CompactOut out = new CompactOut();
     if (o instanceof ProcessBatch m) {
       CompactCodec.Names names = CompactCodec.Names.ofParts(m.parts());
       names.write(out);
@@ -83,7 +85,7 @@ public final class RecordMessageSerializer extends CompactSerializer {
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    CompactCodec.In in = new CompactCodec.In(bytes);
+    CompactIn in = new CompactIn(bytes);
     try {
       switch (manifest) {
         case PROCESS_BATCH -> {
