@@ -1,10 +1,10 @@
 package io.keyflow.persistence;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.keyflow.persistence.internal.IdempotencyState;
+import io.keyflow.persistence.internal.idempotency.IdempotencyState;
 import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.StageState;
 import java.util.LinkedHashMap;

@@ -32,6 +32,7 @@ import io.keyflow.persistence.KeyflowMetrics;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.ResultsSink;
 import io.keyflow.persistence.StageForwarder;
+import io.keyflow.persistence.internal.idempotency.IdempotencyRules;
 import io.keyflow.pipeline.PipelineDefinition;
 import io.keyflow.pipeline.runtime.StageOperator;
 import java.time.Duration;

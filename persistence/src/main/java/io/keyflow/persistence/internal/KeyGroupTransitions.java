@@ -11,6 +11,7 @@ import io.keyflow.persistence.KeyGroupEntity.WatermarkAdvanced;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.KeyGroupState;
 import io.keyflow.persistence.PersistenceSettings;
+import io.keyflow.persistence.internal.idempotency.IdempotencyRules;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.runtime.Output;
 import io.keyflow.pipeline.runtime.StageOperator;

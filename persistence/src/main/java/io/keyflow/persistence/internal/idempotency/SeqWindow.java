@@ -1,5 +1,6 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.idempotency;
 
+import io.keyflow.persistence.internal.KeyGroupTransitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

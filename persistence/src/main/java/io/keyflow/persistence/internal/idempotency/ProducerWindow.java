@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.idempotency;
 
 import io.keyflow.persistence.CborSerializable;
 import java.util.TreeMap;

@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.serialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.serialization;
 
 import io.keyflow.persistence.Idempotency.KeyClaimed;
 import io.keyflow.persistence.Idempotency.ProducerSeqClaimed;

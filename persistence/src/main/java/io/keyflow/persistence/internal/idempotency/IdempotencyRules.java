@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.idempotency;
 
 import io.keyflow.persistence.Idempotency.Claim;
 import io.keyflow.persistence.Idempotency.KeyClaimed;
@@ -10,7 +10,7 @@ import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.persistence.KeyGroupEntity.PartOutcome;
 import io.keyflow.persistence.KeyGroupState;
 import io.keyflow.persistence.PersistenceSettings;
-import io.keyflow.persistence.internal.IdempotencyState.KeyTicket;
+import io.keyflow.persistence.internal.idempotency.IdempotencyState.KeyTicket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,7 +47,7 @@ public final class IdempotencyRules {
   private final long producerRetention;
   private final long markEvery;
 
-  IdempotencyRules(int keyGroup, PersistenceSettings settings) {
+  public IdempotencyRules(int keyGroup, PersistenceSettings settings) {
     this.homeSource = homeSource(keyGroup);
     this.window = settings.idempotencyWindow().toMillis();
     this.dataWindow = window + settings.idempotencyClockSkew().toMillis();
@@ -67,7 +67,7 @@ public final class IdempotencyRules {
   }
 
   /** Decides {@code claims} and {@code parts} as of {@code now}, the time the batch's event will carry. */
-  Decision decide(KeyGroupState state, List<Part> parts, List<Claim> claims, long now) {
+  public Decision decide(KeyGroupState state, List<Part> parts, List<Claim> claims, long now) {
     IdempotencyState idem = state.idempotency();
     long at = Math.max(idem.latestAppliedAt, now);
     List<Ticket> tickets = new ArrayList<>(claims.size());
@@ -204,7 +204,7 @@ public final class IdempotencyRules {
   }
 
   /** What a written batch does to the windows (the event handler's share; pure in the event). */
-  void applied(KeyGroupState state, BatchApplied event) {
+  public void applied(KeyGroupState state, BatchApplied event) {
     IdempotencyState idem = state.idempotency();
     idem.latestAppliedAt = Math.max(idem.latestAppliedAt, event.appliedAt());
     long at = idem.latestAppliedAt;

@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.idempotency;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.keyflow.persistence.CborSerializable;

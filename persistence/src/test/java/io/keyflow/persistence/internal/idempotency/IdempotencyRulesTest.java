@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal;
+package io.keyflow.persistence.internal.idempotency;
 
 import static io.keyflow.persistence.IdempotencyModel.click;
 import static org.assertj.core.api.Assertions.assertThat;
