@@ -1,6 +1,5 @@
 package io.keyflow.persistence.internal.idempotency;
 
-import io.keyflow.persistence.internal.KeyGroupTransitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import java.util.TreeMap;
  * {@code granularity}, and {@code newest} is the latest first-seen time recorded.
  *
  * <p>Forgetting is safe only together with the rule that a part first seen before the horizon is
- * refused before the window is consulted (see {@link KeyGroupTransitions}): the window forgets only
+ * refused before the window is consulted (see {@code KeyGroupTransitions}): the window forgets only
  * numbers whose first-seen time is before the horizon, so a forgotten request can never be applied
  * again — it is answered as too old.
  *

@@ -1,4 +1,4 @@
-package io.keyflow.persistence;
+package io.keyflow.persistence.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.keyflow.persistence;
+package io.keyflow.persistence.catalog;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
