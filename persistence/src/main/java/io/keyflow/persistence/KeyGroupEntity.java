@@ -1,9 +1,13 @@
 package io.keyflow.persistence;
 
+import io.keyflow.persistence.Idempotency.Claim;
+import io.keyflow.persistence.Idempotency.KeyClaimed;
+import io.keyflow.persistence.Idempotency.ProducerSeqClaimed;
+import io.keyflow.persistence.Idempotency.Ticket;
+import io.keyflow.persistence.internal.KeyGroupHandlers;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageOperator;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,17 +24,17 @@ import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One key group of one keyed stage: an event-sourced actor holding the state of every key in the
  * group. Each {@link ProcessBatch} becomes ONE journal event (group commit); the event handler
- * runs the pure {@link StageOperator} (see {@link KeyGroupTransitions}), so recovery replays exactly
+ * runs the pure {@code StageOperator} (see {@code KeyGroupTransitions}), so recovery replays exactly
  * the same state and outputs. The reply is sent only after the event is in the journal. Fired
  * results go to the {@link ResultsSink} (and the next stage) after the write, from the outbox kept
- * in the state (see {@link OutboxDelivery}); {@link SnapshotPacing} times the extra snapshots.
+ * in the state (see {@code OutboxDelivery}); {@code SnapshotPacing} times the extra snapshots. This
+ * file is the protocol and the wiring; the handlers are {@link KeyGroupHandlers} (internal).
  */
 public final class KeyGroupEntity
     extends EventSourcedBehaviorWithEnforcedReplies<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> {
@@ -68,57 +72,6 @@ public final class KeyGroupEntity
    */
   public record Part(String id, List<Record> records, String source, long seq, long firstSeen, int from, int total)
       implements CborSerializable {}
-
-  /**
-   * A request asks its home key group (the hash of its Idempotency-Key or Producer-Id) for a
-   * ticket: by {@code key} with the body's {@code fingerprint} and the client's optional
-   * first-sent time (0: none), or by producer id, epoch and sequence number ({@code key} null).
-   */
-  public record Claim(String key, String fingerprint, long firstSentAt, String producerId, long producerEpoch,
-      long producerSeq) implements CborSerializable {
-
-    public static Claim byKey(String key, String fingerprint, long firstSentAt) {
-      return new Claim(key, fingerprint, firstSentAt, null, 0, 0);
-    }
-
-    public static Claim byProducer(String producerId, long epoch, long seq) {
-      return new Claim(null, null, 0, producerId, epoch, seq);
-    }
-
-    /** The string whose key group is this claim's home. */
-    public String homeKey() {
-      return key != null ? "idempotency-key/" + key : "producer/" + producerId;
-    }
-  }
-
-  /** A home group's answer to a {@link Claim}. */
-  public enum Verdict {
-    /** First time: a new ticket, journaled. */
-    NEW,
-    /** A retry of a request the home group knows (same body): the same ticket; parts are deduplicated. */
-    SEEN,
-    /** The Idempotency-Key was first used with another body (HTTP 422). */
-    DIFFERENT_BODY,
-    /** Older than the idempotency window: whether it was applied cannot be told (HTTP 409). */
-    TOO_OLD,
-    /** A higher epoch of this producer exists (HTTP 409). */
-    FENCED,
-    /** An unknown producer (or a new epoch) that does not start at sequence 0 (HTTP 409). */
-    OUT_OF_SEQUENCE;
-
-    /** Whether the request goes on to its key groups with the ticket. */
-    public boolean proceeds() {
-      return this == NEW || this == SEEN;
-    }
-  }
-
-  /** The verdict on a claim and, when it proceeds, the ticket its parts carry. */
-  public record Ticket(Verdict verdict, String source, long seq, long firstSeen) implements CborSerializable {
-
-    public Ticket withVerdict(Verdict other) {
-      return new Ticket(other, source, seq, firstSeen);
-    }
-  }
 
   /**
    * What a key group did with one part: records applied now, records it had applied before, or
@@ -220,13 +173,6 @@ public final class KeyGroupEntity
     }
   }
 
-  /** An Idempotency-Key's first body fingerprint and the ticket it got. */
-  public record KeyClaimed(String key, String fingerprint, long seq, long firstSeen) implements CborSerializable {}
-
-  /** A producer's sequence number (in its epoch) and the ticket it got. */
-  public record ProducerSeqClaimed(String producerId, long epoch, long producerSeq, long seq, long firstSeen)
-      implements CborSerializable {}
-
   public record WatermarkAdvanced(long watermark, long deliveredUpTo, long forwardedUpTo) implements Event {}
 
   /** A marker written only to take a snapshot (on hand-off, or when snapshot-interval passed). */
@@ -240,15 +186,8 @@ public final class KeyGroupEntity
       long forwardedUpTo) implements Event {}
 
   private final ActorContext<Command> context;
-  private final PipelineDefinition definition;
-  private final StageOperator operator;
-  private final int keyGroup;
   private final PersistenceSettings settings;
-  private final KeyGroupMetrics metrics;
-  private final KeyGroupTransitions transitions;
-  private final OutboxDelivery outbox;
-  private final SnapshotPacing snapshots;
-  private final long startedNanos = System.nanoTime();
+  private final KeyGroupHandlers handlers;
 
   /** The persistence id of a key group: {@code <pipeline>|<stage>|<keyGroup>}. */
   public static PersistenceId persistenceId(PipelineDefinition definition, int keyGroup) {
@@ -279,22 +218,15 @@ public final class KeyGroupEntity
     super(persistenceId(definition, keyGroup),
         SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2));
     this.context = context;
-    this.definition = definition;
-    this.operator = StageOperator.create(definition, keyGroup);
-    this.keyGroup = keyGroup;
     this.settings = settings;
-    this.transitions = new KeyGroupTransitions(operator, keyGroup, settings, forwarder != null);
-    this.outbox = new OutboxDelivery(context, timers, definition, keyGroup, sink, forwarder, settings);
-    this.snapshots = new SnapshotPacing(context.getSelf(), settings.snapshotInterval());
-    this.metrics = new KeyGroupMetrics(KeyflowMetrics.get(context.getSystem()), definition, keyGroup, System::currentTimeMillis);
-    long every = definition.idleTimeout() > 0 ? Math.max(200, Math.min(1_000, definition.idleTimeout() / 2)) : 1_000;
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, java.time.Duration.ofMillis(every));
+    this.handlers = new KeyGroupHandlers(context, timers, definition, keyGroup, sink, forwarder, settings,
+        Effect(), () -> lastSequenceNumber(context));
   }
 
-  /** The same object every time: see {@link KeyGroupTransitions}, which never changes it. */
+  /** The same object every time: see {@code KeyGroupTransitions}, which never changes it. */
   @Override
   public KeyGroupState emptyState() {
-    return transitions.emptyState();
+    return handlers.transitions().emptyState();
   }
 
   @Override
@@ -307,137 +239,26 @@ public final class KeyGroupEntity
   public CommandHandlerWithReply<Command, Event, KeyGroupState> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(ProcessBatch.class, this::onProcessBatch)
-        .onCommand(AdvanceWatermark.class, this::onAdvanceWatermark)
-        .onCommand(GetKeyState.class, this::onGetKeyState)
-        .onCommand(Wake.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Awake(keyGroup)))
-        .onCommand(OutputsDelivered.class, (state, cmd) -> {
-          outbox.onDelivered(cmd.upToSeq());
-          return Effect().none().thenRun(outbox::deliver).thenNoReply();
-        })
-        .onCommand(DeliveryFailed.class, (state, cmd) -> {
-          outbox.onDeliveryFailed(cmd.reason());
-          return Effect().noReply();
-        })
-        .onCommand(RetryDelivery.class, (state, cmd) -> Effect().none().thenRun(outbox::deliver).thenNoReply())
-        .onCommand(ForwardBatch.class, this::onForwardBatch)
-        .onCommand(OutputsForwarded.class, (state, cmd) -> {
-          outbox.onForwarded(cmd.upToSeq());
-          return Effect().none().thenRun(outbox::forward).thenNoReply();
-        })
-        .onCommand(ForwardFailed.class, (state, cmd) -> {
-          outbox.onForwardFailed(cmd.reason());
-          return Effect().noReply();
-        })
-        .onCommand(RetryForward.class, (state, cmd) -> Effect().none().thenRun(outbox::forward).thenNoReply())
-        .onCommand(Tick.class, this::onTick)
-        .onCommand(HandOff.class, this::onHandOff)
-        .onCommand(StopAfterHandOff.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .onCommand(ProcessBatch.class, handlers::onProcessBatch)
+        .onCommand(AdvanceWatermark.class, handlers::onAdvanceWatermark)
+        .onCommand(GetKeyState.class, handlers::onGetKeyState)
+        .onCommand(Wake.class, handlers::onWake)
+        .onCommand(OutputsDelivered.class, handlers::onOutputsDelivered)
+        .onCommand(DeliveryFailed.class, handlers::onDeliveryFailed)
+        .onCommand(RetryDelivery.class, handlers::onRetryDelivery)
+        .onCommand(ForwardBatch.class, handlers::onForwardBatch)
+        .onCommand(OutputsForwarded.class, handlers::onOutputsForwarded)
+        .onCommand(ForwardFailed.class, handlers::onForwardFailed)
+        .onCommand(RetryForward.class, handlers::onRetryForward)
+        .onCommand(Tick.class, handlers::onTick)
+        .onCommand(HandOff.class, handlers::onHandOff)
+        .onCommand(StopAfterHandOff.class, handlers::onStopAfterHandOff)
         .build();
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onProcessBatch(KeyGroupState state, ProcessBatch cmd) {
-    long now = System.currentTimeMillis();
-    IdempotencyRules.Decision decision = transitions.decide(state, cmd.parts(), cmd.claims(), now);
-    BatchAccepted reply = new BatchAccepted(keyGroup, decision.outcomes(), decision.tickets());
-    if (decision.nothingToWrite()) {
-      return Effect().reply(cmd.replyTo(), reply);
-    }
-    long started = System.nanoTime();
-    int records = decision.fresh().stream().mapToInt(p -> p.records().size()).sum();
-    return Effect()
-        .persist(new BatchApplied(decision.fresh(), outbox.deliveredUpTo(), now, outbox.forwardedUpTo(),
-            decision.keysClaimed(), decision.producerSeqsClaimed()))
-        .thenRun(s -> {
-          metrics.written(started, records);
-          afterWrite(s);
-        })
-        .thenReply(cmd.replyTo(), s -> reply);
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onForwardBatch(KeyGroupState state, ForwardBatch cmd) {
-    List<Forwarded> fresh = KeyGroupTransitions.newRecords(state, cmd.source(), cmd.records());
-    if (fresh.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), new ForwardAccepted(keyGroup, 0));
-    }
-    long started = System.nanoTime();
-    return Effect()
-        .persist(new ForwardApplied(cmd.source(), fresh, System.currentTimeMillis(), outbox.deliveredUpTo(), outbox.forwardedUpTo()))
-        .thenRun(s -> {
-          metrics.written(started, fresh.size());
-          afterWrite(s);
-        })
-        .thenReply(cmd.replyTo(), s -> new ForwardAccepted(keyGroup, fresh.size()));
-  }
-
-  /** After every write: results to the store, and to the next stage if there is one. */
-  private void afterWrite(KeyGroupState state) {
-    metrics.eventTime(state.stage().watermark, state.stage().maxTimestamp);
-    outbox.deliver(state);
-    outbox.forward(state);
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onAdvanceWatermark(KeyGroupState state, AdvanceWatermark cmd) {
-    if (cmd.watermark() <= state.stage().watermark) {
-      if (outbox.replyWhenForwarded(state, cmd.replyTo())) {
-        return Effect().noReply();
-      }
-      return Effect().reply(cmd.replyTo(), new WatermarkAdvancedTo(keyGroup, state.stage().watermark));
-    }
-    if (!outbox.forwarding()) {
-      return Effect()
-          .persist(new WatermarkAdvanced(cmd.watermark(), outbox.deliveredUpTo(), outbox.forwardedUpTo()))
-          .thenRun(this::afterWrite)
-          .thenReply(cmd.replyTo(), s -> new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
-    }
-    // With a next stage, answer once it has every result this watermark fired, so that the watermark
-    // can then be passed on to it without overtaking them.
-    return Effect()
-        .persist(new WatermarkAdvanced(cmd.watermark(), outbox.deliveredUpTo(), outbox.forwardedUpTo()))
-        .thenRun(s -> {
-          afterWrite(s);
-          if (!outbox.replyWhenForwarded(s, cmd.replyTo())) {
-            cmd.replyTo().tell(new WatermarkAdvancedTo(keyGroup, s.stage().watermark));
-          }
-        })
-        .thenNoReply();
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onHandOff(KeyGroupState state, HandOff handOff) {
-    if (snapshots.upToDate(lastSequenceNumber(context))) {
-      return Effect().stop().thenNoReply();
-    }
-    snapshots.handOff();
-    return Effect().persist(new SnapshotMarker("hand-off", outbox.deliveredUpTo(), outbox.forwardedUpTo())).thenNoReply();
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onTick(KeyGroupState state, Tick tick) {
-    if (snapshots.handingOff()) {
-      return snapshots.handOffOverdue() ? Effect().stop().thenNoReply() : Effect().noReply();
-    }
-    long now = System.currentTimeMillis();
-    if (snapshots.intervalDue(lastSequenceNumber(context))) {
-      return Effect().persist(new SnapshotMarker("interval", outbox.deliveredUpTo(), outbox.forwardedUpTo())).thenNoReply();
-    }
-    // Only worth a journal write when it fires something: a processing-time window or timer is due,
-    // or the key group is idle with windows or event-time timers pending.
-    if (!operator.processingTimeDue(state.stage(), now)) {
-      return Effect().noReply();
-    }
-    return Effect().persist(new ProcessingTimeAdvanced(now, outbox.deliveredUpTo(), outbox.forwardedUpTo()))
-        .thenRun(this::afterWrite).thenNoReply();
-  }
-
-  private ReplyEffect<Event, KeyGroupState> onGetKeyState(KeyGroupState state, GetKeyState cmd) {
-    var stage = state.stage();
-    StageOperator.KeyView view = operator.queryKey(stage, cmd.key());
-    return Effect().reply(cmd.replyTo(), new KeyStateView(cmd.key(), keyGroup, stage.watermark,
-        view.openWindows(), stage.recordsApplied, stage.lateRecordsDropped, view.state(),
-        stage.functionErrors, stage.lastFunctionError));
   }
 
   @Override
   public EventHandler<KeyGroupState, Event> eventHandler() {
+    var transitions = handlers.transitions();
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(BatchApplied.class, transitions::batchApplied)
@@ -450,7 +271,7 @@ public final class KeyGroupEntity
 
   @Override
   public SnapshotAdapter<KeyGroupState> snapshotAdapter() {
-    return new FrozenSnapshotAdapter(context.getSystem(), metrics::snapshotTaken);
+    return new FrozenSnapshotAdapter(context.getSystem(), handlers.metrics()::snapshotTaken);
   }
 
   @Override
@@ -461,26 +282,10 @@ public final class KeyGroupEntity
   @Override
   public SignalHandler<KeyGroupState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(SnapshotCompleted.class, (state, done) -> snapshots.completed(done.metadata().sequenceNr()))
-        .onSignal(SnapshotFailed.class, (state, failed) -> {
-          context.getLog().warn("key group {} of {}: snapshot failed: {}", keyGroup, definition.name(), failed.getFailure().toString());
-          snapshots.failed();
-        })
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          outbox.recovered(state);
-          snapshots.recovered(lastSequenceNumber(context));
-          long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-          metrics.recovered(millis);
-          metrics.eventTime(state.stage().watermark, state.stage().maxTimestamp);
-          // 128 empty key groups start at once on a fresh node: only real recoveries are worth INFO.
-          boolean notable = state.stage().recordsApplied > 0 || millis > 1_000;
-          org.slf4j.event.Level level = notable ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG;
-          context.getLog().atLevel(level).log("key group {} of {}|{} recovered in {} ms ({} records, {} keys with open windows)",
-              keyGroup, definition.name(), definition.stage(), millis, state.stage().recordsApplied,
-              state.stage().windows.size());
-          afterWrite(state);
-        })
-        .onSignal(PostStop.instance(), state -> metrics.close())
+        .onSignal(SnapshotCompleted.class, (state, done) -> handlers.onSnapshotCompleted(done.metadata().sequenceNr()))
+        .onSignal(SnapshotFailed.class, (state, failed) -> handlers.onSnapshotFailed(failed.getFailure()))
+        .onSignal(RecoveryCompleted.instance(), handlers::onRecoveryCompleted)
+        .onSignal(PostStop.instance(), state -> handlers.metrics().close())
         .build();
   }
 }

@@ -62,7 +62,7 @@ public final class KeyflowMetrics implements Extension {
    * Key groups of one stage running on this node ({@code keyflow_key_groups}); the counter behind the
    * gauge, shared by that stage's entities, which add themselves at start and remove themselves at stop.
    */
-  AtomicInteger keyGroupsHeld(String pipeline, String stage) {
+  public AtomicInteger keyGroupsHeld(String pipeline, String stage) {
     return keyGroupsHeld.computeIfAbsent(Tags.of("pipeline", pipeline, "stage", stage), tags -> {
       AtomicInteger held = new AtomicInteger();
       Gauge.builder("keyflow.key.groups", held, AtomicInteger::get).tags(tags).strongReference(true)
@@ -83,14 +83,14 @@ public final class KeyflowMetrics implements Extension {
   }
 
   /** From a window firing (the key group's write that produced results) to the results store having them. */
-  Timer resultsWrittenLag(String pipeline, String stage) {
+  public Timer resultsWrittenLag(String pipeline, String stage) {
     return latency(registry, "keyflow.results.written.lag",
         "From a key group's write that fired results to the results store having them (one sample per such write)",
         Tags.of("pipeline", pipeline, "stage", stage));
   }
 
   /** From a window firing to the next stage's key groups having the results in their journal. */
-  Timer forwardedLag(String pipeline, String stage) {
+  public Timer forwardedLag(String pipeline, String stage) {
     return latency(registry, "keyflow.stage.forwarded.lag",
         "From a key group's write that fired results to the next stage having applied them (one sample per such write)",
         Tags.of("pipeline", pipeline, "stage", stage));

@@ -3,10 +3,10 @@ package io.keyflow.persistence;
 import static io.keyflow.persistence.IdempotencyModel.click;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keyflow.persistence.KeyGroupEntity.Claim;
+import io.keyflow.persistence.Idempotency.Claim;
+import io.keyflow.persistence.Idempotency.Ticket;
 import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.persistence.KeyGroupEntity.PartOutcome;
-import io.keyflow.persistence.KeyGroupEntity.Ticket;
 import io.keyflow.pipeline.Record;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,12 @@
 package io.keyflow.persistence;
 
+import io.keyflow.persistence.Idempotency.Claim;
+import io.keyflow.persistence.Idempotency.Ticket;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
-import io.keyflow.persistence.KeyGroupEntity.Claim;
 import io.keyflow.persistence.KeyGroupEntity.Part;
-import io.keyflow.persistence.KeyGroupEntity.Ticket;
+import io.keyflow.persistence.internal.KeyGroupTransitions;
+import io.keyflow.persistence.internal.idempotency.IdempotencyRules;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
@@ -24,19 +26,19 @@ import java.util.UUID;
  * the node's own max-records-per-event). Everything is called in one thread: the order of calls is
  * the order the key groups' single writers would see the commands in.
  */
-final class IdempotencyModel {
+public final class IdempotencyModel {
 
-  static final PersistenceSettings SETTINGS = new PersistenceSettings(1000, 2, Duration.ofMinutes(5),
+  public static final PersistenceSettings SETTINGS = new PersistenceSettings(1000, 2, Duration.ofMinutes(5),
       Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100),
       TestParts.WINDOW, TestParts.SKEW, TestParts.KEYLESS, TestParts.PRODUCERS);
 
-  final PipelineDefinition definition = new PipelineDefinition("clicks", "main", "user", "ts", 0, 0, 8,
+  public final PipelineDefinition definition = new PipelineDefinition("clicks", "main", "user", "ts", 0, 0, 8,
       WindowSpec.tumbling(Duration.ofSeconds(10)), List.of(Aggregation.count("n")));
-  final List<List<BatchApplied>> journals = new ArrayList<>();
-  final KeyGroupState[] states = new KeyGroupState[definition.maxKeyGroups()];
+  public final List<List<BatchApplied>> journals = new ArrayList<>();
+  public final KeyGroupState[] states = new KeyGroupState[definition.maxKeyGroups()];
   private final KeyGroupTransitions[] groups = new KeyGroupTransitions[definition.maxKeyGroups()];
 
-  IdempotencyModel() {
+  public IdempotencyModel() {
     for (int kg = 0; kg < states.length; kg++) {
       groups[kg] = transitions(kg);
       states[kg] = KeyGroupState.empty();
@@ -49,7 +51,7 @@ final class IdempotencyModel {
   }
 
   /** One ProcessBatch at key group {@code kg}, decided and journaled at the writer's time {@code now}. */
-  BatchAccepted batch(int kg, List<Part> parts, List<Claim> claims, long now) {
+  public BatchAccepted batch(int kg, List<Part> parts, List<Claim> claims, long now) {
     IdempotencyRules.Decision decision = groups[kg].decide(states[kg], parts, claims, now);
     if (!decision.nothingToWrite()) {
       BatchApplied event = new BatchApplied(decision.fresh(), 0, now, 0, decision.keysClaimed(), decision.producerSeqsClaimed());
@@ -60,7 +62,7 @@ final class IdempotencyModel {
   }
 
   /** Key group {@code kg} recovers from its journal (on a node whose clock plays no part in it). */
-  void replay(int kg) {
+  public void replay(int kg) {
     groups[kg] = transitions(kg);
     KeyGroupState state = groups[kg].emptyState();
     for (BatchApplied event : journals.get(kg)) {
@@ -69,7 +71,7 @@ final class IdempotencyModel {
     states[kg] = state;
   }
 
-  long recordsApplied() {
+  public long recordsApplied() {
     long n = 0;
     for (KeyGroupState s : states) {
       n += s.stage().recordsApplied;
@@ -77,37 +79,37 @@ final class IdempotencyModel {
     return n;
   }
 
-  static Record click(String user, long ts) {
+  public static Record click(String user, long ts) {
     return new Record(user, ts, Map.of("user", user));
   }
 
   /** What one request did: records applied and duplicates, or the verdict that refused it. */
-  record Outcome(int accepted, int duplicates, KeyGroupEntity.Verdict refused, boolean tooOldPart) {}
+  public record Outcome(int accepted, int duplicates, Idempotency.Verdict refused, boolean tooOldPart) {}
 
   /** A node: its clock offset and chunk size; {@code reachable} limits the key groups its parts reach. */
-  final class Node {
+  public final class Node {
     final long clockOffset;
     final int maxRecordsPerEvent;
     private final String keyless = "n/" + UUID.randomUUID();
     private long keylessSeq;
 
-    Node(long clockOffset, int maxRecordsPerEvent) {
+    public Node(long clockOffset, int maxRecordsPerEvent) {
       this.clockOffset = clockOffset;
       this.maxRecordsPerEvent = maxRecordsPerEvent;
     }
 
-    Ticket claim(Claim claim, long now) {
+    public Ticket claim(Claim claim, long now) {
       int home = definition.keyGroupOf(claim.homeKey());
       return batch(home, List.of(), List.of(claim), now + clockOffset).tickets().get(0);
     }
 
-    Outcome send(Claim claim, String requestId, List<Record> records, long now) {
+    public Outcome send(Claim claim, String requestId, List<Record> records, long now) {
       return send(claim, requestId, records, now, null);
     }
 
-    Outcome send(Claim claim, String requestId, List<Record> records, long now, Set<Integer> reachable) {
+    public Outcome send(Claim claim, String requestId, List<Record> records, long now, Set<Integer> reachable) {
       Ticket ticket = claim == null
-          ? new Ticket(KeyGroupEntity.Verdict.NEW, keyless, keylessSeq++, now + clockOffset)
+          ? new Ticket(Idempotency.Verdict.NEW, keyless, keylessSeq++, now + clockOffset)
           : claim(claim, now);
       if (!ticket.verdict().proceeds()) {
         return new Outcome(0, 0, ticket.verdict(), false);

@@ -129,15 +129,15 @@ class KeyGroupEntityTest {
   @Test
   void aHomeGroupJournalsANewKeyInItsBatchEventAndRefusesItWithAnotherBody() {
     var first = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(),
-        List.of(KeyGroupEntity.Claim.byKey("k1", "body-a", 0)), replyTo));
-    assertThat(first.reply().tickets()).extracting(KeyGroupEntity.Ticket::verdict).containsExactly(KeyGroupEntity.Verdict.NEW);
+        List.of(Idempotency.Claim.byKey("k1", "body-a", 0)), replyTo));
+    assertThat(first.reply().tickets()).extracting(Idempotency.Ticket::verdict).containsExactly(Idempotency.Verdict.NEW);
     assertThat(first.eventOfType(KeyGroupEntity.BatchApplied.class).keysClaimed()).hasSize(1);
     kit.restart();
     var again = kit.<KeyGroupEntity.BatchAccepted>runCommand(replyTo -> new KeyGroupEntity.ProcessBatch(List.of(),
-        List.of(KeyGroupEntity.Claim.byKey("k1", "body-a", 0), KeyGroupEntity.Claim.byKey("k1", "body-b", 0)), replyTo));
-    assertThat(again.reply().tickets()).extracting(KeyGroupEntity.Ticket::verdict)
-        .containsExactly(KeyGroupEntity.Verdict.SEEN, KeyGroupEntity.Verdict.DIFFERENT_BODY);
-    assertThat(again.reply().tickets().get(0)).isEqualTo(first.reply().tickets().get(0).withVerdict(KeyGroupEntity.Verdict.SEEN));
+        List.of(Idempotency.Claim.byKey("k1", "body-a", 0), Idempotency.Claim.byKey("k1", "body-b", 0)), replyTo));
+    assertThat(again.reply().tickets()).extracting(Idempotency.Ticket::verdict)
+        .containsExactly(Idempotency.Verdict.SEEN, Idempotency.Verdict.DIFFERENT_BODY);
+    assertThat(again.reply().tickets().get(0)).isEqualTo(first.reply().tickets().get(0).withVerdict(Idempotency.Verdict.SEEN));
     assertThat(again.hasNoEvents()).isTrue();
   }
 

@@ -3,6 +3,11 @@ package io.keyflow.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.keyflow.persistence.internal.idempotency.IdempotencyState;
+import io.keyflow.persistence.internal.idempotency.ProducerWindow;
+import io.keyflow.persistence.internal.idempotency.SeqWindow;
+import io.keyflow.persistence.internal.serialization.JournalEventSerializer;
+import io.keyflow.persistence.internal.serialization.RecordMessageSerializer;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
@@ -41,7 +46,7 @@ class SerializationRoundTripTest {
     List<KeyGroupEntity.Command> commands = List.of(
         new KeyGroupEntity.ProcessBatch(List.of(TestParts.ticketed("req", RECORDS), TestParts.ticketed(null, RECORDS),
             new KeyGroupEntity.Part("old#0", RECORDS, null, 0, 0, 0, 0)),
-            List.of(KeyGroupEntity.Claim.byKey("req", "f1", 0), KeyGroupEntity.Claim.byProducer("p1", 2, 7)), probe.ref().narrow()),
+            List.of(Idempotency.Claim.byKey("req", "f1", 0), Idempotency.Claim.byProducer("p1", 2, 7)), probe.ref().narrow()),
         new KeyGroupEntity.AdvanceWatermark(42, probe.ref().narrow()),
         new KeyGroupEntity.GetKeyState("ann", probe.ref().narrow()),
         new KeyGroupEntity.Wake(probe.ref().narrow()),
@@ -71,8 +76,8 @@ class SerializationRoundTripTest {
   void everyReplyAndEventRoundTrips() {
     List<Object> messages = List.of(
         new KeyGroupEntity.BatchAccepted(3, List.of(new KeyGroupEntity.PartOutcome(2, 1, false),
-            new KeyGroupEntity.PartOutcome(0, 0, true)), List.of(new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, "h/3", 9, 1_767_225_600_000L),
-            new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.DIFFERENT_BODY, null, 4, 1_767_225_600_000L))),
+            new KeyGroupEntity.PartOutcome(0, 0, true)), List.of(new Idempotency.Ticket(Idempotency.Verdict.NEW, "h/3", 9, 1_767_225_600_000L),
+            new Idempotency.Ticket(Idempotency.Verdict.DIFFERENT_BODY, null, 4, 1_767_225_600_000L))),
         new KeyGroupEntity.WatermarkAdvancedTo(3, 99),
         new KeyGroupEntity.Awake(5),
         new KeyGroupEntity.KeyStateView("ann", 3, 1_000,
@@ -80,8 +85,8 @@ class SerializationRoundTripTest {
         new KeyGroupEntity.KeyStateView("bob", 3, 1_000, List.of(), 20, 0,
             Map.of("count", Map.of("count", 2L, "lastModified", 5L), "seen", List.of("a", "b")), 1, "processElement: boom"),
         new KeyGroupEntity.BatchApplied(List.of(TestParts.ticketed("req", RECORDS)), 4, 1_767_225_600_000L, 2,
-            List.of(new KeyGroupEntity.KeyClaimed("req", "f1", 9, 1_767_225_600_000L)),
-            List.of(new KeyGroupEntity.ProducerSeqClaimed("p1", 2, 7, 10, 1_767_225_600_000L))),
+            List.of(new Idempotency.KeyClaimed("req", "f1", 9, 1_767_225_600_000L)),
+            List.of(new Idempotency.ProducerSeqClaimed("p1", 2, 7, 10, 1_767_225_600_000L))),
         new KeyGroupEntity.WatermarkAdvanced(77, 0, 0),
         new KeyGroupEntity.ProcessingTimeAdvanced(1_767_225_600_000L, 3, 1),
         new KeyGroupEntity.SnapshotMarker("hand-off", 5, 4),

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Parts as the ingest router makes them, for tests that only care about one key group's share. */
-final class TestParts {
+public final class TestParts {
 
-  static final Duration WINDOW = Duration.ofMinutes(15);
-  static final Duration SKEW = Duration.ofMinutes(1);
-  static final Duration KEYLESS = Duration.ofMinutes(1);
-  static final Duration PRODUCERS = Duration.ofDays(7);
+  public static final Duration WINDOW = Duration.ofMinutes(15);
+  public static final Duration SKEW = Duration.ofMinutes(1);
+  public static final Duration KEYLESS = Duration.ofMinutes(1);
+  public static final Duration PRODUCERS = Duration.ofDays(7);
 
   private static final AtomicLong keyless = new AtomicLong();
 
@@ -21,7 +21,7 @@ final class TestParts {
    * The whole share of request {@code request} (its ticket's sequence number derived from the name,
    * first seen now), or of a keyless request when {@code request} is null (a new one every call).
    */
-  static KeyGroupEntity.Part ticketed(String request, List<Record> records) {
+  public static KeyGroupEntity.Part ticketed(String request, List<Record> records) {
     if (request == null) {
       return new KeyGroupEntity.Part(null, records, "n/test", keyless.incrementAndGet(), System.currentTimeMillis(),
           0, records.size());

@@ -1,6 +1,6 @@
 package io.keyflow.sharding;
 
-import io.keyflow.persistence.KeyGroupEntity;
+import io.keyflow.persistence.Idempotency;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -57,15 +57,15 @@ public record IdempotencyHeaders(String key, long firstSentAt, String producerId
    * The claim for the request's home key group, or null for a keyless request. An Idempotency-Key
    * claim carries the body's fingerprint: the same key must come back with the same bytes.
    */
-  KeyGroupEntity.Claim claim(String media, byte[] body) {
+  Idempotency.Claim claim(String media, byte[] body) {
     return claim(() -> fingerprint(media, body));
   }
 
-  private KeyGroupEntity.Claim claim(Supplier<String> fingerprint) {
+  private Idempotency.Claim claim(Supplier<String> fingerprint) {
     if (key != null) {
-      return KeyGroupEntity.Claim.byKey(key, fingerprint.get(), firstSentAt);
+      return Idempotency.Claim.byKey(key, fingerprint.get(), firstSentAt);
     }
-    return producerId != null ? KeyGroupEntity.Claim.byProducer(producerId, producerEpoch, producerSeq) : null;
+    return producerId != null ? Idempotency.Claim.byProducer(producerId, producerEpoch, producerSeq) : null;
   }
 
   private static long number(Function<String, String> header, String name, long absent) {

@@ -1,6 +1,6 @@
 package io.keyflow.sharding;
 
-import io.keyflow.persistence.KeyGroupEntity.Verdict;
+import io.keyflow.persistence.Idempotency.Verdict;
 
 /**
  * A request refused by its idempotency bookkeeping, with nothing of it applied by the refusing key

@@ -1,7 +1,7 @@
 package io.keyflow.node.http;
 
 import io.keyflow.node.metrics.NodeMetrics;
-import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.results.CassandraResultsStore;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.Ingestion;

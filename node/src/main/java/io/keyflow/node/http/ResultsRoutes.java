@@ -5,7 +5,7 @@ import io.keyflow.node.results.ResultStages;
 import io.keyflow.node.results.ResultsPage;
 import io.keyflow.node.results.ResultsStream;
 import io.keyflow.node.results.StreamCursor;
-import io.keyflow.persistence.ResultsPager;
+import io.keyflow.persistence.results.ResultsPager;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyflow.node.metrics.FigureHistory;
 import io.keyflow.node.metrics.NodeFigures;
 import io.keyflow.node.metrics.StageLag;
-import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.results.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.WindowResult;

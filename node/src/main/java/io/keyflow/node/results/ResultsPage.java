@@ -1,7 +1,7 @@
 package io.keyflow.node.results;
 
-import io.keyflow.persistence.ResultsPager;
-import io.keyflow.persistence.ResultsPager.Position;
+import io.keyflow.persistence.results.ResultsPager.Position;
+import io.keyflow.persistence.results.ResultsPager;
 import io.keyflow.pipeline.WindowResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

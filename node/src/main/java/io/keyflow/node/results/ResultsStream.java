@@ -3,7 +3,7 @@ package io.keyflow.node.results;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keyflow.node.json.JsonViews;
-import io.keyflow.persistence.ResultsLog;
+import io.keyflow.persistence.results.ResultsLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

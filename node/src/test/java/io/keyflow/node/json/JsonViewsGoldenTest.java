@@ -7,7 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.keyflow.node.metrics.FigureHistory;
 import io.keyflow.node.metrics.NodeFigures;
 import io.keyflow.node.metrics.StageFigures;
-import io.keyflow.persistence.CassandraResultsStore;
+import io.keyflow.persistence.results.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;

@@ -3,7 +3,7 @@ package io.keyflow.node.results;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keyflow.persistence.ResultsPager.Position;
+import io.keyflow.persistence.results.ResultsPager.Position;
 import org.junit.jupiter.api.Test;
 
 class ResultsPageTest {

@@ -207,8 +207,8 @@ class FencedCassandraJournalIT {
     String pid = newPid();
     session.execute(SimpleStatement.newInstance("INSERT INTO " + fences
         + " (fence_key, persistence_id, epoch, owner) VALUES ('p|s', ?, 1, ?)", pid, UUID.randomUUID()));
-    var claim = session.prepare(FencedCassandraJournal.claimNextCql(fences));
-    var record = session.prepare(FencedCassandraJournal.recordStartCql(fences));
+    var claim = session.prepare(JournalStatements.claimNextCql(fences));
+    var record = session.prepare(JournalStatements.recordStartCql(fences));
     // Read: epoch 1, no start. Then the owner of epoch 1 records its start ...
     assertThat(session.execute(record.bind(1L, 5L, "p|s", pid, 1L)).wasApplied()).isTrue();
     // ... and the claim made from the read must not apply.
@@ -397,7 +397,7 @@ class FencedCassandraJournalIT {
         + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 2, ?)", stage, claimed, other));
     var claimFirst = session.prepare("INSERT INTO " + fences
         + " (fence_key, persistence_id, epoch, owner) VALUES (?, ?, 1, ?) IF NOT EXISTS");
-    var claimNext = session.prepare(FencedCassandraJournal.claimNextCql(fences));
+    var claimNext = session.prepare(JournalStatements.claimNextCql(fences));
     FencePaxos paxos = new FencePaxos(
         statement -> session.executeAsync(statement).toCompletableFuture(),
         java.util.concurrent.CompletableFuture.completedFuture(session.prepare(FencePaxos.selectFencesCql(fences))), "default",

@@ -1,7 +1,9 @@
 package io.keyflow.sharding.internal.ingest;
 
-import io.keyflow.persistence.CompactCodec;
-import io.keyflow.persistence.CompactSerializer;
+import io.keyflow.persistence.codec.CompactIn;
+import io.keyflow.persistence.codec.CompactOut;
+import io.keyflow.persistence.codec.CompactCodec;
+import io.keyflow.persistence.codec.CompactSerializer;
 import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.sharding.internal.ingest.IngestGateway.ApplyShares;
 import io.keyflow.sharding.internal.ingest.IngestGateway.Share;
@@ -48,7 +50,7 @@ public final class GatewayMessageSerializer extends CompactSerializer {
     }
     List<Part> parts = new ArrayList<>(m.shares().size());
     m.shares().forEach(s -> parts.add(s.part()));
-    CompactCodec.Out out = new CompactCodec.Out();
+    CompactOut out = new CompactOut();
     CompactCodec.Names names = CompactCodec.Names.ofParts(parts);
     names.write(out);
     out.string(resolver().toSerializationFormat(m.replyTo()));
@@ -64,7 +66,7 @@ public final class GatewayMessageSerializer extends CompactSerializer {
     if (!APPLY_SHARES.equals(manifest)) {
       throw unknownLayout("message", manifest);
     }
-    CompactCodec.In in = new CompactCodec.In(bytes);
+    CompactIn in = new CompactIn(bytes);
     try {
       String[] names = in.names();
       ActorRef<SharesApplied> replyTo = resolver().resolveActorRef(in.string());

@@ -1,5 +1,6 @@
 package io.keyflow.sharding.internal.ingest;
 
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.Record;
@@ -33,7 +34,7 @@ final class GroupCommitter {
 
   /** A part waiting for its key group, or a claim waiting for its home group (then {@code part} is null). */
   private record Pending(KeyGroupEntity.Part part, CompletableFuture<IngestResult> done, boolean resend,
-      KeyGroupEntity.Claim claim, CompletableFuture<KeyGroupEntity.Ticket> ticket, long enqueuedNanos) {}
+      Idempotency.Claim claim, CompletableFuture<Idempotency.Ticket> ticket, long enqueuedNanos) {}
 
   private static final class Lane {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
@@ -68,7 +69,7 @@ final class GroupCommitter {
    * finds applied count as accepted, not as duplicates of an earlier request.
    */
   CompletionStage<IngestResult> submit(PipelineDefinition definition, int keyGroup, String requestId,
-      KeyGroupEntity.Ticket ticket, List<Record> records, boolean resend) {
+      Idempotency.Ticket ticket, List<Record> records, boolean resend) {
     Lane lane = lane(definition, keyGroup);
     List<CompletableFuture<IngestResult>> chunks = new ArrayList<>();
     boolean send;
@@ -94,9 +95,9 @@ final class GroupCommitter {
    * Asks {@code homeGroup} for the ticket of {@code claim}; the claim rides in the group's next
    * batch event with whatever parts wait there (no write of its own, no consensus round).
    */
-  CompletionStage<KeyGroupEntity.Ticket> claim(PipelineDefinition definition, int homeGroup, KeyGroupEntity.Claim claim) {
+  CompletionStage<Idempotency.Ticket> claim(PipelineDefinition definition, int homeGroup, Idempotency.Claim claim) {
     Lane lane = lane(definition, homeGroup);
-    CompletableFuture<KeyGroupEntity.Ticket> ticket = new CompletableFuture<>();
+    CompletableFuture<Idempotency.Ticket> ticket = new CompletableFuture<>();
     boolean send;
     synchronized (lane) {
       lane.waiting.add(new Pending(null, null, false, claim, ticket, System.nanoTime()));
@@ -133,7 +134,7 @@ final class GroupCommitter {
    * journal write of its own once the group was back — sequential appends, measured 15 s late.)
    */
   private CompletionStage<KeyGroupEntity.BatchAccepted> attempts(
-      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, List<KeyGroupEntity.Claim> claims,
+      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, List<Idempotency.Claim> claims,
       long deadlineNanos, AtomicInteger attempts) {
     CompletableFuture<KeyGroupEntity.BatchAccepted> result = new CompletableFuture<>();
     attempt(definition, keyGroup, parts, claims, deadlineNanos, attempts, result);
@@ -141,7 +142,7 @@ final class GroupCommitter {
   }
 
   private void attempt(
-      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, List<KeyGroupEntity.Claim> claims,
+      PipelineDefinition definition, int keyGroup, List<KeyGroupEntity.Part> parts, List<Idempotency.Claim> claims,
       long deadlineNanos, AtomicInteger attempts, CompletableFuture<KeyGroupEntity.BatchAccepted> result) {
     long left = deadlineNanos - System.nanoTime();
     if (result.isDone()) {
@@ -185,7 +186,7 @@ final class GroupCommitter {
   private void sendNext(PipelineDefinition definition, int keyGroup, Lane lane) {
     List<Pending> batch = new ArrayList<>();
     List<KeyGroupEntity.Part> parts = new ArrayList<>();
-    List<KeyGroupEntity.Claim> claims = new ArrayList<>();
+    List<Idempotency.Claim> claims = new ArrayList<>();
     int records = 0;
     synchronized (lane) {
       while (!lane.waiting.isEmpty() && (batch.isEmpty() || records + size(lane.waiting.peek()) <= settings.maxRecordsPerEvent())) {
@@ -233,7 +234,7 @@ final class GroupCommitter {
             }
             KeyGroupEntity.PartOutcome outcome = ack.parts().get(part++);
             if (outcome.tooOld()) {
-              p.done().completeExceptionally(new IngestRefused(KeyGroupEntity.Verdict.TOO_OLD,
+              p.done().completeExceptionally(new IngestRefused(Idempotency.Verdict.TOO_OLD,
                   "request first seen longer ago than key group " + keyGroup + " remembers (its idempotency window): "
                       + "whether it was applied cannot be told"));
               continue;

@@ -1,5 +1,6 @@
 package io.keyflow.sharding.internal.ingest;
 
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.CborSerializable;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.engine.PipelineDefinition;
@@ -64,7 +65,7 @@ public final class IngestGateway {
 
   /**
    * What happened to a share: applied and duplicate records, or {@code refusal} (an
-   * {@link KeyGroupEntity.Verdict} name) or {@code failure} (the failure's class) with its message.
+   * {@link Idempotency.Verdict} name) or {@code failure} (the failure's class) with its message.
    */
   public record ShareOutcome(int accepted, int duplicates, String refusal, String failure, String message)
       implements CborSerializable {}
@@ -175,7 +176,7 @@ public final class IngestGateway {
     for (Share share : m.shares()) {
       KeyGroupEntity.Part part = share.part();
       results.add(committer.submit(definition, share.keyGroup(), part.id(),
-          new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
+          new Idempotency.Ticket(Idempotency.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
           part.records(), false).toCompletableFuture());
     }
     CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete((done, ignored) -> {

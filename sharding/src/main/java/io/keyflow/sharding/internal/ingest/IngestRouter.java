@@ -1,5 +1,6 @@
 package io.keyflow.sharding.internal.ingest;
 
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.Record;
@@ -85,7 +86,7 @@ public final class IngestRouter {
    * {@link IngestRefused} when the home group refuses the claim (nothing applied) or a key group
    * finds a part too old. {@code requestId} is the Idempotency-Key (or null), kept in the journal.
    */
-  public CompletionStage<IngestResult> ingest(PipelineDefinition definition, String requestId, KeyGroupEntity.Claim claim,
+  public CompletionStage<IngestResult> ingest(PipelineDefinition definition, String requestId, Idempotency.Claim claim,
       List<Record> records) {
     if (claim == null) {
       return apply(definition, requestId, keylessTicket(), records);
@@ -99,7 +100,7 @@ public final class IngestRouter {
     });
   }
 
-  private CompletionStage<IngestResult> apply(PipelineDefinition definition, String requestId, KeyGroupEntity.Ticket ticket,
+  private CompletionStage<IngestResult> apply(PipelineDefinition definition, String requestId, Idempotency.Ticket ticket,
       List<Record> records) {
     Map<Integer, List<Record>> byGroup = new TreeMap<>();
     for (Record record : records) {
@@ -131,12 +132,12 @@ public final class IngestRouter {
    * This node's own ticket for a keyless request: its parts are recognised only when this node
    * resends them (a client cannot retry a keyless request safely), in a short window of their own.
    */
-  private synchronized KeyGroupEntity.Ticket keylessTicket() {
+  private synchronized Idempotency.Ticket keylessTicket() {
     keylessFirstSeen = Math.max(keylessFirstSeen, System.currentTimeMillis());
-    return new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, keylessSource, keylessSeq++, keylessFirstSeen);
+    return new Idempotency.Ticket(Idempotency.Verdict.NEW, keylessSource, keylessSeq++, keylessFirstSeen);
   }
 
-  private String refusal(KeyGroupEntity.Claim claim, KeyGroupEntity.Ticket ticket) {
+  private String refusal(Idempotency.Claim claim, Idempotency.Ticket ticket) {
     String what = claim.key() != null ? "Idempotency-Key '" + claim.key() + "'"
         : "Producer-Id '" + claim.producerId() + "' epoch " + claim.producerEpoch() + " seq " + claim.producerSeq();
     return switch (ticket.verdict()) {

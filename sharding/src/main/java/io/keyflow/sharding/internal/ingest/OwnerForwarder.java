@@ -1,5 +1,6 @@
 package io.keyflow.sharding.internal.ingest;
 
+import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.IngestRefused;
@@ -191,7 +192,7 @@ final class OwnerForwarder implements IngestGateway.Holders {
       KeyGroupEntity.Part part = share.part();
       CompletableFuture<IngestResult> result = forward.results().get(i);
       committer.submit(forward.definition(), share.keyGroup(), part.id(),
-              new KeyGroupEntity.Ticket(KeyGroupEntity.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
+              new Idempotency.Ticket(Idempotency.Verdict.NEW, part.source(), part.seq(), part.firstSeen()),
               part.records(), true)
           .whenComplete((r, failure) -> {
             if (failure != null) {
@@ -205,7 +206,7 @@ final class OwnerForwarder implements IngestGateway.Holders {
 
   private static void settle(CompletableFuture<IngestResult> result, IngestGateway.ShareOutcome outcome, int keyGroup) {
     if (outcome.refusal() != null) {
-      result.completeExceptionally(new IngestRefused(KeyGroupEntity.Verdict.valueOf(outcome.refusal()), outcome.message()));
+      result.completeExceptionally(new IngestRefused(Idempotency.Verdict.valueOf(outcome.refusal()), outcome.message()));
     } else if (outcome.failure() != null) {
       result.completeExceptionally(new TimeoutException("key group " + keyGroup + " on its owner: "
           + outcome.failure() + ": " + outcome.message()));
