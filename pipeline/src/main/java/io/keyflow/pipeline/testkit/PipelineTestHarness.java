@@ -8,7 +8,7 @@ import io.keyflow.pipeline.engine.Output;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.engine.StageOperator;
 import io.keyflow.pipeline.engine.StageState;
-import io.keyflow.pipeline.engine.StateCodec;
+import io.keyflow.pipeline.StateCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

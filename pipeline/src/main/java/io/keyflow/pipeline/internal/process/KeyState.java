@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /**
  * The keyed state of one key of a process function, by state name. Values are neutral trees of
- * {@link io.keyflow.pipeline.engine.StateCodec}, so the state serializes without type information.
+ * {@link io.keyflow.pipeline.StateCodec}, so the state serializes without type information.
  */
 public final class KeyState {
   public TreeMap<String, Cell> values = new TreeMap<>();
