@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.pipeline.runner.Operators;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.engine.PipelineDefinition;
@@ -280,7 +281,7 @@ public final class KeyGroupEntity
         SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2));
     this.context = context;
     this.definition = definition;
-    this.operator = StageOperator.create(definition, keyGroup);
+    this.operator = Operators.create(definition, keyGroup);
     this.keyGroup = keyGroup;
     this.settings = settings;
     this.transitions = new KeyGroupTransitions(operator, keyGroup, settings, forwarder != null);

@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.pipeline.runner.Operators;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
 import io.keyflow.persistence.KeyGroupEntity.BatchApplied;
 import io.keyflow.persistence.KeyGroupEntity.Claim;
@@ -9,7 +10,6 @@ import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
 import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageOperator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ final class IdempotencyModel {
   }
 
   private KeyGroupTransitions transitions(int kg) {
-    return new KeyGroupTransitions(StageOperator.create(definition, kg), kg, SETTINGS, false);
+    return new KeyGroupTransitions(Operators.create(definition, kg), kg, SETTINGS, false);
   }
 
   /** One ProcessBatch at key group {@code kg}, decided and journaled at the writer's time {@code now}. */

@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.internal.process;
 
+import io.keyflow.pipeline.engine.KeyState;
 import io.keyflow.pipeline.ListState;
 import io.keyflow.pipeline.MapState;
 import io.keyflow.pipeline.StateDescriptor;
