@@ -27,7 +27,7 @@ import io.keyflow.persistence.cassandra.BundledCassandra;
 import io.keyflow.persistence.cassandra.BundledCassandraSettings;
 import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.persistence.cassandra.KeyspaceReplication;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import io.keyflow.sharding.CrashDetection;

@@ -13,7 +13,7 @@ import com.typesafe.config.ConfigParseOptions;
 import io.keyflow.node.security.SecuritySettings;
 import io.keyflow.persistence.cassandra.KeyspaceReplication;
 import io.keyflow.persistence.cassandra.ReplicationRules;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

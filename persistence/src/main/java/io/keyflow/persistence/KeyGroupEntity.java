@@ -151,7 +151,7 @@ public final class KeyGroupEntity
     @SuppressWarnings("unchecked")
     public KeyStateView {
       // CBOR hands small longs back as Integer: keep one number representation.
-      state = state == null ? java.util.Map.of() : (java.util.Map<String, Object>) io.keyflow.pipeline.engine.StateCodec.neutral(state);
+      state = state == null ? java.util.Map.of() : (java.util.Map<String, Object>) io.keyflow.pipeline.StateCodec.neutral(state);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.pipeline.runner.Operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -7,7 +8,6 @@ import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
 import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageOperator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ class FrozenSnapshotAdapterTest {
   void changesToTheLiveStateAfterASnapshotDoNotReachTheSnapshot() {
     var definition = new PipelineDefinition("p", "main", "key", "ts", 0, 0, 128,
         WindowSpec.tumbling(Duration.ofSeconds(10)), List.of(Aggregation.count("n")));
-    var operator = StageOperator.create(definition, 0);
+    var operator = Operators.create(definition, 0);
     var adapter = new FrozenSnapshotAdapter(testKit.system());
     KeyGroupState state = KeyGroupState.empty();
     operator.processBatch(state.stage(), List.of(new Record("a", 1_000, Map.of())));

@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.pipeline.runner.Operators;
 import io.keyflow.persistence.Idempotency.Claim;
 import io.keyflow.persistence.Idempotency.Ticket;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
@@ -47,7 +48,7 @@ public final class IdempotencyModel {
   }
 
   private KeyGroupTransitions transitions(int kg) {
-    return new KeyGroupTransitions(StageOperator.create(definition, kg), kg, SETTINGS, false);
+    return new KeyGroupTransitions(Operators.create(definition, kg), kg, SETTINGS, false);
   }
 
   /** One ProcessBatch at key group {@code kg}, decided and journaled at the writer's time {@code now}. */

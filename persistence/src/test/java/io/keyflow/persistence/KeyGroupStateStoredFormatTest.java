@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.pipeline.runner.Operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -99,28 +100,28 @@ class KeyGroupStateStoredFormatTest {
         WindowSpec.sliding(Duration.ofSeconds(2), Duration.ofSeconds(1)),
         List.of(Aggregation.count("n"), Aggregation.of("s", Aggregation.Function.SUM, "amount"),
             Aggregation.of("m", Aggregation.Function.MAX, "price")));
-    StageOperator op = StageOperator.create(windows, 7);
+    StageOperator op = Operators.create(windows, 7);
     op.processBatch(stage, List.of(new Record("ann", 1_000, Map.of("amount", 5L, "price", 2.5)),
         new Record("bob", 1_200, Map.of("amount", 3L, "price", 1L))), 1_767_225_600_000L);
     op.processBatch(stage, List.of(new Record("ann", 4_000, Map.of("amount", 1L, "price", 1.0))), 1_767_225_601_000L)
         .forEach(o -> state.outbox().put(o.seq(), o));
 
     StageState reduced = new StageState();
-    StageOperator.create(io.keyflow.pipeline.Pipeline.named("r").keyBy(e -> e.string("user"))
+    Operators.create(PipelineDefinition.of(io.keyflow.pipeline.Pipeline.named("r").keyBy(e -> e.string("user"))
             .window(io.keyflow.pipeline.EventTimeSessionWindows.withGap(Duration.ofSeconds(1)))
             .reduce((a, b) -> new Record(a.key(), b.ts(), Map.of("n", a.longValue("n") + b.longValue("n"))))
-            .definition(), 7)
+            ), 7)
         .processBatch(reduced, List.of(new Record("cid", 800, Map.of("user", "cid", "n", 3L, "ts", 800L))), 0);
     stage.windows.putAll(reduced.windows);
 
     StageState letters = new StageState();
-    StageOperator.create(io.keyflow.examples.LetterWindows.build("letters").definition(), 7)
+    Operators.create(PipelineDefinition.of(io.keyflow.examples.LetterWindows.build("letters")), 7)
         .processBatch(letters, List.of(new Record("a", 1_000, Map.of("letter", "apple", "ts", 1_000L,
             "tags", List.of("x", 2L), "nested", Map.of("k", 1.5)))), 0);
     stage.windows.putAll(letters.windows);
 
     StageState quiet = new StageState();
-    StageOperator.create(io.keyflow.examples.CountWithTimeout.build("quiet").definition(), 7)
+    Operators.create(PipelineDefinition.of(io.keyflow.examples.CountWithTimeout.build("quiet")), 7)
         .processBatch(quiet, List.of(new Record("dan", 2_000, Map.of("user", "dan", "ts", 2_000L))), 5);
     stage.keyed.putAll(quiet.keyed);
     stage.timers.putAll(quiet.timers);

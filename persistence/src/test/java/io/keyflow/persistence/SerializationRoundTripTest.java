@@ -1,5 +1,6 @@
 package io.keyflow.persistence;
 
+import io.keyflow.pipeline.runner.Operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -111,7 +112,7 @@ class SerializationRoundTripTest {
         WindowSpec.sliding(Duration.ofSeconds(2), Duration.ofSeconds(1)),
         List.of(Aggregation.count("n"), Aggregation.of("s", Aggregation.Function.SUM, "amount"),
             Aggregation.of("m", Aggregation.Function.MAX, "price")));
-    StageOperator op = StageOperator.create(def, 0);
+    StageOperator op = Operators.create(def, 0);
     KeyGroupState state = KeyGroupState.empty();
     state.appliedIds().put("req-a#0", 10L);
     state.appliedIds().put("req-b#0", 20L);
@@ -159,7 +160,7 @@ class SerializationRoundTripTest {
             .window(io.keyflow.pipeline.EventTimeSessionWindows.withGap(Duration.ofSeconds(1)))
             .reduce((a, b) -> new Record(a.key(), b.ts(), Map.of("n", a.longValue("n") + b.longValue("n")))));
     for (var pipeline : pipelines) {
-      var op = io.keyflow.pipeline.engine.StageOperator.create(pipeline.definition(), 0);
+      var op = Operators.create(PipelineDefinition.of(pipeline), 0);
       KeyGroupState state = KeyGroupState.empty();
       List<Record> first = List.of(
           new Record("ann", 1_000, Map.of("user", "ann", "letter", "apple", "n", 1L, "ts", 1_000L, "tags", List.of("x", 2L))),

@@ -33,10 +33,10 @@ class StageForwardingTest {
   private static final PersistenceSettings SETTINGS =
       new PersistenceSettings(1000, 2, Duration.ofMinutes(5), Duration.ofMillis(50), 100, Duration.ofMillis(10), Duration.ofMillis(100), TestParts.WINDOW, TestParts.SKEW, TestParts.KEYLESS, TestParts.PRODUCERS);
 
-  private static final PipelineDefinition ITEMS = Pipeline.named("items").maxKeyGroups(4).keyBy("item")
+  private static final PipelineDefinition ITEMS = PipelineDefinition.of(Pipeline.named("items").maxKeyGroups(4).keyBy("item")
       .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10))).aggregate(Aggregations.count("n"))
       .then("top").keyBy(e -> "all").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
-      .aggregate(Aggregations.none().max("most", "n").sum("total", "n")).definition();
+      .aggregate(Aggregations.none().max("most", "n").sum("total", "n")));
 
   @AfterAll
   static void shutdown() {

@@ -1,7 +1,5 @@
 package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.engine.PipelineDefinition;
-
 /**
  * Names a side output of a process function, as Flink's {@code OutputTag}. Values emitted to it with
  * {@code ctx.output(tag, value)} are stored like results, under the tag's name as the stage: read
@@ -10,8 +8,8 @@ import io.keyflow.pipeline.engine.PipelineDefinition;
 public record OutputTag<T>(String name) {
 
   public OutputTag {
-    if (name == null || !PipelineDefinition.NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("output tag '" + name + "' must match " + PipelineDefinition.NAME.pattern());
+    if (name == null || !StageSpec.NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("output tag '" + name + "' must match " + StageSpec.NAME.pattern());
     }
   }
 }

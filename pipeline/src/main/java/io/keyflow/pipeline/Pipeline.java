@@ -1,9 +1,8 @@
 package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageFunctions;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,20 +28,20 @@ import java.util.List;
  */
 public final class Pipeline {
 
-  private final PipelineDefinition definition;
+  private final List<StageSpec> stages;
 
-  private Pipeline(PipelineDefinition definition) {
-    this.definition = definition;
+  private Pipeline(List<StageSpec> stages) {
+    this.stages = List.copyOf(stages);
   }
 
   /** Starts a pipeline named {@code name} (letters, digits, {@code _} and {@code -}; used in URLs). */
   public static Builder named(String name) {
-    return new Builder(name, PipelineDefinition.DEFAULT_STAGE, KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS, null);
+    return new Builder(name, StageSpec.DEFAULT_STAGE, KeyGroupAssigner.DEFAULT_MAX_KEY_GROUPS, null);
   }
 
-  /** The runtime form of this pipeline: its first stage, linked to the next ones. */
-  public PipelineDefinition definition() {
-    return definition;
+  /** The keyed stages of this pipeline in order; the first is the one events enter. */
+  public List<StageSpec> stages() {
+    return stages;
   }
 
   /**
@@ -58,15 +57,22 @@ public final class Pipeline {
    * }</pre>
    */
   public Builder then(String stage) {
-    return new Builder(definition.name(), stage, definition.lastStage().maxKeyGroups(), this);
+    return new Builder(name(), stage, stages.get(stages.size() - 1).maxKeyGroups(), this);
   }
 
-  private static PipelineDefinition append(PipelineDefinition chain, PipelineDefinition last) {
-    return chain.withNext(chain.next() == null ? last : append(chain.next(), last));
+  private Pipeline append(StageSpec last) {
+    for (StageSpec s : stages) {
+      if (s.name().equals(last.name())) {
+        throw new IllegalArgumentException("stage name '" + last.name() + "' is used twice");
+      }
+    }
+    List<StageSpec> all = new ArrayList<>(stages);
+    all.add(last);
+    return new Pipeline(all);
   }
 
   public String name() {
-    return definition.name();
+    return stages.get(0).pipeline();
   }
 
   /** The first step of a stage: name given, key to come. */
@@ -142,10 +148,10 @@ public final class Pipeline {
 
     private Pipeline finish(WindowSpec window, boolean processingTime, long lateness,
         String lateOutput, List<Aggregation> aggregations, StageFunctions functions) {
-      PipelineDefinition stage = new PipelineDefinition(builder.name, builder.stage, keyField, timeField,
+      StageSpec stage = new StageSpec(builder.name, builder.stage, keyField, timeField,
           watermarks.maxOutOfOrderness(), lateness, builder.maxKeyGroups, window, aggregations, lateOutput,
           watermarks.idleTimeout(), processingTime, functions);
-      return new Pipeline(builder.previous == null ? stage : append(builder.previous.definition, stage));
+      return builder.previous == null ? new Pipeline(List.of(stage)) : builder.previous.append(stage);
     }
   }
 

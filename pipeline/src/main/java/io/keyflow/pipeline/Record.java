@@ -1,6 +1,5 @@
 package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.engine.StateCodec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.engine.StateCodec;
 import java.lang.reflect.Type;
 
 /**

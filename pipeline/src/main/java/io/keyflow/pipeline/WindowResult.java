@@ -1,6 +1,5 @@
 package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.internal.codec.Numbers;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

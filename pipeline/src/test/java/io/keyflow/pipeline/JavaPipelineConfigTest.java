@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.examples.CountWithTimeout;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import org.junit.jupiter.api.Test;
 

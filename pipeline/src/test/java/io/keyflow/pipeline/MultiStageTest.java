@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.testkit.PipelineTestHarness;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.keyflow.node.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;

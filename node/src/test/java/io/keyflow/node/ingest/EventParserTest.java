@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.pipeline.Record;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;

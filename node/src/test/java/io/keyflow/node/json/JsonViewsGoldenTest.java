@@ -11,7 +11,7 @@ import io.keyflow.persistence.results.CassandraResultsStore;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.engine.PipelineConfig;
+import io.keyflow.pipeline.runner.PipelineConfig;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.ClusterView;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.keyflow.persistence.internal;
 
+import io.keyflow.pipeline.runner.Operators;
 import io.keyflow.persistence.KeyGroupEntity.AdvanceWatermark;
 import io.keyflow.persistence.KeyGroupEntity.Awake;
 import io.keyflow.persistence.KeyGroupEntity.BatchAccepted;
@@ -76,7 +77,7 @@ public final class KeyGroupHandlers {
     this.keyGroup = keyGroup;
     this.effect = effect;
     this.lastSequenceNumber = lastSequenceNumber;
-    this.operator = StageOperator.create(definition, keyGroup);
+    this.operator = Operators.create(definition, keyGroup);
     this.transitions = new KeyGroupTransitions(operator, keyGroup, settings, forwarder != null);
     this.outbox = new OutboxDelivery(context, timers, definition, keyGroup, sink, forwarder, settings);
     this.snapshots = new SnapshotPacing(context.getSelf(), settings.snapshotInterval());

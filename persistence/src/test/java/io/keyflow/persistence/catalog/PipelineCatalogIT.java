@@ -42,7 +42,7 @@ class PipelineCatalogIT {
   }
 
   private static PipelineDefinition counts(String name, Duration size, Aggregations aggregations) {
-    return Pipeline.named(name).keyBy("key").window(TumblingEventTimeWindows.of(size)).aggregate(aggregations).definition();
+    return PipelineDefinition.of(Pipeline.named(name).keyBy("key").window(TumblingEventTimeWindows.of(size)).aggregate(aggregations));
   }
 
   @Test
@@ -168,14 +168,14 @@ class PipelineCatalogIT {
   @Test
   void everyStageOfAMultiStagePipelineIsChecked() {
     PipelineCatalog catalog = new PipelineCatalog(session, keyspace);
-    PipelineDefinition twoStages = Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+    PipelineDefinition twoStages = PipelineDefinition.of(Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
         .aggregate(Aggregations.count("n")).then("top").keyBy("window_start")
-        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10))).aggregate(Aggregations.none().max("top", "n")).definition();
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10))).aggregate(Aggregations.none().max("top", "n")));
     catalog.check(Map.of("items", twoStages));
     assertThat(catalog.stored("items|top").aggregations()).containsExactly("top = max(n)");
-    PipelineDefinition changed = Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+    PipelineDefinition changed = PipelineDefinition.of(Pipeline.named("items").keyBy("item").window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
         .aggregate(Aggregations.count("n")).then("top").keyBy("window_start")
-        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(20))).aggregate(Aggregations.none().max("top", "n")).definition();
+        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(20))).aggregate(Aggregations.none().max("top", "n")));
     assertThatThrownBy(() -> catalog.check(Map.of("items", changed)))
         .hasMessageContaining("pipeline 'items' stage 'top' no longer matches its stored state: window changed");
     assertThat(catalog.reset("items").partitions()).containsEntry("pipelines", 2);

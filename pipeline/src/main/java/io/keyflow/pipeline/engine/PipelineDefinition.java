@@ -3,10 +3,12 @@ package io.keyflow.pipeline.engine;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Event;
 import io.keyflow.pipeline.KeyGroupAssigner;
+import io.keyflow.pipeline.Pipeline;
 import io.keyflow.pipeline.Record;
+import io.keyflow.pipeline.StageFunctions;
+import io.keyflow.pipeline.StageSpec;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.WindowSpec;
-import io.keyflow.pipeline.internal.StageRecords;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * A keyed, windowed pipeline: {@code keyBy(keyField) → eventTime(timeField, bounded out-of-orderness)
- * → window → aggregate}. Immutable; built from HOCON by {@link PipelineConfig} or in code.
+ * → window → aggregate}. Immutable; compiled from a {@link Pipeline} by {@link #of} or read from
+ * HOCON by {@code io.keyflow.pipeline.runner.PipelineConfig}.
  *
  * @param name               the pipeline's name, used in URLs and persistence ids
  * @param stage              the name of the keyed stage (one stage for now)
@@ -53,46 +56,15 @@ public record PipelineDefinition(
     PipelineDefinition next) {
 
   /** Pipeline and stage names are safe in URLs, persistence ids and entity type keys. */
-  public static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_-]{0,63}");
+  public static final Pattern NAME = StageSpec.NAME;
 
   /** The stage name used when a pipeline has a single keyed stage. */
-  public static final String DEFAULT_STAGE = "main";
+  public static final String DEFAULT_STAGE = StageSpec.DEFAULT_STAGE;
 
+  /** Checks the stage as {@link StageSpec} does (one set of rules for Java and HOCON), then the chain. */
   public PipelineDefinition {
-    requireName(name, "pipeline name");
-    requireName(stage, "stage name");
-    if (keyField == null || keyField.isEmpty()) {
-      throw new IllegalArgumentException("key-field must not be empty");
-    }
-    if (timeField == null || timeField.isEmpty()) {
-      throw new IllegalArgumentException("time-field must not be empty");
-    }
-    if (maxOutOfOrderness < 0) {
-      throw new IllegalArgumentException("max-out-of-orderness must not be negative");
-    }
-    if (allowedLateness < 0) {
-      throw new IllegalArgumentException("allowed-lateness must not be negative");
-    }
-    if (maxKeyGroups < 1 || maxKeyGroups > 32768) {
-      throw new IllegalArgumentException("max-key-groups must be in 1..32768, was " + maxKeyGroups);
-    }
-    boolean windowless = functions != null && functions.process() != null;
-    if (window == null && !windowless) {
-      throw new IllegalArgumentException("window must be set");
-    }
-    if (window != null && windowless) {
-      throw new IllegalArgumentException("a KeyedProcessFunction stage has no window");
-    }
-    if (lateOutput != null) {
-      requireName(lateOutput, "late-output");
-    }
-    if (idleTimeout < 0) {
-      throw new IllegalArgumentException("idle-timeout must not be negative");
-    }
-    aggregations = List.copyOf(aggregations);
-    if (aggregations.isEmpty() && (functions == null || !functions.hasFunction())) {
-      throw new IllegalArgumentException("at least one aggregation is needed");
-    }
+    aggregations = new StageSpec(name, stage, keyField, timeField, maxOutOfOrderness, allowedLateness,
+        maxKeyGroups, window, aggregations, lateOutput, idleTimeout, processingTime, functions).aggregations();
     if (next != null) {
       if (!next.name().equals(name)) {
         throw new IllegalArgumentException("stage " + next.stage() + " belongs to pipeline " + next.name() + ", not " + name);
@@ -103,12 +75,19 @@ public record PipelineDefinition(
         }
       }
     }
-    Set<String> names = new LinkedHashSet<>();
-    for (Aggregation a : aggregations) {
-      if (!names.add(a.name())) {
-        throw new IllegalArgumentException("aggregation name " + a.name() + " is used twice");
-      }
+  }
+
+  /** The runtime form of {@code pipeline}: its first stage, linked to the next ones. */
+  public static PipelineDefinition of(Pipeline pipeline) {
+    PipelineDefinition next = null;
+    List<StageSpec> stages = pipeline.stages();
+    for (int i = stages.size() - 1; i >= 0; i--) {
+      StageSpec s = stages.get(i);
+      next = new PipelineDefinition(s.pipeline(), s.name(), s.keyField(), s.timeField(), s.maxOutOfOrderness(),
+          s.allowedLateness(), s.maxKeyGroups(), s.window(), s.aggregations(), s.lateOutput(), s.idleTimeout(),
+          s.processingTime(), s.functions(), next);
     }
+    return next;
   }
 
   /** A declarative pipeline (no user functions). */
@@ -228,12 +207,5 @@ public record PipelineDefinition(
   /** The key group of {@code key} in this pipeline. */
   public int keyGroupOf(String key) {
     return KeyGroupAssigner.keyGroupOf(key, maxKeyGroups);
-  }
-
-  private static void requireName(String value, String what) {
-    if (value == null || !NAME.matcher(value).matches()) {
-      throw new IllegalArgumentException(
-          what + " '" + value + "' must match " + NAME.pattern());
-    }
   }
 }

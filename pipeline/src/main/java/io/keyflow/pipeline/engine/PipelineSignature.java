@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.keyflow.pipeline.Aggregation;
+import io.keyflow.pipeline.StageFunctions;
 import io.keyflow.pipeline.WindowSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,8 +2,6 @@ package io.keyflow.pipeline.engine;
 
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.internal.process.ProcessOperator;
-import io.keyflow.pipeline.internal.window.WindowOperator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,8 @@ import java.util.Map;
  * <p>User functions that throw are contained: the record (or timer) is skipped and counted in
  * {@link StageState#functionErrors} with the last message, so one bad record cannot stop a key group
  * that replays it after every restart.
+ *
+ * <p>{@code io.keyflow.pipeline.runner.Operators#create} makes the operator of a definition.
  */
 public abstract class StageOperator {
 
@@ -31,11 +31,6 @@ public abstract class StageOperator {
 
   protected StageOperator(PipelineDefinition definition) {
     this.definition = definition;
-  }
-
-  /** The operator for {@code definition}'s stage, serving key group {@code keyGroup}. */
-  public static StageOperator create(PipelineDefinition definition, int keyGroup) {
-    return definition.isProcessStage() ? new ProcessOperator(definition, keyGroup) : new WindowOperator(definition);
   }
 
   public PipelineDefinition definition() {

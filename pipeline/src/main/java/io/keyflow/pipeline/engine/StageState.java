@@ -1,7 +1,5 @@
 package io.keyflow.pipeline.engine;
 
-import io.keyflow.pipeline.internal.process.KeyState;
-import io.keyflow.pipeline.internal.window.WindowState;
 import java.util.TreeMap;
 import java.util.TreeSet;
 

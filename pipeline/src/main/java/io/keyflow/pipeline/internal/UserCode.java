@@ -1,7 +1,7 @@
 package io.keyflow.pipeline.internal;
 
 import io.keyflow.pipeline.engine.StageState;
-import io.keyflow.pipeline.engine.StateCodec;
+import io.keyflow.pipeline.StateCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

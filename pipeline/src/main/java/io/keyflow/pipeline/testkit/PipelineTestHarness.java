@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.testkit;
 
+import io.keyflow.pipeline.runner.Operators;
 import io.keyflow.pipeline.Event;
 import io.keyflow.pipeline.Pipeline;
 import io.keyflow.pipeline.Record;
@@ -8,7 +9,7 @@ import io.keyflow.pipeline.engine.Output;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.engine.StageOperator;
 import io.keyflow.pipeline.engine.StageState;
-import io.keyflow.pipeline.engine.StateCodec;
+import io.keyflow.pipeline.StateCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,14 +53,14 @@ public final class PipelineTestHarness {
     for (int s = 0; s < stages.size(); s++) {
       operators[s] = new StageOperator[stages.get(s).maxKeyGroups()];
       for (int g = 0; g < operators[s].length; g++) {
-        operators[s][g] = StageOperator.create(stages.get(s), g);
+        operators[s][g] = Operators.create(stages.get(s), g);
       }
     }
   }
 
   /** A harness for {@code pipeline} with empty state, processing time 0. */
   public static PipelineTestHarness of(Pipeline pipeline) {
-    return of(pipeline.definition());
+    return of(PipelineDefinition.of(pipeline));
   }
 
   /** A harness for {@code definition} (and its later stages) with empty state, processing time 0. */
@@ -77,7 +78,7 @@ public final class PipelineTestHarness {
 
   /** A harness for {@code pipeline} continuing from {@code snapshot} (outputs before it are not repeated). */
   public static PipelineTestHarness restore(Pipeline pipeline, Snapshot snapshot) {
-    return restore(pipeline.definition(), snapshot);
+    return restore(PipelineDefinition.of(pipeline), snapshot);
   }
 
   public static PipelineTestHarness restore(PipelineDefinition definition, Snapshot snapshot) {

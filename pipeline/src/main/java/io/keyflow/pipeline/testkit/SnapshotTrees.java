@@ -2,7 +2,7 @@ package io.keyflow.pipeline.testkit;
 
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.engine.StageState;
-import io.keyflow.pipeline.engine.StateCodec;
+import io.keyflow.pipeline.StateCodec;
 import java.util.ArrayList;
 import java.util.List;
 

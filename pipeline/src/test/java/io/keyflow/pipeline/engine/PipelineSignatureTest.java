@@ -18,7 +18,7 @@ class PipelineSignatureTest {
   }
 
   private static PipelineSignature sig(Pipeline p) {
-    return PipelineSignature.of(p.definition());
+    return PipelineSignature.of(PipelineDefinition.of(p));
   }
 
   private static final PipelineSignature STORED =

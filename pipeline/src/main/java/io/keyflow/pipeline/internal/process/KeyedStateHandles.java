@@ -1,10 +1,11 @@
 package io.keyflow.pipeline.internal.process;
 
+import io.keyflow.pipeline.engine.KeyState;
 import io.keyflow.pipeline.ListState;
 import io.keyflow.pipeline.MapState;
 import io.keyflow.pipeline.StateDescriptor;
 import io.keyflow.pipeline.ValueState;
-import io.keyflow.pipeline.engine.StateCodec;
+import io.keyflow.pipeline.StateCodec;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;

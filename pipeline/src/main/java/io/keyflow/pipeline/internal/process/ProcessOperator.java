@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.internal.process;
 
+import io.keyflow.pipeline.engine.KeyState;
 import io.keyflow.pipeline.Collector;
 import io.keyflow.pipeline.KeyedProcessFunction;
 import io.keyflow.pipeline.OutputTag;
@@ -119,7 +120,7 @@ public final class ProcessOperator extends StageOperator {
 
   private void leave() {
     KeyState ks = current.keyed.get(currentKey);
-    if (ks != null && ks.isEmpty()) {
+    if (ks != null && ks.holdsNothing()) {
       current.keyed.remove(currentKey);
     }
     current = null;

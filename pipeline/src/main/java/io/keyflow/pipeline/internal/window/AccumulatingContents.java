@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.WindowState;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.engine.StageState;
 import io.keyflow.pipeline.internal.UserCode;

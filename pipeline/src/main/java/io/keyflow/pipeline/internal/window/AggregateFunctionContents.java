@@ -1,8 +1,9 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.WindowState;
 import io.keyflow.pipeline.AggregateFunction;
 import io.keyflow.pipeline.Record;
-import io.keyflow.pipeline.engine.StateCodec;
+import io.keyflow.pipeline.StateCodec;
 import io.keyflow.pipeline.internal.UserCode;
 import java.lang.reflect.Type;
 import java.util.Map;

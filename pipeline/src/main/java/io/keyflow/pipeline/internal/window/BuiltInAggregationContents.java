@@ -1,5 +1,7 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.Accumulator;
+import io.keyflow.pipeline.engine.WindowState;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.engine.StageState;

@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.WindowState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;

@@ -1,10 +1,11 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.WindowState;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import io.keyflow.pipeline.engine.Output;
 import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageFunctions;
+import io.keyflow.pipeline.StageFunctions;
 import io.keyflow.pipeline.engine.StageState;
 import io.keyflow.pipeline.internal.UserCode;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.WindowState;
 import io.keyflow.pipeline.AggregateFunction;
 import io.keyflow.pipeline.ProcessWindowFunction;
 import io.keyflow.pipeline.Record;

@@ -1,5 +1,6 @@
 package io.keyflow.pipeline.internal.window;
 
+import io.keyflow.pipeline.engine.WindowState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,21 +1,21 @@
-package io.keyflow.pipeline.internal.config;
+package io.keyflow.pipeline.runner;
 
-import static io.keyflow.pipeline.internal.config.ConfigValues.millis;
-import static io.keyflow.pipeline.internal.config.ConfigValues.requiredMillis;
-import static io.keyflow.pipeline.internal.config.ConfigValues.string;
+import static io.keyflow.pipeline.runner.ConfigValues.millis;
+import static io.keyflow.pipeline.runner.ConfigValues.requiredMillis;
+import static io.keyflow.pipeline.runner.ConfigValues.string;
 
 import com.typesafe.config.Config;
 import io.keyflow.pipeline.WindowSpec;
-import io.keyflow.pipeline.engine.PipelineConfig.InvalidPipelineException;
+import io.keyflow.pipeline.runner.PipelineConfig.InvalidPipelineException;
 import java.util.Locale;
 import java.util.Set;
 
 /** {@code window { type, size, slide, gap, offset, time }}: the window of a stage. */
-public final class WindowSection {
+final class WindowSection {
 
   private WindowSection() {}
 
-  public static WindowSpec parse(Config w, String path) {
+  static WindowSpec parse(Config w, String path) {
     for (String key : w.root().keySet()) {
       if (!Set.of("type", "size", "slide", "gap", "offset", "time").contains(key)) {
         throw new InvalidPipelineException(path + "." + key, "unknown key (known: type, size, slide, gap, offset, time)");

@@ -1,11 +1,5 @@
-package io.keyflow.pipeline.engine;
+package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.AggregateFunction;
-import io.keyflow.pipeline.KeySelector;
-import io.keyflow.pipeline.KeyedProcessFunction;
-import io.keyflow.pipeline.ProcessWindowFunction;
-import io.keyflow.pipeline.ReduceFunction;
-import io.keyflow.pipeline.TimestampAssigner;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
@@ -14,7 +8,7 @@ import java.lang.reflect.TypeVariable;
  * The user code of a Java pipeline's keyed stage: how events are keyed and timestamped, and at most
  * one of an {@link AggregateFunction}, a {@link ReduceFunction}, a {@link ProcessWindowFunction}
  * (windowed stages) or a {@link KeyedProcessFunction} (windowless). Null parts fall back to the
- * declarative ones of {@link PipelineDefinition} (key field, time field, built-in aggregations).
+ * declarative ones of the {@link StageSpec} (key field, time field, built-in aggregations).
  *
  * @param accumulatorType the declared accumulator type of {@code aggregate}, used to decode it
  */

@@ -1,15 +1,15 @@
-package io.keyflow.pipeline.internal.codec;
+package io.keyflow.pipeline;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /** One canonical representation of numbers in records and results: Long for integers, Double otherwise. */
-public final class Numbers {
+final class Numbers {
 
   private Numbers() {}
 
   /** Long for integral values that fit, Double for everything else; null stays null. */
-  public static Number canonical(Number n) {
+  static Number canonical(Number n) {
     if (n == null || n instanceof Long || n instanceof Double) {
       return n;
     }
@@ -30,7 +30,7 @@ public final class Numbers {
   }
 
   /** {@link #canonical(Number)} for numbers, the value itself otherwise. */
-  public static Object canonicalValue(Object value) {
+  static Object canonicalValue(Object value) {
     return value instanceof Number n ? canonical(n) : value;
   }
 }

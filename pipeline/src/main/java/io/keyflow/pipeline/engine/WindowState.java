@@ -1,4 +1,4 @@
-package io.keyflow.pipeline.internal.window;
+package io.keyflow.pipeline.engine;
 
 import io.keyflow.pipeline.Record;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ public final class WindowState {
 
   public WindowState() {}
 
-  WindowState(long start, long end, int aggregations) {
+  public WindowState(long start, long end, int aggregations) {
     this.start = start;
     this.end = end;
     for (int i = 0; i < aggregations; i++) {
@@ -30,7 +30,7 @@ public final class WindowState {
   }
 
   /** The last millisecond inside the window; the window fires when the watermark reaches it. */
-  long maxTimestamp() {
+  public long maxTimestamp() {
     return end - 1;
   }
 }

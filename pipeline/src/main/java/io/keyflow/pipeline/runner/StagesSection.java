@@ -1,13 +1,12 @@
-package io.keyflow.pipeline.internal.config;
+package io.keyflow.pipeline.runner;
 
-import static io.keyflow.pipeline.internal.config.ConfigValues.string;
+import static io.keyflow.pipeline.runner.ConfigValues.string;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.keyflow.pipeline.engine.PipelineConfig;
-import io.keyflow.pipeline.engine.PipelineConfig.InvalidPipelineException;
+import io.keyflow.pipeline.runner.PipelineConfig.InvalidPipelineException;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.List;
  * {@code stages = [ ... ]}: a multi-stage pipeline declaration, each stage parsed as a single-stage
  * pipeline of the same name and linked to the next.
  */
-public final class StagesSection {
+final class StagesSection {
 
   private StagesSection() {}
 
@@ -26,7 +25,7 @@ public final class StagesSection {
    * re-keyed by its own {@code key-field} (see {@link PipelineDefinition#recordOfResult}). Only
    * {@code max-key-groups} may stay at the pipeline level; everything else belongs to a stage.
    */
-  public static PipelineDefinition parse(String name, Config c, String path) {
+  static PipelineDefinition parse(String name, Config c, String path) {
     for (String key : c.root().keySet()) {
       if (!key.equals("stages") && !key.equals("max-key-groups")) {
         throw new InvalidPipelineException(path + "." + key,

@@ -1,14 +1,14 @@
-package io.keyflow.pipeline.internal.codec;
+package io.keyflow.pipeline;
 
-import static io.keyflow.pipeline.internal.codec.TypeShapes.elementType;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.isIntegral;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.isScalar;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.rawClass;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.stateFields;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.typeArgument;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.typeName;
+import io.keyflow.pipeline.StateCodec.UnsupportedTypeException;
+import static io.keyflow.pipeline.TypeShapes.elementType;
+import static io.keyflow.pipeline.TypeShapes.isIntegral;
+import static io.keyflow.pipeline.TypeShapes.isScalar;
+import static io.keyflow.pipeline.TypeShapes.rawClass;
+import static io.keyflow.pipeline.TypeShapes.stateFields;
+import static io.keyflow.pipeline.TypeShapes.typeArgument;
+import static io.keyflow.pipeline.TypeShapes.typeName;
 
-import io.keyflow.pipeline.engine.StateCodec.UnsupportedTypeException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -26,14 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * naming the type and its path inside the state ({@code count.lastSeen[]}) — so a bad state type fails
  * at once instead of at the first snapshot. Results are cached per type.
  */
-public final class StateTypeCheck {
+final class StateTypeCheck {
 
   private StateTypeCheck() {}
 
-  public static final Map<Type, String> CHECKED = new ConcurrentHashMap<>();
+  static final Map<Type, String> CHECKED = new ConcurrentHashMap<>();
 
-  /** See {@link io.keyflow.pipeline.engine.StateCodec#check}. */
-  public static void check(Type type, String what) {
+  /** See {@link io.keyflow.pipeline.StateCodec#check}. */
+  static void check(Type type, String what) {
     String problem = CHECKED.computeIfAbsent(type, t -> {
       try {
         checkType(t, typeName(t), new LinkedHashSet<>());

@@ -1,4 +1,4 @@
-package io.keyflow.pipeline.internal.process;
+package io.keyflow.pipeline.engine;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,7 +8,7 @@ import java.util.TreeMap;
 
 /**
  * The keyed state of one key of a process function, by state name. Values are neutral trees of
- * {@link io.keyflow.pipeline.engine.StateCodec}, so the state serializes without type information.
+ * {@link io.keyflow.pipeline.StateCodec}, so the state serializes without type information.
  */
 public final class KeyState {
   public TreeMap<String, Cell> values = new TreeMap<>();
@@ -21,7 +21,7 @@ public final class KeyState {
    * What queryable state shows of this key at processing time {@code now}, by state name: a value, a
    * list or a map of the values not expired.
    */
-  Map<String, Object> view(long now) {
+  public Map<String, Object> view(long now) {
     Map<String, Object> view = new TreeMap<>();
     values.forEach((name, cell) -> {
       if (!cell.expired(now)) {
@@ -49,7 +49,7 @@ public final class KeyState {
     return view;
   }
 
-  boolean isEmpty() {
+  public boolean holdsNothing() {
     return values.isEmpty() && lists.isEmpty() && maps.isEmpty();
   }
 
@@ -60,17 +60,17 @@ public final class KeyState {
 
     public Cell() {}
 
-    Cell(Object value, long expiresAt) {
+    public Cell(Object value, long expiresAt) {
       this.value = value;
       this.expiresAt = expiresAt;
     }
 
-    boolean expired(long now) {
+    public boolean expired(long now) {
       return expiresAt != Long.MAX_VALUE && now >= expiresAt;
     }
   }
 
-  static List<Cell> newList() {
+  public static List<Cell> newList() {
     return new ArrayList<>();
   }
 }

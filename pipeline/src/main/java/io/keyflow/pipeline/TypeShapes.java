@@ -1,6 +1,6 @@
-package io.keyflow.pipeline.internal.codec;
+package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.engine.StateCodec.UnsupportedTypeException;
+import io.keyflow.pipeline.StateCodec.UnsupportedTypeException;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;

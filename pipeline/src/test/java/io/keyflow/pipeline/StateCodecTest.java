@@ -1,4 +1,4 @@
-package io.keyflow.pipeline.engine;
+package io.keyflow.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

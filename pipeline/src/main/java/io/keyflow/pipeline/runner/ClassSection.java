@@ -1,21 +1,19 @@
-package io.keyflow.pipeline.internal.config;
+package io.keyflow.pipeline.runner;
 
-import static io.keyflow.pipeline.internal.config.ConfigValues.string;
+import static io.keyflow.pipeline.runner.ConfigValues.string;
 
 import com.typesafe.config.Config;
 import io.keyflow.pipeline.Pipeline;
 import io.keyflow.pipeline.PipelineProvider;
-import io.keyflow.pipeline.engine.PipelineConfig;
-import io.keyflow.pipeline.engine.PipelineConfig.InvalidPipelineException;
+import io.keyflow.pipeline.runner.PipelineConfig.InvalidPipelineException;
 import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageOperator;
 
 /**
  * {@code keyflow.pipelines.<name>.class = "com.acme.MyPipeline"}: a Java pipeline, loaded from the
  * node's classpath and built; its stage operator is created once here so that its user functions and
  * state types fail when the node starts rather than at the first record.
  */
-public final class ClassSection {
+final class ClassSection {
 
   private ClassSection() {}
 
@@ -23,7 +21,7 @@ public final class ClassSection {
    * {@code class = "com.acme.MyPipeline"}: a {@link PipelineProvider} on the classpath, with a public
    * no-argument constructor, whose pipeline has this name. The class says everything else.
    */
-  public static PipelineDefinition parse(String name, Config c, String path) {
+  static PipelineDefinition parse(String name, Config c, String path) {
     for (String key : c.root().keySet()) {
       if (!key.equals("class")) {
         throw new InvalidPipelineException(path + "." + key,
@@ -59,10 +57,10 @@ public final class ClassSection {
     }
     try {
       // Copies the functions, opens them and checks their state types now, not at the first record.
-      StageOperator.create(pipeline.definition(), 0);
+      Operators.create(PipelineDefinition.of(pipeline), 0);
     } catch (RuntimeException e) {
       throw new InvalidPipelineException(classPath, e.getMessage());
     }
-    return pipeline.definition();
+    return PipelineDefinition.of(pipeline);
   }
 }

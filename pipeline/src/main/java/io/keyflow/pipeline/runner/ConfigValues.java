@@ -1,21 +1,21 @@
-package io.keyflow.pipeline.internal.config;
+package io.keyflow.pipeline.runner;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
-import io.keyflow.pipeline.engine.PipelineConfig.InvalidPipelineException;
+import io.keyflow.pipeline.runner.PipelineConfig.InvalidPipelineException;
 
 /**
  * Typed reads of one HOCON key with a default, shared by every section of a pipeline declaration:
  * a wrong type or an unparseable duration becomes an {@link InvalidPipelineException} naming the
  * full path of the key, so an operator can find it in the file.
  */
-public final class ConfigValues {
+final class ConfigValues {
 
   private ConfigValues() {}
 
   /** {@code idle-timeout = off} (the default) or a duration. */
-  public static long idleTimeout(Config c, String path) {
+  static long idleTimeout(Config c, String path) {
     if (!c.hasPath("idle-timeout")) {
       return 0;
     }
@@ -31,7 +31,7 @@ public final class ConfigValues {
     return millis;
   }
 
-  public static Config objectAt(Config c, String key, String path) {
+  static Config objectAt(Config c, String key, String path) {
     try {
       return c.getConfig(key);
     } catch (ConfigException.WrongType e) {
@@ -39,7 +39,7 @@ public final class ConfigValues {
     }
   }
 
-  public static String string(Config c, String key, String dflt, String path) {
+  static String string(Config c, String key, String dflt, String path) {
     if (!c.hasPath(key)) {
       return dflt;
     }
@@ -50,7 +50,7 @@ public final class ConfigValues {
     }
   }
 
-  public static int integer(Config c, String key, int dflt, String path) {
+  static int integer(Config c, String key, int dflt, String path) {
     if (!c.hasPath(key)) {
       return dflt;
     }
@@ -61,14 +61,14 @@ public final class ConfigValues {
     }
   }
 
-  public static long requiredMillis(Config c, String key, String path) {
+  static long requiredMillis(Config c, String key, String path) {
     if (!c.hasPath(key)) {
       throw new InvalidPipelineException(path + "." + key, "missing (a duration such as 10s)");
     }
     return millis(c, key, 0, path);
   }
 
-  public static long millis(Config c, String key, long dflt, String path) {
+  static long millis(Config c, String key, long dflt, String path) {
     if (!c.hasPath(key)) {
       return dflt;
     }

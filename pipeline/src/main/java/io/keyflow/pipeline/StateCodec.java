@@ -1,8 +1,5 @@
-package io.keyflow.pipeline.engine;
+package io.keyflow.pipeline;
 
-import io.keyflow.pipeline.internal.codec.StateDecoder;
-import io.keyflow.pipeline.internal.codec.StateEncoder;
-import io.keyflow.pipeline.internal.codec.StateTypeCheck;
 import java.lang.reflect.Type;
 
 /**
@@ -23,7 +20,7 @@ import java.lang.reflect.Type;
  * <p>Decoding is lenient about number widths (a CBOR round trip may return an Integer for a Long).
  *
  * <p>This class is the codec's contract; its type check, encoder and decoder live in
- * {@code io.keyflow.pipeline.internal.codec}.
+ * this package, package-private: {@code StateTypeCheck}, {@code StateEncoder}, {@code StateDecoder}.
  */
 public final class StateCodec {
 

@@ -1,23 +1,23 @@
-package io.keyflow.pipeline.internal.config;
+package io.keyflow.pipeline.runner;
 
-import static io.keyflow.pipeline.internal.config.ConfigValues.string;
+import static io.keyflow.pipeline.runner.ConfigValues.string;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.keyflow.pipeline.Aggregation;
-import io.keyflow.pipeline.engine.PipelineConfig.InvalidPipelineException;
+import io.keyflow.pipeline.runner.PipelineConfig.InvalidPipelineException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /** {@code aggregations = [ { name, fn, field } ]}: the built-in aggregations of a stage, in result order. */
-public final class AggregationsSection {
+final class AggregationsSection {
 
   private AggregationsSection() {}
 
-  public static List<Aggregation> parse(Config c, String path) {
+  static List<Aggregation> parse(Config c, String path) {
     String listPath = path + ".aggregations";
     if (!c.hasPath("aggregations")) {
       throw new InvalidPipelineException(listPath, "missing (a list of { name, fn, field })");

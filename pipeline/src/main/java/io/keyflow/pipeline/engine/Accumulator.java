@@ -1,4 +1,4 @@
-package io.keyflow.pipeline.internal.window;
+package io.keyflow.pipeline.engine;
 
 import io.keyflow.pipeline.Aggregation;
 
@@ -17,7 +17,7 @@ public final class Accumulator {
 
   public Accumulator() {}
 
-  void add(Number value) {
+  public void add(Number value) {
     count++;
     if (value == null) {
       return;
@@ -36,7 +36,7 @@ public final class Accumulator {
     }
   }
 
-  void merge(Accumulator other) {
+  public void merge(Accumulator other) {
     count += other.count;
     longSum += other.longSum;
     doubleSum += other.doubleSum;
@@ -50,7 +50,7 @@ public final class Accumulator {
   }
 
   /** The result of {@code fn} over what was added: Long for exact integers, Double otherwise. */
-  Object result(Aggregation.Function fn) {
+  public Object result(Aggregation.Function fn) {
     switch (fn) {
       case COUNT:
         return count;

@@ -1,20 +1,17 @@
-package io.keyflow.pipeline.engine;
+package io.keyflow.pipeline.runner;
 
-import static io.keyflow.pipeline.internal.config.ConfigValues.idleTimeout;
-import static io.keyflow.pipeline.internal.config.ConfigValues.integer;
-import static io.keyflow.pipeline.internal.config.ConfigValues.millis;
-import static io.keyflow.pipeline.internal.config.ConfigValues.objectAt;
-import static io.keyflow.pipeline.internal.config.ConfigValues.string;
+import static io.keyflow.pipeline.runner.ConfigValues.idleTimeout;
+import static io.keyflow.pipeline.runner.ConfigValues.integer;
+import static io.keyflow.pipeline.runner.ConfigValues.millis;
+import static io.keyflow.pipeline.runner.ConfigValues.objectAt;
+import static io.keyflow.pipeline.runner.ConfigValues.string;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.KeyGroupAssigner;
 import io.keyflow.pipeline.WindowSpec;
-import io.keyflow.pipeline.internal.config.AggregationsSection;
-import io.keyflow.pipeline.internal.config.ClassSection;
-import io.keyflow.pipeline.internal.config.StagesSection;
-import io.keyflow.pipeline.internal.config.WindowSection;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

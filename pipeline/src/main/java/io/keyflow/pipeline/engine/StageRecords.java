@@ -1,10 +1,9 @@
-package io.keyflow.pipeline.internal;
+package io.keyflow.pipeline.engine;
 
 import io.keyflow.pipeline.Event;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
-import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageFunctions;
+import io.keyflow.pipeline.StageFunctions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,7 +13,7 @@ import java.util.Map;
  * {@link PipelineDefinition}, which says what a stage is; this is the per-event validation that the
  * HTTP ingest path, stage forwarding and the test harness all go through.
  */
-public final class StageRecords {
+final class StageRecords {
 
   private StageRecords() {}
 
@@ -23,7 +22,7 @@ public final class StageRecords {
    *
    * @throws IllegalArgumentException naming what is wrong with the event
    */
-  public static Record of(PipelineDefinition stage, Event event) {
+  static Record of(PipelineDefinition stage, Event event) {
     String key = keyOf(stage, event);
     long ts = timestampOf(stage, event);
     if (stage.keepsAllFields()) {
@@ -40,7 +39,7 @@ public final class StageRecords {
   }
 
   /** The record a result of the previous stage becomes in {@code stage} (see {@link PipelineDefinition#recordOfResult}). */
-  public static Record ofResult(PipelineDefinition stage, WindowResult result) {
+  static Record ofResult(PipelineDefinition stage, WindowResult result) {
     Map<String, Object> fields = new LinkedHashMap<>(result.values());
     fields.put("key", result.key());
     fields.put("window_start", result.windowStart());

@@ -1,4 +1,4 @@
-package io.keyflow.pipeline.engine;
+package io.keyflow.pipeline.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.WindowSpec;
+import io.keyflow.pipeline.engine.PipelineDefinition;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

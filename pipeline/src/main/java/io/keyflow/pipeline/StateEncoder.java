@@ -1,8 +1,8 @@
-package io.keyflow.pipeline.internal.codec;
+package io.keyflow.pipeline;
 
-import static io.keyflow.pipeline.internal.codec.TypeShapes.stateFields;
+import io.keyflow.pipeline.StateCodec.UnsupportedTypeException;
+import static io.keyflow.pipeline.TypeShapes.stateFields;
 
-import io.keyflow.pipeline.engine.StateCodec.UnsupportedTypeException;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -15,12 +15,12 @@ import java.util.Map;
  * public field); and makes any tree neutral (canonical numbers, mutable ordered containers). Needs no
  * declared type: the decoder is the side that uses it.
  */
-public final class StateEncoder {
+final class StateEncoder {
 
   private StateEncoder() {}
 
-  /** See {@link io.keyflow.pipeline.engine.StateCodec#encode}. */
-  public static Object encode(Object value) {
+  /** See {@link io.keyflow.pipeline.StateCodec#encode}. */
+  static Object encode(Object value) {
     if (value == null || value instanceof String || value instanceof Boolean) {
       return value;
     }
@@ -72,7 +72,7 @@ public final class StateEncoder {
   }
 
   /** A neutral tree with canonical numbers and mutable, insertion-ordered containers. */
-  public static Object neutral(Object tree) {
+  static Object neutral(Object tree) {
     if (tree instanceof Number n) {
       return Numbers.canonical(n);
     }
@@ -90,7 +90,7 @@ public final class StateEncoder {
   }
 
   /** The text a map key is stored under. */
-  public static String encodeKey(Object key) {
+  static String encodeKey(Object key) {
     if (key instanceof Enum<?> e) {
       return e.name();
     }

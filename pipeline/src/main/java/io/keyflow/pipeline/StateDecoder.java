@@ -1,13 +1,13 @@
-package io.keyflow.pipeline.internal.codec;
+package io.keyflow.pipeline;
 
-import static io.keyflow.pipeline.internal.codec.TypeShapes.defaultOf;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.elementType;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.enumValue;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.rawClass;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.stateFields;
-import static io.keyflow.pipeline.internal.codec.TypeShapes.typeArgument;
+import io.keyflow.pipeline.StateCodec.UnsupportedTypeException;
+import static io.keyflow.pipeline.TypeShapes.defaultOf;
+import static io.keyflow.pipeline.TypeShapes.elementType;
+import static io.keyflow.pipeline.TypeShapes.enumValue;
+import static io.keyflow.pipeline.TypeShapes.rawClass;
+import static io.keyflow.pipeline.TypeShapes.stateFields;
+import static io.keyflow.pipeline.TypeShapes.typeArgument;
 
-import io.keyflow.pipeline.engine.StateCodec.UnsupportedTypeException;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -27,12 +27,12 @@ import java.util.TreeSet;
  * in the tree, which holds no type information), lenient about number widths (a CBOR round trip may
  * return an Integer for a Long).
  */
-public final class StateDecoder {
+final class StateDecoder {
 
   private StateDecoder() {}
 
-  /** See {@link io.keyflow.pipeline.engine.StateCodec#decode}. */
-  public static Object decodeAny(Object tree, Type type) {
+  /** See {@link io.keyflow.pipeline.StateCodec#decode}. */
+  static Object decodeAny(Object tree, Type type) {
     Class<?> raw = rawClass(type);
     if (raw == null) {
       throw new UnsupportedTypeException("cannot decode into " + type.getTypeName());
@@ -138,7 +138,7 @@ public final class StateDecoder {
   }
 
   /** The map key of type {@code type} stored under {@code text}. */
-  public static Object decodeKey(String text, Type type) {
+  static Object decodeKey(String text, Type type) {
     Class<?> raw = rawClass(type);
     if (raw == null || raw == String.class || raw == Object.class) {
       return text;
