@@ -12,7 +12,6 @@ import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
 import io.keyflow.pipeline.engine.PipelineDefinition;
-import io.keyflow.pipeline.engine.StageOperator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
