@@ -12,8 +12,10 @@ import org.apache.pekko.serialization.Serializers;
  * place by the event handler) and the snapshot store serializes later, on its own thread: handing it
  * the live object would let events applied after the snapshot's sequence number leak into it, and a
  * recovery would then apply them twice. Found by the chaos suite's Cassandra restart scenario.
+ *
+ * <p>{@link FrozenState} is stored under its class name: this class keeps its name and package.
  */
-final class FrozenSnapshotAdapter implements SnapshotAdapter<KeyGroupState> {
+public final class FrozenSnapshotAdapter implements SnapshotAdapter<KeyGroupState> {
 
   /** The state's bytes, as its own serializer wrote them at snapshot time. */
   public record FrozenState(int serializerId, String manifest, byte[] bytes) implements CborSerializable {}
@@ -21,12 +23,12 @@ final class FrozenSnapshotAdapter implements SnapshotAdapter<KeyGroupState> {
   private final Serialization serialization;
   private final IntConsumer sizeObserver;
 
-  FrozenSnapshotAdapter(ActorSystem<?> system) {
+  public FrozenSnapshotAdapter(ActorSystem<?> system) {
     this(system, size -> { });
   }
 
   /** {@code sizeObserver} learns the byte size of every snapshot frozen (known here at no cost). */
-  FrozenSnapshotAdapter(ActorSystem<?> system, IntConsumer sizeObserver) {
+  public FrozenSnapshotAdapter(ActorSystem<?> system, IntConsumer sizeObserver) {
     this.serialization = SerializationExtension.get(system);
     this.sizeObserver = sizeObserver;
   }

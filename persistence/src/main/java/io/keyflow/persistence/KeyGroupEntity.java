@@ -4,40 +4,28 @@ import io.keyflow.persistence.Idempotency.Claim;
 import io.keyflow.persistence.Idempotency.KeyClaimed;
 import io.keyflow.persistence.Idempotency.ProducerSeqClaimed;
 import io.keyflow.persistence.Idempotency.Ticket;
-import io.keyflow.persistence.internal.KeyGroupHandlers;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowResult;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.SnapshotCompleted;
-import org.apache.pekko.persistence.typed.SnapshotFailed;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One key group of one keyed stage: an event-sourced actor holding the state of every key in the
- * group. Each {@link ProcessBatch} becomes ONE journal event (group commit); the event handler
- * runs the pure {@code StageOperator} (see {@code KeyGroupTransitions}), so recovery replays exactly
- * the same state and outputs. The reply is sent only after the event is in the journal. Fired
- * results go to the {@link ResultsSink} (and the next stage) after the write, from the outbox kept
- * in the state (see {@code OutboxDelivery}); {@code SnapshotPacing} times the extra snapshots. This
- * file is the protocol and the wiring; the handlers are {@link KeyGroupHandlers} (internal).
+ * One key group of one keyed stage, as the other modules talk to it: its protocol (commands, replies,
+ * journal events) and its persistence id. The key group holds the state of every key in the group
+ * ({@link KeyGroupState}); each {@link ProcessBatch} becomes ONE journal event, and the reply is sent
+ * only after the event is in the journal. The behaviour that answers this protocol is
+ * {@code io.keyflow.persistence.entity.KeyGroupBehavior}.
+ *
+ * <p>Protocol only, no behaviour: the journal events and messages nested here are stored (and sent)
+ * under their class names ({@code KeyGroupEntity$BatchApplied}, bound in reference.conf;
+ * StoredFormatsTest), so they must stay in this class; the internals use them, so this class must not
+ * use the internals (the behaviour, which does, is a package above both).
  */
-public final class KeyGroupEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> {
+public final class KeyGroupEntity {
+
+  private KeyGroupEntity() {}
 
   /** Messages the entity accepts. */
   public sealed interface Command extends CborSerializable {}
@@ -185,107 +173,8 @@ public final class KeyGroupEntity
   public record ForwardApplied(String source, List<Forwarded> records, long appliedAt, long deliveredUpTo,
       long forwardedUpTo) implements Event {}
 
-  private final ActorContext<Command> context;
-  private final PersistenceSettings settings;
-  private final KeyGroupHandlers handlers;
-
   /** The persistence id of a key group: {@code <pipeline>|<stage>|<keyGroup>}. */
   public static PersistenceId persistenceId(PipelineDefinition definition, int keyGroup) {
     return PersistenceId.ofUniqueId(definition.name() + "|" + definition.stage() + "|" + keyGroup);
-  }
-
-  /** A key group of the last (or only) stage of a pipeline. */
-  public static Behavior<Command> create(
-      PipelineDefinition definition, int keyGroup, ResultsSink sink, PersistenceSettings settings) {
-    return create(definition, keyGroup, sink, null, settings);
-  }
-
-  /** A key group of a stage; {@code forwarder} delivers its results to the next stage (null: none). */
-  public static Behavior<Command> create(
-      PipelineDefinition definition, int keyGroup, ResultsSink sink, StageForwarder forwarder,
-      PersistenceSettings settings) {
-    if ((definition.next() == null) != (forwarder == null)) {
-      throw new IllegalArgumentException("stage " + definition.stage() + " of " + definition.name()
-          + (forwarder == null ? " has a next stage but no forwarder" : " has no next stage to forward to"));
-    }
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new KeyGroupEntity(context, timers, definition, keyGroup, sink, forwarder, settings)));
-  }
-
-  private KeyGroupEntity(
-      ActorContext<Command> context, TimerScheduler<Command> timers, PipelineDefinition definition,
-      int keyGroup, ResultsSink sink, StageForwarder forwarder, PersistenceSettings settings) {
-    super(persistenceId(definition, keyGroup),
-        SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2));
-    this.context = context;
-    this.settings = settings;
-    this.handlers = new KeyGroupHandlers(context, timers, definition, keyGroup, sink, forwarder, settings,
-        Effect(), () -> lastSequenceNumber(context));
-  }
-
-  /** The same object every time: see {@code KeyGroupTransitions}, which never changes it. */
-  @Override
-  public KeyGroupState emptyState() {
-    return handlers.transitions().emptyState();
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
-        .withDeleteEventsOnSnapshot();
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, KeyGroupState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(ProcessBatch.class, handlers::onProcessBatch)
-        .onCommand(AdvanceWatermark.class, handlers::onAdvanceWatermark)
-        .onCommand(GetKeyState.class, handlers::onGetKeyState)
-        .onCommand(Wake.class, handlers::onWake)
-        .onCommand(OutputsDelivered.class, handlers::onOutputsDelivered)
-        .onCommand(DeliveryFailed.class, handlers::onDeliveryFailed)
-        .onCommand(RetryDelivery.class, handlers::onRetryDelivery)
-        .onCommand(ForwardBatch.class, handlers::onForwardBatch)
-        .onCommand(OutputsForwarded.class, handlers::onOutputsForwarded)
-        .onCommand(ForwardFailed.class, handlers::onForwardFailed)
-        .onCommand(RetryForward.class, handlers::onRetryForward)
-        .onCommand(Tick.class, handlers::onTick)
-        .onCommand(HandOff.class, handlers::onHandOff)
-        .onCommand(StopAfterHandOff.class, handlers::onStopAfterHandOff)
-        .build();
-  }
-
-  @Override
-  public EventHandler<KeyGroupState, Event> eventHandler() {
-    var transitions = handlers.transitions();
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(BatchApplied.class, transitions::batchApplied)
-        .onEvent(WatermarkAdvanced.class, transitions::watermarkAdvanced)
-        .onEvent(SnapshotMarker.class, transitions::snapshotMarked)
-        .onEvent(ForwardApplied.class, transitions::forwardApplied)
-        .onEvent(ProcessingTimeAdvanced.class, transitions::processingTimeAdvanced)
-        .build();
-  }
-
-  @Override
-  public SnapshotAdapter<KeyGroupState> snapshotAdapter() {
-    return new FrozenSnapshotAdapter(context.getSystem(), handlers.metrics()::snapshotTaken);
-  }
-
-  @Override
-  public boolean shouldSnapshot(KeyGroupState state, Event event, long sequenceNr) {
-    return event instanceof SnapshotMarker;
-  }
-
-  @Override
-  public SignalHandler<KeyGroupState> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(SnapshotCompleted.class, (state, done) -> handlers.onSnapshotCompleted(done.metadata().sequenceNr()))
-        .onSignal(SnapshotFailed.class, (state, failed) -> handlers.onSnapshotFailed(failed.getFailure()))
-        .onSignal(RecoveryCompleted.instance(), handlers::onRecoveryCompleted)
-        .onSignal(PostStop.instance(), state -> handlers.metrics().close())
-        .build();
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.keyflow.persistence.internal.idempotency.IdempotencyState;
 import io.keyflow.pipeline.engine.Output;
 import io.keyflow.pipeline.engine.StageState;
 import java.util.LinkedHashMap;

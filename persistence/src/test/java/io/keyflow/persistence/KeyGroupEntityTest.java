@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import io.keyflow.persistence.entity.KeyGroupBehavior;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
@@ -37,7 +38,7 @@ class KeyGroupEntityTest {
   @BeforeEach
   void setUp() {
     sink = new RecordingResultsSink();
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), KeyGroupEntity.create(CLICKS, 7, sink, SETTINGS));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), KeyGroupBehavior.create(CLICKS, 7, sink, SETTINGS));
   }
 
   @AfterAll
@@ -144,7 +145,7 @@ class KeyGroupEntityTest {
   @Test
   void handOffSnapshotsThenStopsSoTheNextOwnerReplaysNothing() {
     var replies = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
-    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 8, sink, SETTINGS));
+    var entity = testKit.spawn(KeyGroupBehavior.create(CLICKS, 8, sink, SETTINGS));
     entity.tell(new KeyGroupEntity.ProcessBatch(part("h#0", click("ann", 1_000, 5)), replies.ref()));
     replies.receiveMessage();
     var watcher = testKit.createTestProbe();
@@ -156,7 +157,7 @@ class KeyGroupEntityTest {
     assertThat(stored).as("a snapshot taken on hand-off").isNotEmpty();
     assertThat(stored.get(stored.size() - 1).second()).isInstanceOf(FrozenSnapshotAdapter.FrozenState.class);
 
-    var next = testKit.spawn(KeyGroupEntity.create(CLICKS, 8, sink, SETTINGS));
+    var next = testKit.spawn(KeyGroupBehavior.create(CLICKS, 8, sink, SETTINGS));
     var view = testKit.<KeyGroupEntity.KeyStateView>createTestProbe();
     next.tell(new KeyGroupEntity.GetKeyState("ann", view.ref()));
     assertThat(view.receiveMessage().keyGroupRecords()).isEqualTo(1);
@@ -164,7 +165,7 @@ class KeyGroupEntityTest {
 
   @Test
   void handOffWithNothingNewStopsAtOnce() {
-    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 9, sink, SETTINGS));
+    var entity = testKit.spawn(KeyGroupBehavior.create(CLICKS, 9, sink, SETTINGS));
     var awake = testKit.<KeyGroupEntity.Awake>createTestProbe();
     entity.tell(new KeyGroupEntity.Wake(awake.ref()));
     awake.receiveMessage();
@@ -175,11 +176,11 @@ class KeyGroupEntityTest {
   @Test
   void aSnapshotIsFrozenWhenTakenSoLaterEventsAreNotReplayedTwice() {
     var replies = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
-    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 10, sink, SETTINGS));
+    var entity = testKit.spawn(KeyGroupBehavior.create(CLICKS, 10, sink, SETTINGS));
     entity.tell(new KeyGroupEntity.ProcessBatch(part("f#0", click("ann", 1_000, 5)), replies.ref()));
     entity.tell(KeyGroupEntity.HandOff.INSTANCE);
     testKit.createTestProbe().expectTerminated(entity, Duration.ofSeconds(5));
-    var next = testKit.spawn(KeyGroupEntity.create(CLICKS, 10, sink, SETTINGS));
+    var next = testKit.spawn(KeyGroupBehavior.create(CLICKS, 10, sink, SETTINGS));
     // Events after the snapshot, then a restart that recovers from snapshot + tail.
     for (int i = 1; i <= 3; i++) {
       next.tell(new KeyGroupEntity.ProcessBatch(part("f#" + i, click("ann", 1_000 + i, 1)), replies.ref()));
@@ -189,7 +190,7 @@ class KeyGroupEntityTest {
     }
     next.tell(KeyGroupEntity.HandOff.INSTANCE);
     testKit.createTestProbe().expectTerminated(next, Duration.ofSeconds(5));
-    var recovered = testKit.spawn(KeyGroupEntity.create(CLICKS, 10, sink, SETTINGS));
+    var recovered = testKit.spawn(KeyGroupBehavior.create(CLICKS, 10, sink, SETTINGS));
     var view = testKit.<KeyGroupEntity.KeyStateView>createTestProbe();
     recovered.tell(new KeyGroupEntity.GetKeyState("ann", view.ref()));
     assertThat(view.receiveMessage().keyGroupRecords()).isEqualTo(4);
@@ -199,7 +200,7 @@ class KeyGroupEntityTest {
   void aRestartAfterAJournalFailureRecoversWithoutApplyingEventsTwice() {
     var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
     var replies = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
-    var entity = testKit.spawn(KeyGroupEntity.create(CLICKS, 11, sink, SETTINGS));
+    var entity = testKit.spawn(KeyGroupBehavior.create(CLICKS, 11, sink, SETTINGS));
     entity.tell(new KeyGroupEntity.ProcessBatch(part("j#0", click("ann", 1_000, 5)), replies.ref()));
     replies.receiveMessage();
     journal.failNextPersisted();

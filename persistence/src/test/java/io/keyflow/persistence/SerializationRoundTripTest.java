@@ -4,9 +4,6 @@ import io.keyflow.pipeline.runner.Operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import io.keyflow.persistence.internal.idempotency.IdempotencyState;
-import io.keyflow.persistence.internal.idempotency.ProducerWindow;
-import io.keyflow.persistence.internal.idempotency.SeqWindow;
 import io.keyflow.persistence.internal.serialization.JournalEventSerializer;
 import io.keyflow.persistence.internal.serialization.RecordMessageSerializer;
 import io.keyflow.pipeline.Aggregation;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
+import io.keyflow.persistence.entity.KeyGroupBehavior;
 import io.keyflow.pipeline.Aggregations;
 import io.keyflow.pipeline.Pipeline;
 import io.keyflow.pipeline.Record;
@@ -66,7 +67,7 @@ class StageForwardingTest {
     var forwarder = new RecordingForwarder(1);
     EventSourcedBehaviorTestKit<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> kit =
         EventSourcedBehaviorTestKit.create(testKit.system(),
-            KeyGroupEntity.create(ITEMS, 1, new RecordingResultsSink(), forwarder, SETTINGS));
+            KeyGroupBehavior.create(ITEMS, 1, new RecordingResultsSink(), forwarder, SETTINGS));
     List<Record> clicks = List.of(new Record("pen", 1_000, Map.of()), new Record("pen", 2_000, Map.of()),
         new Record("ink", 3_000, Map.of()), new Record("ink", 12_000, Map.of()));
     kit.<KeyGroupEntity.BatchAccepted>runCommand(r -> new KeyGroupEntity.ProcessBatch(
@@ -93,7 +94,7 @@ class StageForwardingTest {
   void theNextStageAppliesEachSourcesRecordsOnceWhateverIsRedelivered() {
     EventSourcedBehaviorTestKit<KeyGroupEntity.Command, KeyGroupEntity.Event, KeyGroupState> kit =
         EventSourcedBehaviorTestKit.create(testKit.system(),
-            KeyGroupEntity.create(ITEMS.next(), 0, new RecordingResultsSink(), SETTINGS));
+            KeyGroupBehavior.create(ITEMS.next(), 0, new RecordingResultsSink(), SETTINGS));
     var first = List.of(new KeyGroupEntity.Forwarded(1, new Record("all", 9_999, Map.of("n", 2L))),
         new KeyGroupEntity.Forwarded(2, new Record("all", 9_999, Map.of("n", 5L))));
     var applied = kit.<KeyGroupEntity.ForwardAccepted>runCommand(r -> new KeyGroupEntity.ForwardBatch("main/1", first, r));

@@ -4,6 +4,7 @@ import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.ResultsSink;
 import io.keyflow.persistence.StageForwarder;
+import io.keyflow.persistence.entity.KeyGroupBehavior;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.sharding.internal.placement.KeyGroupMessageExtractor;
 import io.keyflow.sharding.internal.placement.KeyGroupShards;
@@ -59,7 +60,7 @@ public final class KeyGroupSharding {
       StageForwarder forwarder = definition.next() == null ? null
           : new ShardedStageForwarder(sharding, shards, typeKey(definition.next()), shardingSettings.askTimeout());
       Entity<KeyGroupEntity.Command, ShardingEnvelope<KeyGroupEntity.Command>> entity = Entity.of(typeKey(definition),
-              context -> KeyGroupEntity.create(definition, shards.keyGroupOf(context.getEntityId()), sink, forwarder, settings))
+              context -> KeyGroupBehavior.create(definition, shards.keyGroupOf(context.getEntityId()), sink, forwarder, settings))
           .withMessageExtractor(new KeyGroupMessageExtractor(shards))
           .withStopMessage(KeyGroupEntity.HandOff.INSTANCE);
       if (shardingSettings.allocation().equals("rendezvous")) {

@@ -47,8 +47,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * What a key group does with each command and signal: decide, persist one event, and only after the
  * write reply and hand the results on ({@link OutboxDelivery}); snapshots when {@link SnapshotPacing}
- * says so. The entity ({@code KeyGroupEntity}) keeps its protocol and wiring; the handlers live here
- * with the machinery they drive, none of which another module sees. Event handlers are elsewhere
+ * says so. {@code KeyGroupEntity} keeps the protocol and {@code entity.KeyGroupBehavior} the wiring;
+ * the handlers live here with the machinery they drive, none of which another module sees. Event handlers are elsewhere
  * ({@link KeyGroupTransitions}) because they must stay pure: recovery replays them.
  */
 public final class KeyGroupHandlers {

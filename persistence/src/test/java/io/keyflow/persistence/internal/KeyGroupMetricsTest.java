@@ -9,6 +9,7 @@ import io.keyflow.persistence.KeyflowMetrics;
 import io.keyflow.persistence.PersistenceSettings;
 import io.keyflow.persistence.RecordingResultsSink;
 import io.keyflow.persistence.TestParts;
+import io.keyflow.persistence.entity.KeyGroupBehavior;
 import io.keyflow.pipeline.Aggregation;
 import io.keyflow.pipeline.Record;
 import io.keyflow.pipeline.WindowSpec;
@@ -55,7 +56,7 @@ class KeyGroupMetricsTest {
 
   @Test
   void aKeyGroupReportsItsWritesWhileRunningAndNothingOnceStopped() {
-    var entity = testKit.spawn(KeyGroupEntity.create(ORDERS, 3, new RecordingResultsSink(), SETTINGS));
+    var entity = testKit.spawn(KeyGroupBehavior.create(ORDERS, 3, new RecordingResultsSink(), SETTINGS));
     var acks = testKit.<KeyGroupEntity.BatchAccepted>createTestProbe();
     entity.tell(new KeyGroupEntity.ProcessBatch(List.of(
         TestParts.ticketed("r#0", List.of(new Record("ann", 10_000, Map.of()), new Record("bob", 13_000, Map.of()))),
@@ -91,7 +92,7 @@ class KeyGroupMetricsTest {
 
   @Test
   void aKeyGroupWithoutEventTimeHasNoWatermarkLag() {
-    var entity = testKit.spawn(KeyGroupEntity.create(ORDERS, 4, new RecordingResultsSink(), SETTINGS));
+    var entity = testKit.spawn(KeyGroupBehavior.create(ORDERS, 4, new RecordingResultsSink(), SETTINGS));
     var awake = testKit.<KeyGroupEntity.Awake>createTestProbe();
     entity.tell(new KeyGroupEntity.Wake(awake.getRef()));
     awake.receiveMessage(Duration.ofSeconds(5));

@@ -1,4 +1,4 @@
-package io.keyflow.sharding;
+package io.keyflow.sharding.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

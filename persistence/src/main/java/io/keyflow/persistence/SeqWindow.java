@@ -1,4 +1,4 @@
-package io.keyflow.persistence.internal.idempotency;
+package io.keyflow.persistence;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * numbers whose first-seen time is before the horizon, so a forgotten request can never be applied
  * again — it is answered as too old.
  *
- * <p>Mutable (changed in place by the event handler only); serialized by Jackson (public fields).
+ * <p>Mutable (changed in place by the event handler only); serialized by Jackson (public fields). Part
+ * of {@link IdempotencyState}, stored as a field (why it lives here: see there).
  */
 public final class SeqWindow {
   public long base;
@@ -93,7 +94,7 @@ public final class SeqWindow {
    * Forgets every sequence number known to be first seen before {@code horizon}. Returns whether
    * nothing is left (every number recorded was first seen before it).
    */
-  boolean forgetBefore(long horizon) {
+  public boolean forgetBefore(long horizon) {
     if (newest < horizon) {
       return true;
     }

@@ -1,6 +1,5 @@
-package io.keyflow.persistence.internal.idempotency;
+package io.keyflow.persistence;
 
-import io.keyflow.persistence.CborSerializable;
 import java.util.TreeMap;
 
 /**
@@ -9,7 +8,8 @@ import java.util.TreeMap;
  * window (each with the home-group ticket it got), and the floor below which a sequence number is
  * too old to tell. A set, not a last-seq: seq 4 arriving after seq 5 (through another node) is new.
  *
- * <p>Mutable (changed in place by the event handler only); serialized by Jackson (public fields).
+ * <p>Mutable (changed in place by the event handler only); serialized by Jackson (public fields). Part
+ * of {@link IdempotencyState}, stored as a field (why it lives here: see there).
  */
 public final class ProducerWindow {
   public long epoch;
@@ -26,7 +26,7 @@ public final class ProducerWindow {
   public record Ticketed(long seq, long firstSeen) implements CborSerializable {}
 
   /** Forgets the sequence numbers first seen before {@code horizon}, lowest first. */
-  void forgetBefore(long horizon) {
+  public void forgetBefore(long horizon) {
     while (!seqs.isEmpty() && seqs.firstEntry().getValue().firstSeen() < horizon) {
       floor = Math.max(floor, seqs.pollFirstEntry().getKey() + 1);
     }

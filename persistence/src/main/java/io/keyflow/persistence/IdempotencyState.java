@@ -1,7 +1,6 @@
-package io.keyflow.persistence.internal.idempotency;
+package io.keyflow.persistence;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.keyflow.persistence.CborSerializable;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 
@@ -29,6 +28,10 @@ import java.util.TreeMap;
  * groups each request touches. About 260 MB of heap and 125 MB per snapshot generation per pipeline.
  *
  * <p>Mutable (changed in place by the event handler only); serialized by Jackson (public fields).
+ * It lives beside {@link KeyGroupState}, not with the rules that change it
+ * ({@code internal.idempotency.IdempotencyRules}), because the state is a field of the stored state: the
+ * state must not depend on the internals that depend on it. Only ever a field, so no class name of it
+ * (or of {@link ProducerWindow}, {@link SeqWindow}) is stored (KeyGroupStateStoredFormatTest).
  */
 public final class IdempotencyState {
   public long latestAppliedAt = Long.MIN_VALUE;

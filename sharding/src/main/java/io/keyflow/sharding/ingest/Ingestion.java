@@ -1,8 +1,13 @@
-package io.keyflow.sharding;
+package io.keyflow.sharding.ingest;
 
 import com.typesafe.config.Config;
 import io.keyflow.pipeline.engine.PipelineDefinition;
 import io.keyflow.pipeline.Record;
+import io.keyflow.sharding.IngestRefused;
+import io.keyflow.sharding.IngestResult;
+import io.keyflow.sharding.KeyGroupKeeper;
+import io.keyflow.sharding.KeyGroupSharding;
+import io.keyflow.sharding.ShardingSettings;
 import io.keyflow.sharding.internal.ingest.IngestAdmission;
 import io.keyflow.sharding.internal.ingest.IngestMetrics;
 import io.keyflow.sharding.internal.ingest.IngestRouter;
@@ -23,6 +28,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *
  * <p>A request is {@link #reserve reserved}, then {@link Reservation#apply applied}, and its
  * reservation {@link Reservation#release released} when its answer is known, whatever it is.
+ *
+ * <p>In a package of its own because it builds the ingest machinery ({@code internal.ingest}), which
+ * uses the top-level types (settings, results, refusals, {@link KeyGroupSharding}): the top level
+ * must not depend on it in turn.
  */
 public final class Ingestion {
 

@@ -1,4 +1,4 @@
-package io.keyflow.sharding;
+package io.keyflow.sharding.ingest;
 
 import io.keyflow.persistence.Idempotency;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * attempt, so that a retry older than the window is refused with 409 instead of applied again), or
  * the producer triple {@code Producer-Id} / {@code Producer-Epoch} / {@code Producer-Seq}. Not both.
  * Parsed by the HTTP route (a malformed header is its 400); turned into the claim the home key group
- * judges by {@link Ingestion}, so the rule of which request counts as a retry lives here, in one module.
+ * judges by {@link Ingestion}, so the rule of which request counts as a retry lives here, in one
+ * module.
  */
 public record IdempotencyHeaders(String key, long firstSentAt, String producerId, long producerEpoch, long producerSeq) {
 
