@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * A brute-force model of a keyed tumbling-window count/sum under Flink's rules, written from the
- * spec (DESIGN.md §7) without importing anything from Keyflow's pipeline module: per key group,
+ * rules below without importing anything from Keyflow's pipeline module: per key group,
  * watermark = max ts − bound − 1, advanced after each request's share of that group; a record is
  * late (dropped) when its window's end − 1 ≤ the watermark it meets. Key groups use an independent
  * murmur3 (Guava).

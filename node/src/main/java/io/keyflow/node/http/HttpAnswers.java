@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The answers every route shares, so that a JSON body, an error and a "retry" 503 look the same
- * whichever route gives them (DESIGN.md §11).
+ * whichever route gives them (README.md, "HTTP API").
  */
 public final class HttpAnswers {
 

@@ -17,7 +17,7 @@ import org.apache.pekko.stream.Materializer;
 /**
  * The HTTP API (v1), the same on every node: the one place its route classes are built and joined
  * to the endpoints of {@link ApiEndpoints}; paths and scopes are in {@link ApiRoutes}. A pipeline
- * named in a path is looked up here (unknown: 404) before any handler runs. Shapes: DESIGN.md §11.
+ * named in a path is looked up here (unknown: 404) before any handler runs. Shapes: README.md, "HTTP API".
  */
 public final class HttpApi extends AllDirectives implements ApiEndpoints {
 

@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The JSON shapes of the HTTP API (pinned in DESIGN.md §11). */
+/** The JSON shapes of the HTTP API (README.md, "HTTP API"; pinned byte for byte by JsonViewsGoldenTest). */
 public final class JsonViews {
 
   /** The processing lags of {@code /v1/cluster/figures} are the worst second of this long. */
