@@ -11,9 +11,9 @@ import io.keyflow.persistence.codec.CompactIn;
 import io.keyflow.persistence.codec.CompactOut;
 import io.keyflow.persistence.codec.CompactSerializer;
 import io.keyflow.pipeline.Record;
-import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
 
 /**
@@ -37,33 +37,17 @@ public final class JournalEventSerializer extends CompactSerializer {
   static final String FORWARD_APPLIED = "F1";
 
   public JournalEventSerializer(ExtendedActorSystem system) {
-    super(system);
+    super(system, IDENTIFIER, "journal event",
+        Map.of(BatchApplied.class, BATCH_APPLIED, ForwardApplied.class, FORWARD_APPLIED));
   }
 
   /** For tests and tools: no actor system needed. */
   JournalEventSerializer() {
-    super(null);
+    this(null);
   }
 
   @Override
-  public int identifier() {
-    return IDENTIFIER;
-  }
-
-  @Override
-  public String manifest(Object o) {
-    if (o instanceof BatchApplied) {
-      return BATCH_APPLIED;
-    }
-    if (o instanceof ForwardApplied) {
-      return FORWARD_APPLIED;
-    }
-    throw new IllegalArgumentException("JournalEventSerializer cannot write " + o.getClass().getName());
-  }
-
-  @Override
-  public byte[] toBinary(Object o) {
-    CompactOut out = new CompactOut();
+  protected void write(String manifest, Object o, CompactOut out) {
     if (o instanceof BatchApplied e) {
       CompactCodec.Names names = CompactCodec.Names.ofParts(e.parts());
       names.write(out);
@@ -94,50 +78,40 @@ public final class JournalEventSerializer extends CompactSerializer {
       out.varLong(e.deliveredUpTo());
       out.varLong(e.forwardedUpTo());
       CompactCodec.writeForwarded(out, names, e.records());
-    } else {
-      throw new IllegalArgumentException("JournalEventSerializer cannot write " + o.getClass().getName());
     }
-    return out.bytes();
   }
 
   @Override
-  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    CompactIn in = new CompactIn(bytes);
-    try {
-      switch (manifest) {
-        case BATCH_APPLIED -> {
-          String[] names = in.names();
-          long deliveredUpTo = in.varLong();
-          long appliedAt = in.varLong();
-          long forwardedUpTo = in.varLong();
-          List<Part> parts = CompactCodec.readParts(in, names);
-          int keyCount = in.count();
-          List<KeyClaimed> keys = new ArrayList<>(keyCount);
-          for (int k = 0; k < keyCount; k++) {
-            keys.add(new KeyClaimed(in.string(), in.string(), in.varLong(), in.varLong()));
-          }
-          int producerCount = in.count();
-          List<ProducerSeqClaimed> producers = new ArrayList<>(producerCount);
-          for (int k = 0; k < producerCount; k++) {
-            producers.add(new ProducerSeqClaimed(in.string(), in.varLong(), in.varLong(), in.varLong(), in.varLong()));
-          }
-          in.end();
-          return new BatchApplied(parts, deliveredUpTo, appliedAt, forwardedUpTo, keys, producers);
+  protected Object read(String manifest, CompactIn in) {
+    switch (manifest) {
+      case BATCH_APPLIED -> {
+        String[] names = in.names();
+        long deliveredUpTo = in.varLong();
+        long appliedAt = in.varLong();
+        long forwardedUpTo = in.varLong();
+        List<Part> parts = CompactCodec.readParts(in, names);
+        int keyCount = in.count();
+        List<KeyClaimed> keys = new ArrayList<>(keyCount);
+        for (int k = 0; k < keyCount; k++) {
+          keys.add(new KeyClaimed(in.string(), in.string(), in.varLong(), in.varLong()));
         }
-        case FORWARD_APPLIED -> {
-          String[] names = in.names();
-          String source = in.string();
-          long appliedAt = in.varLong();
-          long deliveredUpTo = in.varLong();
-          long forwardedUpTo = in.varLong();
-          List<Forwarded> records = CompactCodec.readForwarded(in, names);
-          in.end();
-          return new ForwardApplied(source, records, appliedAt, deliveredUpTo, forwardedUpTo);
+        int producerCount = in.count();
+        List<ProducerSeqClaimed> producers = new ArrayList<>(producerCount);
+        for (int k = 0; k < producerCount; k++) {
+          producers.add(new ProducerSeqClaimed(in.string(), in.varLong(), in.varLong(), in.varLong(), in.varLong()));
         }
-        default -> throw unknownLayout("journal event", manifest);
+        return new BatchApplied(parts, deliveredUpTo, appliedAt, forwardedUpTo, keys, producers);
       }
-    } catch (IndexOutOfBoundsException | IllegalStateException e) {
-      throw corrupt("journal event", manifest, bytes.length, e);
+      case FORWARD_APPLIED -> {
+        String[] names = in.names();
+        String source = in.string();
+        long appliedAt = in.varLong();
+        long deliveredUpTo = in.varLong();
+        long forwardedUpTo = in.varLong();
+        List<Forwarded> records = CompactCodec.readForwarded(in, names);
+        return new ForwardApplied(source, records, appliedAt, deliveredUpTo, forwardedUpTo);
+      }
+      default -> throw new IllegalArgumentException(manifest);
     }
   }
 }

@@ -11,9 +11,9 @@ import io.keyflow.persistence.codec.CompactCodec;
 import io.keyflow.persistence.codec.CompactIn;
 import io.keyflow.persistence.codec.CompactOut;
 import io.keyflow.persistence.codec.CompactSerializer;
-import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -35,28 +35,11 @@ public final class RecordMessageSerializer extends CompactSerializer {
   static final String FORWARD_BATCH = "W1";
 
   public RecordMessageSerializer(ExtendedActorSystem system) {
-    super(system);
+    super(system, IDENTIFIER, "message", Map.of(ProcessBatch.class, PROCESS_BATCH, ForwardBatch.class, FORWARD_BATCH));
   }
 
   @Override
-  public int identifier() {
-    return IDENTIFIER;
-  }
-
-  @Override
-  public String manifest(Object o) {
-    if (o instanceof ProcessBatch) {
-      return PROCESS_BATCH;
-    }
-    if (o instanceof ForwardBatch) {
-      return FORWARD_BATCH;
-    }
-    throw new IllegalArgumentException("RecordMessageSerializer cannot write " + o.getClass().getName());
-  }
-
-  @Override
-  public byte[] toBinary(Object o) {
-    CompactOut out = new CompactOut();
+  protected void write(String manifest, Object o, CompactOut out) {
     if (o instanceof ProcessBatch m) {
       CompactCodec.Names names = CompactCodec.Names.ofParts(m.parts());
       names.write(out);
@@ -77,41 +60,31 @@ public final class RecordMessageSerializer extends CompactSerializer {
       out.string(resolver().toSerializationFormat(m.replyTo()));
       out.string(m.source());
       CompactCodec.writeForwarded(out, names, m.records());
-    } else {
-      throw new IllegalArgumentException("RecordMessageSerializer cannot write " + o.getClass().getName());
     }
-    return out.bytes();
   }
 
   @Override
-  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    CompactIn in = new CompactIn(bytes);
-    try {
-      switch (manifest) {
-        case PROCESS_BATCH -> {
-          String[] names = in.names();
-          ActorRef<BatchAccepted> replyTo = resolver().resolveActorRef(in.string());
-          List<Part> parts = CompactCodec.readParts(in, names);
-          int claimCount = in.count();
-          List<Claim> claims = new ArrayList<>(claimCount);
-          for (int i = 0; i < claimCount; i++) {
-            claims.add(new Claim(in.string(), in.string(), in.varLong(), in.string(), in.varLong(), in.varLong()));
-          }
-          in.end();
-          return new ProcessBatch(parts, claims, replyTo);
+  protected Object read(String manifest, CompactIn in) {
+    switch (manifest) {
+      case PROCESS_BATCH -> {
+        String[] names = in.names();
+        ActorRef<BatchAccepted> replyTo = resolver().resolveActorRef(in.string());
+        List<Part> parts = CompactCodec.readParts(in, names);
+        int claimCount = in.count();
+        List<Claim> claims = new ArrayList<>(claimCount);
+        for (int i = 0; i < claimCount; i++) {
+          claims.add(new Claim(in.string(), in.string(), in.varLong(), in.string(), in.varLong(), in.varLong()));
         }
-        case FORWARD_BATCH -> {
-          String[] names = in.names();
-          ActorRef<ForwardAccepted> replyTo = resolver().resolveActorRef(in.string());
-          String source = in.string();
-          List<Forwarded> records = CompactCodec.readForwarded(in, names);
-          in.end();
-          return new ForwardBatch(source, records, replyTo);
-        }
-        default -> throw unknownLayout("message", manifest);
+        return new ProcessBatch(parts, claims, replyTo);
       }
-    } catch (IndexOutOfBoundsException | IllegalStateException e) {
-      throw corrupt("message", manifest, bytes.length, e);
+      case FORWARD_BATCH -> {
+        String[] names = in.names();
+        ActorRef<ForwardAccepted> replyTo = resolver().resolveActorRef(in.string());
+        String source = in.string();
+        List<Forwarded> records = CompactCodec.readForwarded(in, names);
+        return new ForwardBatch(source, records, replyTo);
+      }
+      default -> throw new IllegalArgumentException(manifest);
     }
   }
 }

@@ -1,16 +1,16 @@
 package io.keyflow.sharding.internal.ingest;
 
+import io.keyflow.persistence.KeyGroupEntity.Part;
+import io.keyflow.persistence.codec.CompactCodec;
 import io.keyflow.persistence.codec.CompactIn;
 import io.keyflow.persistence.codec.CompactOut;
-import io.keyflow.persistence.codec.CompactCodec;
 import io.keyflow.persistence.codec.CompactSerializer;
-import io.keyflow.persistence.KeyGroupEntity.Part;
 import io.keyflow.sharding.internal.ingest.IngestGateway.ApplyShares;
 import io.keyflow.sharding.internal.ingest.IngestGateway.Share;
 import io.keyflow.sharding.internal.ingest.IngestGateway.SharesApplied;
-import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -27,30 +27,14 @@ public final class GatewayMessageSerializer extends CompactSerializer {
   static final String APPLY_SHARES = "A1";
 
   public GatewayMessageSerializer(ExtendedActorSystem system) {
-    super(system);
+    super(system, IDENTIFIER, "message", Map.of(ApplyShares.class, APPLY_SHARES));
   }
 
   @Override
-  public int identifier() {
-    return IDENTIFIER;
-  }
-
-  @Override
-  public String manifest(Object o) {
-    if (o instanceof ApplyShares) {
-      return APPLY_SHARES;
-    }
-    throw new IllegalArgumentException("GatewayMessageSerializer cannot write " + o.getClass().getName());
-  }
-
-  @Override
-  public byte[] toBinary(Object o) {
-    if (!(o instanceof ApplyShares m)) {
-      throw new IllegalArgumentException("GatewayMessageSerializer cannot write " + o.getClass().getName());
-    }
+  protected void write(String manifest, Object o, CompactOut out) {
+    ApplyShares m = (ApplyShares) o;
     List<Part> parts = new ArrayList<>(m.shares().size());
     m.shares().forEach(s -> parts.add(s.part()));
-    CompactOut out = new CompactOut();
     CompactCodec.Names names = CompactCodec.Names.ofParts(parts);
     names.write(out);
     out.string(resolver().toSerializationFormat(m.replyTo()));
@@ -58,36 +42,26 @@ public final class GatewayMessageSerializer extends CompactSerializer {
     out.varInt(m.shares().size());
     m.shares().forEach(s -> out.varInt(s.keyGroup()));
     CompactCodec.writeParts(out, names, parts);
-    return out.bytes();
   }
 
   @Override
-  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
-    if (!APPLY_SHARES.equals(manifest)) {
-      throw unknownLayout("message", manifest);
+  protected Object read(String manifest, CompactIn in) {
+    String[] names = in.names();
+    ActorRef<SharesApplied> replyTo = resolver().resolveActorRef(in.string());
+    String pipeline = in.string();
+    int count = in.count();
+    int[] keyGroups = new int[count];
+    for (int i = 0; i < count; i++) {
+      keyGroups[i] = in.varInt();
     }
-    CompactIn in = new CompactIn(bytes);
-    try {
-      String[] names = in.names();
-      ActorRef<SharesApplied> replyTo = resolver().resolveActorRef(in.string());
-      String pipeline = in.string();
-      int count = in.count();
-      int[] keyGroups = new int[count];
-      for (int i = 0; i < count; i++) {
-        keyGroups[i] = in.varInt();
-      }
-      List<Part> parts = CompactCodec.readParts(in, names);
-      in.end();
-      if (parts.size() != count) {
-        throw new IllegalStateException(count + " key groups but " + parts.size() + " parts");
-      }
-      List<Share> shares = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        shares.add(new Share(keyGroups[i], parts.get(i)));
-      }
-      return new ApplyShares(pipeline, shares, replyTo);
-    } catch (IndexOutOfBoundsException | IllegalStateException e) {
-      throw corrupt("message", manifest, bytes.length, e);
+    List<Part> parts = CompactCodec.readParts(in, names);
+    if (parts.size() != count) {
+      throw new IllegalStateException(count + " key groups but " + parts.size() + " parts");
     }
+    List<Share> shares = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      shares.add(new Share(keyGroups[i], parts.get(i)));
+    }
+    return new ApplyShares(pipeline, shares, replyTo);
   }
 }
