@@ -7,6 +7,7 @@ import static io.keyflow.sharding.internal.ingest.LaneTestKit.settings;
 import static io.keyflow.sharding.internal.ingest.LaneTestKit.ticket;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.sharding.IngestRefused;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.Test;
 /** One lane per key group, one batch in flight: what the lanes send, and what each share's caller sees. */
 class GroupCommitterTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  // Messages serialized as between nodes, so a batch or answer that could not cross the wire fails here.
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      ConfigFactory.parseString("pekko.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   private final LaneTestKit lanes = new LaneTestKit(testKit);

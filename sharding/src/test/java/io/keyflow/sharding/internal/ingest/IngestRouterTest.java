@@ -5,6 +5,7 @@ import static io.keyflow.sharding.internal.ingest.LaneTestKit.applyAll;
 import static io.keyflow.sharding.internal.ingest.LaneTestKit.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import io.keyflow.persistence.Idempotency;
 import io.keyflow.persistence.KeyGroupEntity;
 import io.keyflow.pipeline.Record;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.Test;
 /** How a request becomes shares of its key groups, and how their answers become the request's. */
 class IngestRouterTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  // Messages serialized as between nodes, so a batch or answer that could not cross the wire fails here.
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      ConfigFactory.parseString("pekko.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final ShardingSettings SETTINGS = settings(Duration.ofSeconds(30), Duration.ofSeconds(30), 100);
 
