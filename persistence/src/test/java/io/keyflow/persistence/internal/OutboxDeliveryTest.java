@@ -1,6 +1,7 @@
 package io.keyflow.persistence.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigFactory;
 import io.keyflow.persistence.KeyGroupEntity;
@@ -99,16 +100,18 @@ class OutboxDeliveryTest {
     final ActorRef<Command> ref;
     OutboxDelivery delivery;
     KeyGroupState state = KeyGroupState.empty();
+    /** Failed writes and forwards handled (their retry timers started); read on the actor's thread. */
+    int failuresHandled;
 
     Host(PipelineDefinition definition, ResultsSink sink, StageForwarder forwarder) {
       ref = testKit.spawn(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
         delivery = new OutboxDelivery(ctx, timers, definition, 0, sink, forwarder, SETTINGS);
         return Behaviors.receive(Command.class)
             .onMessage(KeyGroupEntity.OutputsDelivered.class, m -> { delivery.onDelivered(m.upToSeq()); delivery.deliver(state); return Behaviors.same(); })
-            .onMessage(KeyGroupEntity.DeliveryFailed.class, m -> { delivery.onDeliveryFailed(m.reason()); return Behaviors.same(); })
+            .onMessage(KeyGroupEntity.DeliveryFailed.class, m -> { delivery.onDeliveryFailed(m.reason()); failuresHandled++; return Behaviors.same(); })
             .onMessageEquals(KeyGroupEntity.RetryDelivery.INSTANCE, () -> { delivery.deliver(state); return Behaviors.same(); })
             .onMessage(KeyGroupEntity.OutputsForwarded.class, m -> { delivery.onForwarded(m.upToSeq()); delivery.forward(state); return Behaviors.same(); })
-            .onMessage(KeyGroupEntity.ForwardFailed.class, m -> { delivery.onForwardFailed(m.reason()); return Behaviors.same(); })
+            .onMessage(KeyGroupEntity.ForwardFailed.class, m -> { delivery.onForwardFailed(m.reason()); failuresHandled++; return Behaviors.same(); })
             .onMessageEquals(KeyGroupEntity.RetryForward.INSTANCE, () -> { delivery.forward(state); return Behaviors.same(); })
             .onMessageEquals(KeyGroupEntity.Tick.INSTANCE, () -> { runActions(); return Behaviors.same(); })
             .build();
@@ -141,6 +144,16 @@ class OutboxDeliveryTest {
       });
     }
 
+    /** Waits until the delivery has handled {@code n} failures, i.e. its retry timer runs on the manual clock. */
+    void awaitFailuresHandled(int n) {
+      await().until(() -> call(h -> h.failuresHandled) >= n);
+    }
+
+    /** Waits until the results store's and the next stage's marks are {@code delivered} and {@code forwarded}. */
+    void awaitMarks(long delivered, long forwarded) {
+      await().untilAsserted(() -> assertThat(marks()).containsExactly(delivered, forwarded));
+    }
+
     long[] marks() {
       return call(h -> new long[] {h.delivery.deliveredUpTo(), h.delivery.forwardedUpTo()});
     }
@@ -166,8 +179,7 @@ class OutboxDeliveryTest {
     assertThat(second.outputs().keySet()).containsExactly(3L);
     assertThat(host.marks()[0]).isEqualTo(2);
     second.done().complete(null);
-    host.call(h -> null);
-    assertThat(host.marks()[0]).isEqualTo(3);
+    host.awaitMarks(3, 0);
     assertThat(sink.calls).isEmpty();
   }
 
@@ -188,7 +200,7 @@ class OutboxDeliveryTest {
     Host host = new Host(ITEMS, sink, null);
     host.fire(1, 2);
     sink.next().done().completeExceptionally(new IllegalStateException("store down"));
-    host.call(h -> null); // DeliveryFailed handled: the retry timer runs
+    host.awaitFailuresHandled(1);
 
     clock.timePasses(RETRY.minusMillis(1));
     host.call(h -> null);
@@ -199,8 +211,7 @@ class OutboxDeliveryTest {
     Call retry = sink.next();
     assertThat(retry.outputs().keySet()).containsExactly(1L, 2L);
     retry.done().complete(null);
-    host.call(h -> null);
-    assertThat(host.marks()[0]).isEqualTo(2);
+    host.awaitMarks(2, 0);
   }
 
   @Test
@@ -222,8 +233,7 @@ class OutboxDeliveryTest {
         assertThat(ITEMS.next().keyGroupOf(f.record().key())).isEqualTo(kg)));
     assertThat(host.marks()[1]).isZero();
     forward.done().complete(null);
-    host.call(h -> null);
-    assertThat(host.marks()[1]).isEqualTo(3);
+    host.awaitMarks(0, 3);
   }
 
   @Test
@@ -233,7 +243,7 @@ class OutboxDeliveryTest {
     host.fire(1);
     Call first = next.next();
     first.done().completeExceptionally(new IllegalStateException("next stage moving"));
-    host.call(h -> null);
+    host.awaitFailuresHandled(1);
     clock.timePasses(RETRY.minusMillis(1));
     host.call(h -> null);
     assertThat(next.calls).isEmpty();
@@ -241,8 +251,7 @@ class OutboxDeliveryTest {
     Call retry = next.next();
     assertThat(retry.byTarget()).isEqualTo(first.byTarget());
     retry.done().complete(null);
-    host.call(h -> null);
-    assertThat(host.marks()[1]).isEqualTo(1);
+    await().untilAsserted(() -> assertThat(host.marks()[1]).isEqualTo(1));
   }
 
   @Test
@@ -283,14 +292,14 @@ class OutboxDeliveryTest {
     Call resend = sink.next();
     assertThat(resend.outputs().keySet()).containsExactly(2L, 3L);
     resend.done().complete(null);
-    host.call(h -> null);
+    host.awaitMarks(3, 0);
     var lag = KeyflowMetrics.get(testKit.system()).registry().find("keyflow.results.written.lag")
         .tags("pipeline", "outbox-recovery").timer();
     assertThat(lag.count()).isZero();
 
     host.fire(4);
     sink.next().done().complete(null);
-    host.call(h -> null);
+    host.awaitMarks(4, 0);
     assertThat(lag.count()).isEqualTo(1);
   }
 }
