@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,16 @@ final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
   private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
-  private final KeyGroupSharding sharding;
+  /**
+   * Where a key group's batches are asked: {@link KeyGroupSharding#keyGroup} in production; a seam
+   * so that unit tests can answer the batches themselves.
+   */
+  @FunctionalInterface
+  interface KeyGroupRefs {
+    EntityRef<KeyGroupEntity.Command> keyGroup(PipelineDefinition definition, int keyGroup);
+  }
+
+  private final KeyGroupRefs sharding;
   private final ShardingSettings settings;
   private final IngestMetrics metrics;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -55,6 +65,10 @@ final class GroupCommitter {
   private final Set<CompletableFuture<Boolean>> waiting = ConcurrentHashMap.newKeySet();
 
   GroupCommitter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics) {
+    this(sharding::keyGroup, settings, metrics);
+  }
+
+  GroupCommitter(KeyGroupRefs sharding, ShardingSettings settings, IngestMetrics metrics) {
     this.sharding = sharding;
     this.settings = settings;
     this.metrics = metrics;

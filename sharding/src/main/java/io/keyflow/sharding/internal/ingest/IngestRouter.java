@@ -43,9 +43,15 @@ public final class IngestRouter {
   /** {@code idempotencyWindow}: {@code keyflow.persistence.idempotency-window}, for the 409 message. */
   public IngestRouter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics,
       java.time.Duration idempotencyWindow) {
+    this(sharding, settings, metrics, idempotencyWindow, new GroupCommitter(sharding, settings, metrics));
+  }
+
+  /** With the lanes given: a seam for unit tests, which answer the lanes' batches themselves. */
+  IngestRouter(KeyGroupSharding sharding, ShardingSettings settings, IngestMetrics metrics,
+      java.time.Duration idempotencyWindow, GroupCommitter committer) {
     this.sharding = sharding;
     this.settings = settings;
-    this.committer = new GroupCommitter(sharding, settings, metrics);
+    this.committer = committer;
     this.metrics = metrics;
     this.idempotencyWindow = idempotencyWindow;
   }
