@@ -50,6 +50,8 @@ final class StaleNodeScenarios {
     boolean cut = LinkCutter.available() && cluster.links.isolate(LocalCluster.host(n), othersThan(cluster, n));
     if (!cut) {
       cluster.links.heal();
+      System.out.println("chaos: iptables is not available (install it, run as root): the paused node's links"
+          + " stay up, so it may exit at SIGCONT before it tries a write, and the pause then proves nothing");
     }
     c.notes().put("woken_cut_off", Boolean.toString(cut));
     FutureTask<LedgerClient.Sent> stale;
