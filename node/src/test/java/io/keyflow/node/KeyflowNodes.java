@@ -137,7 +137,11 @@ final class KeyflowNodes implements BeforeAllCallback, AfterAllCallback {
     return pipelines;
   }
 
-  private void closeAll() throws InterruptedException {
+  /**
+   * Closes every node started so far (again after the class is harmless), for a class whose own
+   * {@code @AfterAll} must run after its nodes are gone.
+   */
+  void closeAll() throws InterruptedException {
     for (NodeProcess node : started) {
       node.close();
     }
