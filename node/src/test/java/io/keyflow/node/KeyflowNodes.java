@@ -76,7 +76,11 @@ final class KeyflowNodes implements BeforeAllCallback, AfterAllCallback {
         start(n).awaitReady(settings.readyTimeout);
       }
     } catch (Exception | Error e) {
-      closeAll();
+      try {
+        closeAll();
+      } catch (InterruptedException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
