@@ -9,13 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Java pipelines deployed with {@code class = ...} on a real node with the bundled Cassandra: the
@@ -27,32 +26,20 @@ import org.junit.jupiter.api.TestInstance;
 class JavaPipelineIT {
 
   private static final long T = 1_767_225_600_000L;
-  private NodeProcess node;
-  private Path pipelines;
-  private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_java");
 
-  @BeforeAll
-  void startNode() throws Exception {
-    TestCassandra.ensureRunning();
-    pipelines = NodeProcess.writePipelines("it-pipelines-java.conf", """
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_java")
+      .pipelines("it-pipelines-java.conf", """
         keyflow.pipelines.quiet-users.class = "io.keyflow.examples.CountWithTimeout"
         keyflow.pipelines.letters.class = "io.keyflow.examples.LetterWindows"
         keyflow.pipelines.counts { window { type = tumbling, size = 10s }, aggregations = [ { name = n, fn = count } ] }
-        """);
-    node = NodeProcess.start(1, keyspace, pipelines);
-    node.awaitReady(Duration.ofSeconds(180));
-  }
+        """)
+      .build();
 
-  @AfterAll
-  void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
+  private final HttpJson http = new HttpJson();
 
   private String url(String pipeline, String rest) {
-    return node.baseUrl() + "/v1/pipelines/" + pipeline + rest;
+    return nodes.url(1) + "/v1/pipelines/" + pipeline + rest;
   }
 
   @Test
@@ -80,9 +67,9 @@ class JavaPipelineIT {
     assertThat(ann.get("state").get("count").get("lastModified").asLong()).isEqualTo(T + 3_000);
     assertThat(http.get(url("quiet-users", "/results")).json()).isEmpty();
 
-    node.kill();
-    node = NodeProcess.start(1, keyspace, pipelines);
-    node.awaitReady(Duration.ofSeconds(180));
+    nodes.node(1).kill();
+    nodes.start(1);
+    nodes.node(1).awaitReady(Duration.ofSeconds(180));
 
     assertThat(http.get(url("quiet-users", "/state/ann")).json().get("state").get("count").get("count").asLong())
         .isEqualTo(2);
@@ -132,7 +119,7 @@ class JavaPipelineIT {
       assertThat(results.get(1).get("key").asText()).isEqualTo("b");
       assertThat(results.get(1).get("values").get("count").asLong()).isEqualTo(1);
     });
-    JsonNode listed = http.get(node.baseUrl() + "/v1/pipelines").json();
+    JsonNode listed = http.get(nodes.url(1) + "/v1/pipelines").json();
     assertThat(listed.toString()).contains("\"function\":\"process-window\"").contains("LetterWindows$CountLetters");
   }
 
@@ -140,23 +127,23 @@ class JavaPipelineIT {
   @Order(3)
   void anIncompatibleChangeIsRefusedAtStartUntilThePipelineIsReset() throws Exception {
     assertThat(http.postNdjson(url("counts", "/events"), "{\"key\":\"a\",\"ts\":" + T + "}").status()).isEqualTo(200);
-    node.close();
-    String changed = Files.readString(pipelines).replace("size = 10s", "size = 5s");
-    Files.writeString(pipelines, changed);
+    nodes.node(1).close();
+    String changed = Files.readString(nodes.pipelines()).replace("size = 10s", "size = 5s");
+    Files.writeString(nodes.pipelines(), changed);
 
-    node = NodeProcess.start(1, keyspace, pipelines);
-    assertThat(node.awaitExit(Duration.ofSeconds(120))).isNotZero();
-    assertThat(node.log()).contains("pipeline 'counts' no longer matches its stored state: window changed from "
+    nodes.start(1);
+    assertThat(nodes.node(1).awaitExit(Duration.ofSeconds(120))).isNotZero();
+    assertThat(nodes.node(1).log()).contains("pipeline 'counts' no longer matches its stored state: window changed from "
         + "tumbling size 10000 ms, offset 0 ms, event time to tumbling size 5000 ms, offset 0 ms, event time")
         .contains("bin/keyflow reset counts");
 
-    Path resetLog = TestCassandra.home().resolve("target/it-logs/" + keyspace + "-reset.log");
-    assertThat(NodeProcess.runMain(keyspace, resetLog, "reset", "counts", "--yes")).as(Files.readString(resetLog)).isZero();
+    Path resetLog = TestCassandra.home().resolve("target/it-logs/" + nodes.keyspace() + "-reset.log");
+    assertThat(NodeProcess.runMain(nodes.keyspace(), resetLog, "reset", "counts", "--yes")).as(Files.readString(resetLog)).isZero();
     assertThat(Files.readString(resetLog)).contains("journal_events=").contains("results=");
 
-    node = NodeProcess.start(1, keyspace, pipelines);
-    node.awaitReady(Duration.ofSeconds(180));
-    JsonNode listed = http.get(node.baseUrl() + "/v1/pipelines").json();
+    nodes.start(1);
+    nodes.node(1).awaitReady(Duration.ofSeconds(180));
+    JsonNode listed = http.get(nodes.url(1) + "/v1/pipelines").json();
     assertThat(listed.toString()).contains("\"size_ms\":5000");
     assertThat(http.get(url("counts", "/state/a")).json().get("windows")).isEmpty();
     assertThat(http.get(url("quiet-users", "/results")).json()).as("other pipelines keep their results").hasSize(3);

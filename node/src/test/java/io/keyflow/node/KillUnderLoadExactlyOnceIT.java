@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kill -9 of one of three nodes while clients push with Idempotency-Keys and retry every failure
@@ -27,42 +22,28 @@ import org.junit.jupiter.api.TestInstance;
 class KillUnderLoadExactlyOnceIT {
 
   private static final int WORKERS = 4;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_exactly")
+      .nodes(3)
+      // One long window and a generous bound: retried events arrive late in wall time but never late in event time.
+      .pipelines("it-pipelines-exactly.conf", LedgerLoad.PIPELINE)
+      .readyTimeout(Duration.ofSeconds(240))
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_exactly");
-
-  @BeforeAll
-  void startCluster() throws Exception {
-    TestCassandra.ensureRunning();
-    Path pipelines = TestCassandra.home().resolve("target/it-pipelines-exactly.conf");
-    Files.createDirectories(pipelines.getParent());
-    // One long window and a generous bound: retried events arrive late in wall time but never late in event time.
-    Files.writeString(pipelines, LedgerLoad.PIPELINE);
-    for (int n = 1; n <= 3; n++) {
-      NodeProcess node = NodeProcess.start(n, keyspace, pipelines);
-      nodes.add(node);
-      node.awaitReady(Duration.ofSeconds(240));
-    }
-  }
-
-  @AfterAll
-  void stopCluster() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-  }
 
   @Test
   void everyAcknowledgedEventIsCountedExactlyOnceAfterKillMinusNine() throws Exception {
-    NodeProcess victim = nodes.get(2);
+    NodeProcess victim = nodes.node(3);
     String victimAddress = "pekko://keyflow@" + victim.host() + ":" + NodeProcess.REMOTE_PORT;
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      JsonNode settled = http.get(nodes.get(0).baseUrl() + "/v1/cluster").json();
+      JsonNode settled = http.get(nodes.url(1) + "/v1/cluster").json();
       assertThat(settled.get("balanced").asBoolean()).isTrue();
       assertThat(settled.get("pipelines").toString()).contains(victimAddress);
     });
 
-    List<String> urls = nodes.stream().map(NodeProcess::baseUrl).toList();
+    List<String> urls = nodes.all().stream().map(NodeProcess::baseUrl).toList();
     try (LedgerLoad load = new LedgerLoad(WORKERS, () -> urls)) {
       // Kill once the load is really flowing, and stop once it flowed well past the failover.
       await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= 1_000);
@@ -74,12 +55,12 @@ class KillUnderLoadExactlyOnceIT {
           requests, load.acknowledged(), acknowledgedAtKill, load.failureReport());
       assertThat(load.acknowledged()).isGreaterThan(acknowledgedAtKill);
 
-      var wm = http.post(nodes.get(0).baseUrl() + "/v1/pipelines/ledger/watermark", "application/json",
+      var wm = http.post(nodes.url(1) + "/v1/pipelines/ledger/watermark", "application/json",
           ("{\"watermark\":" + (4L * 86_400_000) + "}").getBytes(StandardCharsets.UTF_8));
       assertThat(wm.status()).as(wm.body()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
         Map<String, Long> counted = new HashMap<>();
-        for (JsonNode r : http.get(nodes.get(1).baseUrl() + "/v1/pipelines/ledger/results").json()) {
+        for (JsonNode r : http.get(nodes.url(2) + "/v1/pipelines/ledger/results").json()) {
           counted.merge(r.get("key").asText(), r.get("values").get("n").asLong(), Long::sum);
         }
         assertThat(counted).isEqualTo(load.expected());

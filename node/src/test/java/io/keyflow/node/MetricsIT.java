@@ -5,21 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GET /metrics of one real node (real bundled Cassandra) before and after a load of known size. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -30,14 +27,9 @@ class MetricsIT {
   private static final String EVENTS_ROUTE = "/v1/pipelines/{pipeline}/events";
   private static final Map<String, String> METERED = Map.of("pipeline", "metered");
 
-  private NodeProcess node;
-  private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_metrics");
-
-  @BeforeAll
-  void startNode() throws Exception {
-    TestCassandra.ensureRunning();
-    Path pipelines = NodeProcess.writePipelines("it-pipelines-metrics.conf", """
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_metrics")
+      .pipelines("it-pipelines-metrics.conf", """
         keyflow.pipelines.metered {
           key-field = "user"
           max-key-groups = %d
@@ -54,21 +46,14 @@ class MetricsIT {
               aggregations = [ { name = users, fn = count } ] }
           ]
         }
-        """.formatted(KEY_GROUPS));
-    node = NodeProcess.start(1, keyspace, pipelines);
-    node.awaitReady(Duration.ofSeconds(180));
-  }
+        """.formatted(KEY_GROUPS))
+      .build();
 
-  @AfterAll
-  void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
+  private final HttpJson http = new HttpJson();
 
   private PrometheusText scrape() throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(node.baseUrl() + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpRequest.newBuilder(URI.create(nodes.url(1) + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
@@ -91,7 +76,7 @@ class MetricsIT {
   @Test
   void ingestCountersGrowByExactlyWhatTheAnswersReport() throws Exception {
     PrometheusText before = scrape();
-    String url = node.baseUrl() + "/v1/pipelines/metered/events";
+    String url = nodes.url(1) + "/v1/pipelines/metered/events";
 
     List<HttpJson.Response> answers = List.of(
         http.postNdjson(url, events(0, 120), "metrics-it-1"),
@@ -127,7 +112,7 @@ class MetricsIT {
 
   @Test
   void theNodeReportsEveryKeyGroupItHoldsAndItsOwnLoad() throws Exception {
-    http.postNdjson(node.baseUrl() + "/v1/pipelines/metered/events", events(1_000, 60));
+    http.postNdjson(nodes.url(1) + "/v1/pipelines/metered/events", events(1_000, 60));
     PrometheusText text = scrape();
 
     assertThat(text.value("keyflow_key_groups", Map.of("pipeline", "metered", "stage", "main"))).isEqualTo(KEY_GROUPS);
@@ -155,7 +140,7 @@ class MetricsIT {
     GrafanaBoard board = GrafanaBoard.read(GrafanaBoardTest.BOARD);
     Set<String> targetLabels = ScrapeCoverage.targetLabels(
         new ObjectMapper(new YAMLFactory()).readTree(GrafanaBoardTest.DOCKER.resolve("prometheus.yml").toFile()));
-    String url = node.baseUrl() + "/v1/pipelines/metered/events";
+    String url = nodes.url(1) + "/v1/pipelines/metered/events";
     assertThat(http.postNdjson(url, events(2_000, 200)).status()).isEqualTo(200);
     assertThat(http.postNdjson(url, "{\"ts\":" + START + "}\n").status()).isEqualTo(400);
 

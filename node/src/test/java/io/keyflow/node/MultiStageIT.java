@@ -4,20 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A two-stage HOCON pipeline on a real node (count per item per window, then per window the busiest
@@ -29,16 +26,10 @@ import org.junit.jupiter.api.TestInstance;
 class MultiStageIT {
 
   private static final long T = 1_767_225_600_000L;
-  private NodeProcess node;
-  private Path pipelines;
-  private final HttpJson http = new HttpJson();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_stages");
 
-  @BeforeAll
-  void startNode() throws Exception {
-    TestCassandra.ensureRunning();
-    pipelines = NodeProcess.writePipelines("it-pipelines-stages.conf", """
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_stages")
+      .pipelines("it-pipelines-stages.conf", """
         keyflow.pipelines.items {
           max-key-groups = 16
           stages = [
@@ -48,23 +39,17 @@ class MultiStageIT {
               aggregations = [ { name = items, fn = count }, { name = top, fn = max, field = n }, { name = total, fn = sum, field = n } ] }
           ]
         }
-        """);
-    node = NodeProcess.start(1, keyspace, pipelines);
-    node.awaitReady(Duration.ofSeconds(180));
-  }
+        """)
+      .build();
 
-  @AfterAll
-  void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
+  private final HttpJson http = new HttpJson();
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** Posts until a 200, retrying with the same Idempotency-Key (across the node's restart). */
   private void postUntilAcked(String body, String id) {
     await("request " + id).atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
-        .until(() -> client.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/pipelines/items/events"))
+        .until(() -> client.send(HttpRequest.newBuilder(URI.create(nodes.url(1) + "/v1/pipelines/items/events"))
             .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-ndjson").header("Idempotency-Key", id)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
   }
@@ -83,18 +68,18 @@ class MultiStageIT {
         perWindow.computeIfAbsent((ts - T) / 10_000 * 10_000 + T, w -> new TreeMap<>()).merge(item, 1L, Long::sum);
       }
       if (r == 22) {
-        node.kill(); // windows 0 and 1 have fired in stage 1 and are on their way to stage 2
-        node = NodeProcess.start(1, keyspace, pipelines);
+        nodes.node(1).kill(); // windows 0 and 1 have fired in stage 1 and are on their way to stage 2
+        nodes.start(1);
       }
       postUntilAcked(body.toString(), "req-" + r);
     }
-    node.awaitReady(Duration.ofSeconds(180));
-    var wm = http.post(node.baseUrl() + "/v1/pipelines/items/watermark", "application/json",
+    nodes.node(1).awaitReady(Duration.ofSeconds(180));
+    var wm = http.post(nodes.url(1) + "/v1/pipelines/items/watermark", "application/json",
         ("{\"watermark\":" + (T + 3_600_000) + "}").getBytes());
     assertThat(wm.status()).as(wm.body()).isEqualTo(200);
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      JsonNode results = http.get(node.baseUrl() + "/v1/pipelines/items/results").json();
+      JsonNode results = http.get(nodes.url(1) + "/v1/pipelines/items/results").json();
       assertThat(results).hasSize(perWindow.size());
       for (JsonNode r : results) {
         long window = Long.parseLong(r.get("key").asText());
@@ -105,9 +90,9 @@ class MultiStageIT {
         assertThat(r.get("values").get("top").asLong()).isEqualTo(counts.values().stream().mapToLong(Long::longValue).max().orElseThrow());
       }
     });
-    JsonNode stageOne = http.get(node.baseUrl() + "/v1/pipelines/items/results?stage=counts&key=item-3").json();
+    JsonNode stageOne = http.get(nodes.url(1) + "/v1/pipelines/items/results?stage=counts&key=item-3").json();
     assertThat(stageOne).hasSize((int) perWindow.values().stream().filter(m -> m.containsKey("item-3")).count());
-    JsonNode listed = http.get(node.baseUrl() + "/v1/pipelines").json();
+    JsonNode listed = http.get(nodes.url(1) + "/v1/pipelines").json();
     assertThat(listed.toString()).contains("\"stages\":[\"counts\",\"busiest\"]");
   }
 }

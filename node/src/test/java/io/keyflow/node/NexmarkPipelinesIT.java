@@ -8,10 +8,9 @@ import io.keyflow.persistence.cassandra.TestCassandra;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Nexmark query pipelines load on a real node from the shipped {@code cluster-config/nexmark.conf}
@@ -23,23 +22,12 @@ import org.junit.jupiter.api.TestInstance;
 class NexmarkPipelinesIT {
 
   private static final long T = 1_767_225_600_000L; // a multiple of 10 s
-  private NodeProcess node;
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_nexmark")
+      .pipelines(TestCassandra.home().resolve("cluster-config/nexmark.conf"))
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_nexmark");
-
-  @BeforeAll
-  void startNode() throws Exception {
-    TestCassandra.ensureRunning();
-    node = NodeProcess.start(1, keyspace, TestCassandra.home().resolve("cluster-config/nexmark.conf"));
-    node.awaitReady(Duration.ofSeconds(180));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
 
   @Test
   void q4ClosesAuctionsAtExpiryAndAveragesTheirFinalPricesPerCategory() throws Exception {
@@ -80,9 +68,9 @@ class NexmarkPipelinesIT {
   }
 
   private void post(String pipeline, String... events) throws Exception {
-    var ok = http.postNdjson(node.baseUrl() + "/v1/pipelines/" + pipeline + "/events", String.join("\n", events) + "\n");
+    var ok = http.postNdjson(nodes.url(1) + "/v1/pipelines/" + pipeline + "/events", String.join("\n", events) + "\n");
     assertThat(ok.status()).as(ok.body()).isEqualTo(200);
-    var wm = http.post(node.baseUrl() + "/v1/pipelines/" + pipeline + "/watermark", "application/json",
+    var wm = http.post(nodes.url(1) + "/v1/pipelines/" + pipeline + "/watermark", "application/json",
         ("{\"watermark\":" + (T + 3_600_000) + "}").getBytes());
     assertThat(wm.status()).as(wm.body()).isEqualTo(200);
   }
@@ -92,7 +80,7 @@ class NexmarkPipelinesIT {
     List<String> lines = new ArrayList<>();
     await(pipeline + " results").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
       lines.clear();
-      for (JsonNode r : http.get(node.baseUrl() + "/v1/pipelines/" + pipeline + "/results" + query).json()) {
+      for (JsonNode r : http.get(nodes.url(1) + "/v1/pipelines/" + pipeline + "/results" + query).json()) {
         lines.add(line.apply(r));
       }
       return lines.size() >= expected;

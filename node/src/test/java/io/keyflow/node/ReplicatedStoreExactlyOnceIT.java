@@ -6,19 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keyflow.persistence.cassandra.CassandraSchema;
 import io.keyflow.persistence.cassandra.ReplicationRules;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import io.keyflow.persistence.cassandra.TestReplicatedCassandra;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three Keyflow nodes on a bundled store of three Cassandra nodes (RF 3, QUORUM, SERIAL fence;
@@ -30,36 +26,40 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplicatedStoreExactlyOnceIT {
 
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_rf3")
+      .nodes(3)
+      .store(new ReplicatedStore())
+      .pipelines("it-pipelines-rf3.conf", LedgerLoad.PIPELINE)
+      .readyTimeout(Duration.ofSeconds(240))
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_rf3");
 
-  @BeforeAll
-  void startCluster() throws Exception {
-    long started = System.nanoTime();
-    TestReplicatedCassandra.ensureRunning();
-    System.out.printf("three store nodes answering after %.1f s%n", (System.nanoTime() - started) / 1e9);
-    Path pipelines = NodeProcess.writePipelines("it-pipelines-rf3.conf", LedgerLoad.PIPELINE);
-    for (int n = 1; n <= 3; n++) {
-      NodeProcess node = NodeProcess.start(n, TestReplicatedCassandra.nodeProperties(keyspace), pipelines, Map.of(),
-          TestCassandra.home().resolve("cluster-config/node-" + n + ".conf"));
-      nodes.add(node);
-      node.awaitReady(Duration.ofSeconds(240));
+  /** Three bundled Cassandra nodes, started for this class and stopped after it. */
+  private static final class ReplicatedStore implements KeyflowNodes.Store {
+    @Override
+    public void ensureRunning() {
+      long started = System.nanoTime();
+      TestReplicatedCassandra.ensureRunning();
+      System.out.printf("three store nodes answering after %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
-  }
 
-  @AfterAll
-  void stopCluster() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
+    @Override
+    public Map<String, String> nodeProperties(String keyspace) {
+      return TestReplicatedCassandra.nodeProperties(keyspace);
     }
-    TestReplicatedCassandra.stop();
+
+    @Override
+    public void stop() {
+      TestReplicatedCassandra.stop();
+    }
   }
 
   @Test
   void theKeyspaceHasThreeReplicasOnThreeStoreNodes() {
     try (var session = CassandraSchema.connect(TestReplicatedCassandra.settings().contactPoints(), "datacenter1")) {
-      var row = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).one();
+      var row = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", nodes.keyspace()).one();
       assertThat(row).isNotNull();
       assertThat(ReplicationRules.replicas(row.getMap(0, String.class, String.class))).isEqualTo(3);
       assertThat(CassandraSchema.nodesPerDatacenter(session)).containsEntry("datacenter1", 3);
@@ -68,9 +68,9 @@ class ReplicatedStoreExactlyOnceIT {
 
   @Test
   void everyAcknowledgedEventIsCountedOnceAfterAStoreNodeAndThenAKeyflowNodeAreKilled() throws Exception {
-    NodeProcess victim = nodes.get(2);
+    NodeProcess victim = nodes.node(3);
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> http.get(nodes.get(0).baseUrl() + "/v1/cluster").json().get("balanced").asBoolean());
+        .until(() -> http.get(nodes.url(1) + "/v1/cluster").json().get("balanced").asBoolean());
     try (LedgerLoad load = new LedgerLoad(4, this::liveUrls)) {
       load.awaitMore(1_000, Duration.ofSeconds(60));
 
@@ -95,13 +95,13 @@ class ReplicatedStoreExactlyOnceIT {
           requests, load.acknowledged(), load.failureReport());
       assertThat(TestReplicatedCassandra.isAnswering(3)).isTrue();
 
-      var wm = http.post(nodes.get(0).baseUrl() + "/v1/pipelines/ledger/watermark", "application/json",
+      var wm = http.post(nodes.url(1) + "/v1/pipelines/ledger/watermark", "application/json",
           ("{\"watermark\":" + (4L * 86_400_000) + "}").getBytes(StandardCharsets.UTF_8));
       assertThat(wm.status()).as(wm.body()).isEqualTo(200);
       Map<String, Long> expected = load.expected();
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
         Map<String, Long> counted = new HashMap<>();
-        for (JsonNode r : http.get(nodes.get(1).baseUrl() + "/v1/pipelines/ledger/results").json()) {
+        for (JsonNode r : http.get(nodes.url(2) + "/v1/pipelines/ledger/results").json()) {
           counted.merge(r.get("key").asText(), r.get("values").get("n").asLong(), Long::sum);
         }
         assertThat(counted).isEqualTo(expected);
@@ -110,6 +110,6 @@ class ReplicatedStoreExactlyOnceIT {
   }
 
   private List<String> liveUrls() {
-    return nodes.stream().filter(NodeProcess::isAlive).map(NodeProcess::baseUrl).toList();
+    return nodes.all().stream().filter(NodeProcess::isAlive).map(NodeProcess::baseUrl).toList();
   }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code bin/keyflow reset} on a real node: results written after the reset are visible at once
@@ -34,45 +35,43 @@ class ResetIT {
   private static final long START = 1_767_225_600_000L;
   private static final int KEYS = 5;
 
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_reset")
+      .nodes(0) // started by startNode(): the webhook overrides name the receiver's port
+      .pipelines("it-pipelines-reset.conf", """
+        keyflow.pipelines.again {
+          max-out-of-orderness = 0s
+          window { type = tumbling, size = 1s }
+          aggregations = [ { name = n, fn = count }, { name = total, fn = sum, field = amount } ]
+        }
+        """)
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_reset");
   /** What the receiver accepted, by Idempotency-Key: a key seen before is acknowledged and dropped. */
   private final Map<String, JsonNode> accepted = new ConcurrentHashMap<>();
   private HttpServer receiver;
-  private Path pipelines;
-  private NodeProcess node;
 
   @BeforeAll
   void start() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", this::receive);
     receiver.start();
-    TestCassandra.ensureRunning();
-    pipelines = NodeProcess.writePipelines("it-pipelines-reset.conf", """
-        keyflow.pipelines.again {
-          max-out-of-orderness = 0s
-          window { type = tumbling, size = 1s }
-          aggregations = [ { name = n, fn = count }, { name = total, fn = sum, field = amount } ]
-        }
-        """);
-    node = startNode();
+    startNode();
   }
 
-  private NodeProcess startNode() throws Exception {
-    NodeProcess started = NodeProcess.start(1, keyspace, pipelines, Map.of(
+  private void startNode() throws Exception {
+    nodes.start(1, Map.of(
         "keyflow.results.webhooks.again.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
         "keyflow.results.webhooks.again.min-backoff", "100ms",
         "keyflow.results.webhooks.again.max-backoff", "400ms",
         "keyflow.results.stream.poll-interval", "250ms"));
-    started.awaitReady(Duration.ofSeconds(180));
-    return started;
+    nodes.node(1).awaitReady(Duration.ofSeconds(180));
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
+    nodes.closeAll(); // before the receiver stops, as the node's webhook sink still delivers to it
     if (receiver != null) {
       receiver.stop(0);
     }
@@ -95,9 +94,9 @@ class ResetIT {
             .append(",\"amount\":").append(amount + k).append("}\n");
       }
     }
-    var ingest = http.postNdjson(node.baseUrl() + "/v1/pipelines/again/events", body.toString());
+    var ingest = http.postNdjson(nodes.url(1) + "/v1/pipelines/again/events", body.toString());
     assertThat(ingest.status()).as(ingest.body()).isEqualTo(200);
-    var wm = http.post(node.baseUrl() + "/v1/pipelines/again/watermark", "application/json",
+    var wm = http.post(nodes.url(1) + "/v1/pipelines/again/watermark", "application/json",
         ("{\"watermark\":" + (START + windows * 1000L) + "}").getBytes(StandardCharsets.UTF_8));
     assertThat(wm.status()).as(wm.body()).isEqualTo(200);
   }
@@ -132,7 +131,7 @@ class ResetIT {
 
   @Test
   void resultsAfterAResetAreVisibleThroughResultsAStreamResumedFromBeforeAndTheWebhook() throws Exception {
-    String stream = node.baseUrl() + "/v1/pipelines/again/results/stream";
+    String stream = nodes.url(1) + "/v1/pipelines/again/results/stream";
     pushAndFire(3, 100);
     String cursorBeforeReset;
     try (SseClient sse = new SseClient(stream, null)) {
@@ -142,21 +141,21 @@ class ResetIT {
       assertThat(sse.untilQuiet(Duration.ofSeconds(2))).as("nothing beyond the 15 results").isEmpty();
       cursorBeforeReset = before.get(14).id();
     }
-    assertThat(totals(http.get(node.baseUrl() + "/v1/pipelines/again/results").json())).isEqualTo(expected(3, 100));
+    assertThat(totals(http.get(nodes.url(1) + "/v1/pipelines/again/results").json())).isEqualTo(expected(3, 100));
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(accepted).hasSize(15));
     Map<String, JsonNode> acceptedBefore = Map.copyOf(accepted);
 
-    node.close();
-    Path resetLog = TestCassandra.home().resolve("target/it-logs/" + keyspace + "-reset.log");
-    assertThat(NodeProcess.runMain(keyspace, resetLog, "reset", "again", "--yes")).as(Files.readString(resetLog)).isZero();
+    nodes.node(1).close();
+    Path resetLog = TestCassandra.home().resolve("target/it-logs/" + nodes.keyspace() + "-reset.log");
+    assertThat(NodeProcess.runMain(nodes.keyspace(), resetLog, "reset", "again", "--yes")).as(Files.readString(resetLog)).isZero();
     assertThat(Files.readString(resetLog)).contains("results generation 1 starts");
-    node = startNode();
-    assertThat(http.get(node.baseUrl() + "/v1/pipelines/again/results").json()).as("nothing left after the reset").isEmpty();
+    startNode();
+    assertThat(http.get(nodes.url(1) + "/v1/pipelines/again/results").json()).as("nothing left after the reset").isEmpty();
 
     // The same keys and windows again, with other amounts: new rows where tombstones are.
     pushAndFire(2, 500);
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(totals(http.get(node.baseUrl() + "/v1/pipelines/again/results").json())).isEqualTo(expected(2, 500)));
+        assertThat(totals(http.get(nodes.url(1) + "/v1/pipelines/again/results").json())).isEqualTo(expected(2, 500)));
 
     try (SseClient sse = new SseClient(stream, cursorBeforeReset)) {
       assertThat(sse.status()).isEqualTo(200);

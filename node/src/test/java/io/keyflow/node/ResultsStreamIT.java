@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,10 +19,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Consuming results from a real node: the live stream resumed after a disconnect, paged queries,
@@ -33,14 +31,10 @@ import org.junit.jupiter.api.TestInstance;
 class ResultsStreamIT {
 
   private static final long START = 1_767_225_600_000L;
-  private NodeProcess node;
-  private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_stream");
 
-  @BeforeAll
-  void startNode() throws Exception {
-    TestCassandra.ensureRunning();
-    Path pipelines = NodeProcess.writePipelines("it-pipelines-stream.conf", """
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_stream")
+      .pipelines("it-pipelines-stream.conf", """
         keyflow.pipelines.live {
           max-out-of-orderness = 0s
           window { type = tumbling, size = 1s }
@@ -53,18 +47,11 @@ class ResultsStreamIT {
         }
         keyflow.pipelines.onegroup = ${keyflow.pipelines.paged}
         keyflow.pipelines.retained = ${keyflow.pipelines.paged}
-        """);
-    node = NodeProcess.start(1, keyspace, pipelines, Map.of("keyflow.results.retention", "1h",
-        "keyflow.results.stream.poll-interval", "250ms"));
-    node.awaitReady(Duration.ofSeconds(180));
-  }
+        """)
+      .overrides(Map.of("keyflow.results.retention", "1h", "keyflow.results.stream.poll-interval", "250ms"))
+      .build();
 
-  @AfterAll
-  void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
+  private final HttpJson http = new HttpJson();
 
   /** Events of {@code keys} keys in windows [firstWindow, firstWindow + windows), then a watermark that fires them. */
   private void pushAndFire(String pipeline, int keys, int firstWindow, int windows) throws Exception {
@@ -77,9 +64,9 @@ class ResultsStreamIT {
         }
       }
     }
-    var ingest = http.postNdjson(node.baseUrl() + "/v1/pipelines/" + pipeline + "/events", body.toString());
+    var ingest = http.postNdjson(nodes.url(1) + "/v1/pipelines/" + pipeline + "/events", body.toString());
     assertThat(ingest.status()).as(ingest.body()).isEqualTo(200);
-    var wm = http.post(node.baseUrl() + "/v1/pipelines/" + pipeline + "/watermark", "application/json",
+    var wm = http.post(nodes.url(1) + "/v1/pipelines/" + pipeline + "/watermark", "application/json",
         ("{\"watermark\":" + (START + (firstWindow + windows) * 1000L) + "}").getBytes(StandardCharsets.UTF_8));
     assertThat(wm.status()).as(wm.body()).isEqualTo(200);
   }
@@ -92,7 +79,7 @@ class ResultsStreamIT {
 
   @Test
   void aStreamResumedFromTheLastEventIdMissesAndRepeatsNothing() throws Exception {
-    String stream = node.baseUrl() + "/v1/pipelines/live/results/stream";
+    String stream = nodes.url(1) + "/v1/pipelines/live/results/stream";
     pushAndFire("live", 20, 0, 5); // 100 windows fired before the stream opens
     List<SseClient.Event> first = new ArrayList<>();
     try (SseClient sse = new SseClient(stream, null)) {
@@ -147,16 +134,16 @@ class ResultsStreamIT {
       assertThat(seq).isGreaterThan(lastSeq.getOrDefault(kg, 0L));
       lastSeq.put(kg, seq);
     }
-    JsonNode stored = http.get(node.baseUrl() + "/v1/pipelines/live/results").json();
+    JsonNode stored = http.get(nodes.url(1) + "/v1/pipelines/live/results").json();
     assertThat(streamed).isEqualTo(byWindow(stored));
   }
 
   @Test
   void withOneKeyGroupTheEventIdIsTheOutputSequenceNumber() throws Exception {
     pushAndFire("onegroup", 30, 0, 3);
-    JsonNode oneKey = http.get(node.baseUrl() + "/v1/pipelines/onegroup/state/k7").json();
+    JsonNode oneKey = http.get(nodes.url(1) + "/v1/pipelines/onegroup/state/k7").json();
     int kg = oneKey.get("key_group").asInt();
-    String url = node.baseUrl() + "/v1/pipelines/onegroup/results/stream?key_group=" + kg;
+    String url = nodes.url(1) + "/v1/pipelines/onegroup/results/stream?key_group=" + kg;
     List<SseClient.Event> all;
     try (SseClient sse = new SseClient(url, null)) {
       all = List.of(sse.next(Duration.ofSeconds(10)));
@@ -181,7 +168,7 @@ class ResultsStreamIT {
 
   @Test
   void aMalformedLastEventIdIsA400AndABadKeyGroupToo() throws Exception {
-    String stream = node.baseUrl() + "/v1/pipelines/live/results/stream";
+    String stream = nodes.url(1) + "/v1/pipelines/live/results/stream";
     try (SseClient sse = new SseClient(stream, "c1.!!notbase64")) {
       assertThat(sse.status()).isEqualTo(400);
       assertThat(HttpJson.MAPPER.readTree(sse.errorBody()).get("error").asText()).contains("Last-Event-ID");
@@ -194,7 +181,7 @@ class ResultsStreamIT {
   @Test
   void pagingWithLimitSevenGivesTheUnpagedAnswerWithoutDuplicates() throws Exception {
     pushAndFire("paged", 30, 0, 5);
-    String base = node.baseUrl() + "/v1/pipelines/paged/results";
+    String base = nodes.url(1) + "/v1/pipelines/paged/results";
     JsonNode unpaged = await().atMost(Duration.ofSeconds(10)).until(() -> http.get(base).json(), r -> r.size() == 150);
     HttpClient client = HttpClient.newHttpClient();
     List<JsonNode> paged = new ArrayList<>();
@@ -247,7 +234,7 @@ class ResultsStreamIT {
   void everyResultRowExpiresAfterTheConfiguredRetention() throws Exception {
     pushAndFire("retained", 5, 0, 2);
     String stage = null;
-    for (JsonNode p : http.get(node.baseUrl() + "/v1/pipelines").json()) {
+    for (JsonNode p : http.get(nodes.url(1) + "/v1/pipelines").json()) {
       if (p.get("name").asText().equals("retained")) {
         stage = p.get("stages").get(0).asText();
       }
@@ -262,7 +249,7 @@ class ResultsStreamIT {
           String column = "firings";
           List<Integer> ttls = new ArrayList<>();
           for (int kg = 0; kg < 128; kg++) {
-            session.execute("SELECT TTL(" + column + ") FROM " + keyspace + "." + table
+            session.execute("SELECT TTL(" + column + ") FROM " + nodes.keyspace() + "." + table
                 + " WHERE pipeline = 'retained' AND stage = ? AND key_group = ?", retainedStage, kg)
                 .forEach(row -> ttls.add(row.getInt(0)));
           }

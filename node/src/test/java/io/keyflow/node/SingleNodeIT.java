@@ -4,74 +4,60 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One real node over HTTP with the real bundled Cassandra. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SingleNodeIT {
 
   private static final long START = 1_767_225_600_000L;
-  private NodeProcess node;
+
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_single")
+      .pipelines("it-pipelines-single.conf", """
+            keyflow.pipelines.strict {
+              key-field = "user"
+              max-out-of-orderness = 0s
+              window { type = tumbling, size = 10s }
+              aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
+            }
+            keyflow.pipelines.lateish {
+              key-field = "user"
+              late-output = late-clicks
+              idle-timeout = 1s
+              window { type = tumbling, size = 10s }
+              aggregations = [ { name = n, fn = count }, { name = top, fn = max, field = amount } ]
+            }
+            keyflow.pipelines.admission {
+              window { type = tumbling, size = 1h }
+              aggregations = [ { name = n, fn = count } ]
+            }
+            keyflow.pipelines.wallclock {
+              window { type = tumbling, size = 2s, time = processing }
+              aggregations = [ { name = n, fn = count } ]
+            }
+            keyflow.pipelines.dedupe {
+              window { type = tumbling, size = 1h }
+              aggregations = [ { name = n, fn = count } ]
+            }
+            """)
+      .overrides(Map.of("keyflow.http.max-body-size", "1m", "keyflow.http.max-in-flight-events", "1000"))
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_single");
-
-  @BeforeAll
-  void startNode() throws Exception {
-    TestCassandra.ensureRunning();
-    Path pipelines = NodeProcess.writePipelines("it-pipelines-single.conf", """
-        keyflow.pipelines.strict {
-          key-field = "user"
-          max-out-of-orderness = 0s
-          window { type = tumbling, size = 10s }
-          aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]
-        }
-        keyflow.pipelines.lateish {
-          key-field = "user"
-          late-output = late-clicks
-          idle-timeout = 1s
-          window { type = tumbling, size = 10s }
-          aggregations = [ { name = n, fn = count }, { name = top, fn = max, field = amount } ]
-        }
-        keyflow.pipelines.admission {
-          window { type = tumbling, size = 1h }
-          aggregations = [ { name = n, fn = count } ]
-        }
-        keyflow.pipelines.wallclock {
-          window { type = tumbling, size = 2s, time = processing }
-          aggregations = [ { name = n, fn = count } ]
-        }
-        keyflow.pipelines.dedupe {
-          window { type = tumbling, size = 1h }
-          aggregations = [ { name = n, fn = count } ]
-        }
-        """);
-    node = NodeProcess.start(1, keyspace, pipelines, Map.of("keyflow.http.max-body-size", "1m",
-        "keyflow.http.max-in-flight-events", "1000"));
-    node.awaitReady(Duration.ofSeconds(180));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
 
   @Test
   void twentyThousandOutOfOrderEventsGiveTheResultsOfABruteForceModel() throws Exception {
@@ -96,34 +82,34 @@ class SingleNodeIT {
         body.append("{\"user\":\"").append(e.key()).append("\",\"ts\":").append(e.ts())
             .append(",\"amount\":").append(e.amount()).append(",\"page\":\"/p").append(i % 7).append("\"}\n");
       }
-      var response = http.postNdjson(node.baseUrl() + "/v1/pipelines/clicks/events", body.toString());
+      var response = http.postNdjson(nodes.url(1) + "/v1/pipelines/clicks/events", body.toString());
       assertThat(response.status()).as(response.body()).isEqualTo(200);
       assertThat(response.json().get("accepted").asInt()).isEqualTo(perRequest);
       model.apply(events);
     }
     assertThat(model.late).as("the data set must exercise late records").isPositive();
 
-    var wm = http.post(node.baseUrl() + "/v1/pipelines/clicks/watermark", "application/json",
+    var wm = http.post(nodes.url(1) + "/v1/pipelines/clicks/watermark", "application/json",
         ("{\"watermark\":" + (START + 10_000_000) + "}").getBytes(StandardCharsets.UTF_8));
     assertThat(wm.status()).as(wm.body()).isEqualTo(200);
 
     JsonNode expected = HttpJson.MAPPER.readTree(model.expectedResultsJson("n", "amount"));
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-        assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/results").json()).isEqualTo(expected));
+        assertThat(http.get(nodes.url(1) + "/v1/pipelines/clicks/results").json()).isEqualTo(expected));
 
     String someKey = model.windows.firstKey();
-    JsonNode oneKey = http.get(node.baseUrl() + "/v1/pipelines/clicks/results?key=" + someKey).json();
+    JsonNode oneKey = http.get(nodes.url(1) + "/v1/pipelines/clicks/results?key=" + someKey).json();
     assertThat(oneKey.size()).isEqualTo(model.windows.get(someKey).size());
     long firstStart = model.windows.get(someKey).firstKey();
-    JsonNode ranged = http.get(node.baseUrl() + "/v1/pipelines/clicks/results?key=" + someKey
+    JsonNode ranged = http.get(nodes.url(1) + "/v1/pipelines/clicks/results?key=" + someKey
         + "&from=" + firstStart + "&to=" + (firstStart + 1)).json();
     assertThat(ranged.size()).isEqualTo(1);
     assertThat(ranged.get(0).get("window_start").asLong()).isEqualTo(firstStart);
 
-    JsonNode state = http.get(node.baseUrl() + "/v1/pipelines/clicks/state/" + someKey).json();
+    JsonNode state = http.get(nodes.url(1) + "/v1/pipelines/clicks/state/" + someKey).json();
     assertThat(state.get("key_group").asInt()).isEqualTo(model.keyGroupOf(someKey));
     assertThat(state.get("windows").size()).as("every window fired").isZero();
-    assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/results?key=nobody").json()).isEmpty();
+    assertThat(http.get(nodes.url(1) + "/v1/pipelines/clicks/results?key=nobody").json()).isEmpty();
   }
 
   /** One bad request: what is sent and what must come back. */
@@ -136,7 +122,7 @@ class SingleNodeIT {
 
   @Test
   void badRequestsAreRejectedWholeAndChangeNothing() throws Exception {
-    String base = node.baseUrl() + "/v1/pipelines/strict";
+    String base = nodes.url(1) + "/v1/pipelines/strict";
     var fire = http.postNdjson(base + "/events", """
         {"user":"ann","ts":1000,"amount":5}
         {"user":"bob","ts":2000,"amount":7}
@@ -182,7 +168,7 @@ class SingleNodeIT {
             ("[" + valid + "," + valid + ",{\"user\":\"mixed\"}]").getBytes(StandardCharsets.UTF_8), false, 400, 3));
 
     for (BadCase c : cases) {
-      String url = node.baseUrl() + "/v1/pipelines/" + c.path() + "/events";
+      String url = nodes.url(1) + "/v1/pipelines/" + c.path() + "/events";
       HttpJson.Response response = c.chunked() ? postChunked(url, c.contentType(), c.body())
           : http.post(url, c.contentType(), c.body());
       assertThat(response.status()).as(c.name() + ": " + response.body()).isEqualTo(c.status());
@@ -218,7 +204,7 @@ class SingleNodeIT {
 
   @Test
   void aRetryWithTheSameIdempotencyKeyAppliesOnceAndADifferentBodyIsRefused() throws Exception {
-    String base = node.baseUrl() + "/v1/pipelines/dedupe";
+    String base = nodes.url(1) + "/v1/pipelines/dedupe";
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < 300; i++) {
       body.append("{\"key\":\"k").append(i % 30).append("\",\"ts\":").append(1_000 + i).append("}\n");
@@ -276,7 +262,7 @@ class SingleNodeIT {
 
   @Test
   void lateRecordsAreReadableAsEventsAndIdleKeyGroupsCloseTheirWindows() throws Exception {
-    String base = node.baseUrl() + "/v1/pipelines/lateish";
+    String base = nodes.url(1) + "/v1/pipelines/lateish";
     var first = http.postNdjson(base + "/events", """
         {"user":"u1","ts":1000,"amount":3}
         {"user":"u1","ts":29000,"amount":4}
@@ -294,12 +280,12 @@ class SingleNodeIT {
         assertThat(http.get(base + "/results?key=u1").json()).isEqualTo(HttpJson.MAPPER.readTree("""
             [{"key":"u1","window_start":0,"window_end":10000,"values":{"n":1,"top":3}},
              {"key":"u1","window_start":20000,"window_end":30000,"values":{"n":1,"top":4}}]""")));
-    assertThat(http.get(node.baseUrl() + "/v1/pipelines/clicks/late").status()).isEqualTo(404);
+    assertThat(http.get(nodes.url(1) + "/v1/pipelines/clicks/late").status()).isEqualTo(404);
   }
 
   @Test
   void pastTheInFlightBoundRequestsGet503WithRetryAfterAndNothingOfThemIsApplied() throws Exception {
-    String url = node.baseUrl() + "/v1/pipelines/admission/events";
+    String url = nodes.url(1) + "/v1/pipelines/admission/events";
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < 900; i++) {
       body.append("{\"key\":\"a").append(i % 50).append("\",\"ts\":").append(i).append("}\n");
@@ -326,7 +312,7 @@ class SingleNodeIT {
     assertThat(ok).isPositive();
     long counted = 0;
     for (int k = 0; k < 50; k++) {
-      for (JsonNode w : http.get(node.baseUrl() + "/v1/pipelines/admission/state/a" + k).json().get("windows")) {
+      for (JsonNode w : http.get(nodes.url(1) + "/v1/pipelines/admission/state/a" + k).json().get("windows")) {
         counted += w.get("values").get("n").asLong();
       }
     }
@@ -335,7 +321,7 @@ class SingleNodeIT {
 
   @Test
   void processingTimeWindowsFireOnTheirOwnWithoutAWatermark() throws Exception {
-    String base = node.baseUrl() + "/v1/pipelines/wallclock";
+    String base = nodes.url(1) + "/v1/pipelines/wallclock";
     var sent = http.postNdjson(base + "/events", """
         {"key":"p1","ts":1}
         {"key":"p1","ts":999999999}

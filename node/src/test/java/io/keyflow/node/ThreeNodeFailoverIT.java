@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,19 +13,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Three node JVMs on 127.0.0.2-4 with the real bundled Cassandra; one of them is killed with -9. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ThreeNodeFailoverIT {
 
   private static final long START = 1_767_225_600_000L;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_three")
+      .nodes(3)
+      .readyTimeout(Duration.ofSeconds(240))
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_three");
   private final TumblingWindowModel keyGroups = new TumblingWindowModel(10_000, 2_000, 128);
   /** One key per key group, so a request that touches them all proves every group accepts writes. */
   private final List<String> keyPerGroup = new ArrayList<>();
@@ -35,14 +39,7 @@ class ThreeNodeFailoverIT {
   private long nextTs = START;
 
   @BeforeAll
-  void startCluster() throws Exception {
-    TestCassandra.ensureRunning();
-    // One after the other: on two cores, three JVMs warming up next to Cassandra starve each other.
-    for (int n = 1; n <= 3; n++) {
-      NodeProcess node = NodeProcess.start(n, keyspace, null);
-      nodes.add(node);
-      node.awaitReady(Duration.ofSeconds(240));
-    }
+  void pickOneKeyPerGroup() {
     Map<Integer, String> byGroup = new TreeMap<>();
     for (int i = 0; byGroup.size() < 128; i++) {
       byGroup.putIfAbsent(keyGroups.keyGroupOf("k-" + i), "k-" + i);
@@ -50,33 +47,26 @@ class ThreeNodeFailoverIT {
     keyPerGroup.addAll(byGroup.values());
   }
 
-  @AfterAll
-  void stopCluster() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-  }
-
   @Test
   void eventsLandInTheirKeyGroupsAndAcknowledgedEventsSurviveKillMinusNine() throws Exception {
-    NodeProcess victim = nodes.get(2);
+    NodeProcess victim = nodes.node(3);
     String victimAddress = "pekko://keyflow@" + victim.host() + ":" + NodeProcess.REMOTE_PORT;
     // Key groups were first placed on the node that came up first; rebalancing spreads them, and a
     // group in hand-off is briefly placed nowhere: wait until the placement has settled.
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      JsonNode settled = http.get(nodes.get(1).baseUrl() + "/v1/cluster").json();
+      JsonNode settled = http.get(nodes.url(2) + "/v1/cluster").json();
       assertThat(settled.get("balanced").asBoolean()).isTrue();
       assertThat(countHeldBy(settled, victimAddress)).isPositive();
     });
-    JsonNode cluster = http.get(nodes.get(1).baseUrl() + "/v1/cluster").json();
+    JsonNode cluster = http.get(nodes.url(2) + "/v1/cluster").json();
     assertThat(cluster.get("members")).hasSize(3).allMatch(m -> m.get("status").asText().equals("Up"));
     assertThat(placedOnLiveMembers(cluster, memberAddresses(cluster))).isEqualTo(128);
 
-    for (NodeProcess node : nodes) {
+    for (NodeProcess node : nodes.all()) {
       assertThat(push(node, 2)).as("push to node-" + node.host()).isEqualTo(200);
     }
     for (String key : List.of(keyPerGroup.get(0), keyPerGroup.get(63), keyPerGroup.get(127))) {
-      for (NodeProcess node : nodes) {
+      for (NodeProcess node : nodes.all()) {
         JsonNode state = http.get(node.baseUrl() + "/v1/pipelines/clicks/state/" + key).json();
         assertThat(state.get("key_group").asInt()).isEqualTo(keyGroups.keyGroupOf(key));
         long counted = 0;
@@ -96,29 +86,29 @@ class ThreeNodeFailoverIT {
     int attempts = 0;
     long deadline = killedAt + Duration.ofSeconds(120).toNanos();
     while (status != 200 && System.nanoTime() < deadline) {
-      status = push(nodes.get(attempts++ % 2), 1);
+      status = push(nodes.all().get(attempts++ % 2), 1);
     }
     double recoverySeconds = (System.nanoTime() - killedAt) / 1e9;
     System.out.printf("kill -9 of node-3 (%d key groups): every key group accepted writes again after %.1f s, %d attempts%n",
         victimGroups, recoverySeconds, attempts);
     assertThat(status).as("a push touching every key group succeeds after the failover").isEqualTo(200);
     for (int i = 0; i < 3; i++) {
-      assertThat(push(nodes.get(i % 2), 1)).isEqualTo(200);
+      assertThat(push(nodes.all().get(i % 2), 1)).isEqualTo(200);
     }
 
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      JsonNode after = http.get(nodes.get(0).baseUrl() + "/v1/cluster").json();
+      JsonNode after = http.get(nodes.url(1) + "/v1/cluster").json();
       Set<String> live = memberAddresses(after);
       assertThat(live).hasSize(2).doesNotContain(victimAddress);
       assertThat(placedOnLiveMembers(after, live)).isEqualTo(128);
     });
 
-    var wm = http.post(nodes.get(0).baseUrl() + "/v1/pipelines/clicks/watermark", "application/json",
+    var wm = http.post(nodes.url(1) + "/v1/pipelines/clicks/watermark", "application/json",
         ("{\"watermark\":" + (nextTs + 1_000_000) + "}").getBytes(StandardCharsets.UTF_8));
     assertThat(wm.status()).as(wm.body()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
       Map<String, Long> counted = new HashMap<>();
-      for (JsonNode r : http.get(nodes.get(1).baseUrl() + "/v1/pipelines/clicks/results").json()) {
+      for (JsonNode r : http.get(nodes.url(2) + "/v1/pipelines/clicks/results").json()) {
         counted.merge(r.get("key").asText(), r.get("values").get("n").asLong(), Long::sum);
       }
       for (String key : keyPerGroup) {

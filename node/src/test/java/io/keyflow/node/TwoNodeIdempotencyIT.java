@@ -3,20 +3,17 @@ package io.keyflow.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.keyflow.persistence.cassandra.TestCassandra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two node JVMs with the real bundled Cassandra: the same Idempotency-Key with two different bodies,
@@ -26,26 +23,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwoNodeIdempotencyIT {
 
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_idem")
+      .nodes(2)
+      .readyTimeout(Duration.ofSeconds(240))
+      .build();
+
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_idem");
-
-  @BeforeAll
-  void startCluster() throws Exception {
-    TestCassandra.ensureRunning();
-    for (int n = 1; n <= 2; n++) {
-      NodeProcess node = NodeProcess.start(n, keyspace, null);
-      nodes.add(node);
-      node.awaitReady(Duration.ofSeconds(240));
-    }
-  }
-
-  @AfterAll
-  void stopCluster() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-  }
 
   @Test
   void theSameKeyWithTwoBodiesAtTwoNodesAtOnceIsAppliedOnceAndRefusedOnceWith422() throws Exception {
@@ -54,14 +38,14 @@ class TwoNodeIdempotencyIT {
       String userA = "a-" + round;
       String userB = "b-" + round;
       CyclicBarrier start = new CyclicBarrier(2);
-      var a = CompletableFuture.supplyAsync(() -> post(nodes.get(0), key, body(userA), start));
-      var b = CompletableFuture.supplyAsync(() -> post(nodes.get(1), key, body(userB), start));
+      var a = CompletableFuture.supplyAsync(() -> post(nodes.node(1), key, body(userA), start));
+      var b = CompletableFuture.supplyAsync(() -> post(nodes.node(2), key, body(userB), start));
       List<Integer> statuses = List.of(a.get().statusCode(), b.get().statusCode());
       assertThat(statuses).as(a.get().body() + " / " + b.get().body()).containsExactlyInAnyOrder(200, 422);
       String loser = a.get().statusCode() == 422 ? userA : userB;
       String winner = loser.equals(userA) ? userB : userA;
-      assertThat(windowsOf(nodes.get(0), loser)).as("nothing of the refused body").isEmpty();
-      assertThat(windowsOf(nodes.get(1), winner)).isNotEmpty();
+      assertThat(windowsOf(nodes.node(1), loser)).as("nothing of the refused body").isEmpty();
+      assertThat(windowsOf(nodes.node(2), winner)).isNotEmpty();
     }
   }
 

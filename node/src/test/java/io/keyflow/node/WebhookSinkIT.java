@@ -13,7 +13,6 @@ import io.keyflow.persistence.results.ResultsBatchCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The webhook sink of a real node against a receiver on 127.0.0.1 that answers 500 to the first two
@@ -37,10 +37,21 @@ import org.junit.jupiter.api.TestInstance;
 class WebhookSinkIT {
 
   private static final long START = 1_767_225_600_000L;
-  private NodeProcess node;
+
+  @RegisterExtension
+  static final KeyflowNodes nodes = KeyflowNodes.builder("kf_webhook")
+      .nodes(0) // started by startNode(): the webhook overrides name the receiver's port
+      .pipelines("it-pipelines-webhook.conf", """
+        keyflow.pipelines.hooked {
+          max-out-of-orderness = 0s
+          window { type = tumbling, size = 1s }
+          aggregations = [ { name = n, fn = count }, { name = total, fn = sum, field = amount } ]
+        }
+        """)
+      .build();
+
   private HttpServer receiver;
   private final HttpJson http = new HttpJson();
-  private final String keyspace = TestCassandra.uniqueKeyspace("kf_webhook");
 
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
   private final Map<String, JsonNode> accepted = new ConcurrentHashMap<>();
@@ -54,35 +65,21 @@ class WebhookSinkIT {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", this::receive);
     receiver.start();
-    TestCassandra.ensureRunning();
-    Path pipelines = NodeProcess.writePipelines("it-pipelines-webhook.conf", """
-        keyflow.pipelines.hooked {
-          max-out-of-orderness = 0s
-          window { type = tumbling, size = 1s }
-          aggregations = [ { name = n, fn = count }, { name = total, fn = sum, field = amount } ]
-        }
-        """);
-    this.pipelines = pipelines;
-    node = startNode();
+    startNode();
   }
 
-  private Path pipelines;
-
-  private NodeProcess startNode() throws Exception {
-    NodeProcess started = NodeProcess.start(1, keyspace, pipelines, Map.of(
+  private void startNode() throws Exception {
+    nodes.start(1, Map.of(
         "keyflow.results.webhooks.hooked.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
         "keyflow.results.webhooks.hooked.min-backoff", "100ms",
         "keyflow.results.webhooks.hooked.max-backoff", "400ms",
         "keyflow.results.webhooks.hooked.request-timeout", "3s"));
-    started.awaitReady(Duration.ofSeconds(180));
-    return started;
+    nodes.node(1).awaitReady(Duration.ofSeconds(180));
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
+    nodes.closeAll(); // before the receiver stops, as the node's webhook sink still delivers to it
     if (receiver != null) {
       receiver.stop(0);
     }
@@ -118,8 +115,8 @@ class WebhookSinkIT {
             .append(",\"amount\":").append(k * w).append("}\n");
       }
     }
-    assertThat(http.postNdjson(node.baseUrl() + "/v1/pipelines/hooked/events", events.toString()).status()).isEqualTo(200);
-    assertThat(http.post(node.baseUrl() + "/v1/pipelines/hooked/watermark", "application/json",
+    assertThat(http.postNdjson(nodes.url(1) + "/v1/pipelines/hooked/events", events.toString()).status()).isEqualTo(200);
+    assertThat(http.post(nodes.url(1) + "/v1/pipelines/hooked/watermark", "application/json",
         ("{\"watermark\":" + (START + (firstWindow + windows) * 1000L) + "}").getBytes(StandardCharsets.UTF_8))
         .status()).isEqualTo(200);
   }
@@ -129,7 +126,7 @@ class WebhookSinkIT {
     pushAndFire(0, 4);
 
     String stage = null;
-    for (JsonNode p : http.get(node.baseUrl() + "/v1/pipelines").json()) {
+    for (JsonNode p : http.get(nodes.url(1) + "/v1/pipelines").json()) {
       if (p.get("name").asText().equals("hooked")) {
         stage = p.get("stages").get(0).asText();
       }
@@ -143,7 +140,7 @@ class WebhookSinkIT {
         fired.clear();
         for (int kg = 0; kg < 128; kg++) {
           int group = kg;
-          session.execute("SELECT firings FROM " + keyspace + ".results_batches WHERE pipeline = 'hooked' AND stage = ?"
+          session.execute("SELECT firings FROM " + nodes.keyspace() + ".results_batches WHERE pipeline = 'hooked' AND stage = ?"
               + " AND key_group = ?", hookedStage, kg).forEach(row -> {
                 for (ResultsBatchCodec.Firing f : ResultsBatchCodec.decode(row.getByteBuffer(0))) {
                   fired.add("hooked/" + hookedStage + "/" + group + "/" + f.seq());
@@ -172,21 +169,21 @@ class WebhookSinkIT {
       Map<String, JsonNode> sent = new HashMap<>();
       accepted.values().forEach(r -> sent.put(r.get("key").asText() + "@" + r.get("window_start").asLong(), r.get("values")));
       Map<String, JsonNode> stored = new HashMap<>();
-      http.get(node.baseUrl() + "/v1/pipelines/hooked/results").json()
+      http.get(nodes.url(1) + "/v1/pipelines/hooked/results").json()
           .forEach(r -> stored.put(r.get("key").asText() + "@" + r.get("window_start").asLong(), r.get("values")));
       assertThat(sent).isEqualTo(stored);
       // The cursor is persisted: a restarted sink would resume after the last accepted result.
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         Map<Integer, Long> offsets = new HashMap<>();
-        session.execute("SELECT key_group, delivered_seq FROM " + keyspace + ".webhook_offsets WHERE pipeline = 'hooked'"
+        session.execute("SELECT key_group, delivered_seq FROM " + nodes.keyspace() + ".webhook_offsets WHERE pipeline = 'hooked'"
             + " AND stage = ?", hookedStage).forEach(row -> offsets.put(row.getInt(0), row.getLong(1)));
         assertThat(offsets).isEqualTo(lastSeq);
       });
 
       // A restarted node's sink resumes after the stored cursor: new results only, nothing sent again.
       Map<String, Integer> attemptsBefore = Map.copyOf(attempts);
-      node.close();
-      node = startNode();
+      nodes.node(1).close();
+      startNode();
       pushAndFire(4, 1);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(accepted).hasSize(100));
       assertThat(accepted.keySet()).containsAll(fired);
