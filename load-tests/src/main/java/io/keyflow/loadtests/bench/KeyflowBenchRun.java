@@ -40,11 +40,24 @@ public final class KeyflowBenchRun {
    * peaks in MiB. On a replicated store, {@code cassandraCpuSeconds} is that of all its nodes together
    * and {@code cassandraPeakRssMiB} the largest node's. {@code seconds} is the load generator's run
    * second by second, {@code marks} where its own warm-up ends (none without one).
+   * {@code nodeCompilerCpuSeconds} and {@code cassandraCompilerCpuSeconds}: the part of their CPU that
+   * the JVMs' just-in-time compiler threads used (NaN where not measured).
    */
   public record Outcome(int nodes, String resultLine, double eventsPerSecond, double loadSeconds, List<String> lines,
       double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
       double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling,
-      List<LoadTimeline.Second> seconds, List<LoadTimeline.Mark> marks) {
+      List<LoadTimeline.Second> seconds, List<LoadTimeline.Mark> marks, double nodeCompilerCpuSeconds,
+      double cassandraCompilerCpuSeconds) {
+
+    /** An outcome whose compiler threads' CPU was not measured. */
+    public Outcome(int nodes, String resultLine, double eventsPerSecond, double loadSeconds, List<String> lines,
+        double nodeCpuSeconds, double nodePeakRssMiB, double cassandraCpuSeconds, double cassandraPeakRssMiB,
+        double loaderCpuSeconds, double recordsPerAppend, double bytesPerRecord, JournalAppendBench.Round ceiling,
+        List<LoadTimeline.Second> seconds, List<LoadTimeline.Mark> marks) {
+      this(nodes, resultLine, eventsPerSecond, loadSeconds, lines, nodeCpuSeconds, nodePeakRssMiB, cassandraCpuSeconds,
+          cassandraPeakRssMiB, loaderCpuSeconds, recordsPerAppend, bytesPerRecord, ceiling, seconds, marks, Double.NaN,
+          Double.NaN);
+    }
 
     /** A figure of the load generator's RESULT line, e.g. {@code p99_ms}. */
     public double number(String name) {
@@ -154,7 +167,8 @@ public final class KeyflowBenchRun {
       }
       Outcome outcome = new Outcome(nodes, result, number(result, "events_per_s"), loadSeconds, lines,
           nodeUsage.cpuSeconds(), nodeUsage.largestPeakRssMiB(), storeUsage.cpuSeconds(), storeUsage.largestPeakRssMiB(),
-          loaderCpu, recordsPerAppend, bytesPerRecord, round, measured.seconds(), measured.marks());
+          loaderCpu, recordsPerAppend, bytesPerRecord, round, measured.seconds(), measured.marks(),
+          nodeUsage.compilerCpuSeconds(), storeUsage.compilerCpuSeconds());
       if (!result.contains("errors=0")) {
         throw new IllegalStateException("the load generator saw errors:\n" + loadOutput);
       }
@@ -162,6 +176,11 @@ public final class KeyflowBenchRun {
     } finally {
       keyflow("stop");
     }
+  }
+
+  /** Deletes the data of the last run ({@code bin/keyflow clean}): the next run starts on a fresh store. */
+  public void clean() throws IOException, InterruptedException {
+    keyflow("clean");
   }
 
   private List<String> storePidFiles() {
