@@ -206,11 +206,22 @@ public final class AbBench {
     double[] newRate = rates(runs, "new");
     if (baseRate.length > 0 && newRate.length > 0) {
       boolean apart = min(newRate) > max(baseRate) || max(newRate) < min(baseRate);
+      int rounds = 0;
+      int faster = 0;
+      for (Run b : runs) {
+        for (Run c : runs) {
+          if (b.side().equals("base") && c.side().equals("new") && b.round() == c.round()) {
+            rounds++;
+            faster += c.eventsPerSecond() > b.eventsPerSecond() ? 1 : 0;
+          }
+        }
+      }
       s.append(String.format(Locale.ROOT, "%nnew ÷ base, medians: events/s %.2f, CPU per event %.2f. The ranges of"
-              + " events/s %s.%n",
+              + " events/s %s. New was faster than base in %d of %d rounds.%n",
           median(newRate) / median(baseRate),
           median(cpu(runs, "new")) / median(cpu(runs, "base")),
-          apart ? "do not overlap" : "overlap: the difference is within what separates runs of one side"));
+          apart ? "do not overlap" : "overlap: the difference is within what separates runs of one side",
+          faster, rounds));
     }
     return s.toString();
   }

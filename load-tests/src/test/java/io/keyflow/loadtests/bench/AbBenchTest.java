@@ -45,7 +45,8 @@ class AbBenchTest {
     assertThat(report).contains("| 4 | base | 34,000 | 46.0 |");
     assertThat(report).contains("| base | 2 | 32,000 (30,000–34,000) | 48.0 (46.0–50.0) | 42.5 (40.0–45.0) |");
     assertThat(report).contains("| new | 2 | 42,000 (40,000–44,000) | 33.5 (32.0–35.0) | 30.5 (30.0–31.0) |");
-    assertThat(report).contains("events/s 1.31, CPU per event 0.70").contains("do not overlap");
+    assertThat(report).contains("events/s 1.31, CPU per event 0.70").contains("do not overlap")
+        .contains("faster than base in 2 of 2 rounds");
   }
 
   @Test
@@ -55,7 +56,8 @@ class AbBenchTest {
         new AbBench.Run("new", 1, 31_000, 20, 30, 5, 200, 600),
         new AbBench.Run("new", 2, 29_000, 20, 30, 5, 200, 600),
         new AbBench.Run("base", 2, 33_000, 20, 30, 5, 200, 600));
-    assertThat(AbBench.report(options(), runs)).contains("overlap: the difference is within");
+    assertThat(AbBench.report(options(), runs)).contains("overlap: the difference is within")
+        .contains("faster than base in 1 of 2 rounds");
   }
 
   @Test

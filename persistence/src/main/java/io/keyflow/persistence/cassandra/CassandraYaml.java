@@ -53,6 +53,8 @@ final class CassandraYaml {
         "unlogged_batch_across_partitions_warn_threshold: 1024",
         // Cassandra 5.0's trie memtables with their cells off the heap (as its cassandra_latest.yaml
         // recommends for new clusters): fewer objects per write for the allocator and the collector.
+        // Faster in each of five alternated pairs of runs (load-tests/results/2026-12-07-trie-memtables.md).
+        // The off-heap cells take up to a quarter of the heap more memory (memtable_offheap_space).
         "memtable_allocation_type: offheap_objects",
         "memtable:",
         "  configurations:",
