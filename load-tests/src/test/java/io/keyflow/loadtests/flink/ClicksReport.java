@@ -99,6 +99,13 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
           three.nodeCpuSeconds(), perMillion(three.nodeCpuSeconds()), three.nodePeakRssMiB(),
           three.cassandraCpuSeconds(), perMillion(three.cassandraCpuSeconds()), three.cassandraPeakRssMiB()));
     }
+    if (!Double.isNaN(one.nodeCompilerCpuSeconds())) {
+      r.append(String.format(Locale.ROOT, "%nOf the 1-node run's CPU, the just-in-time compiler threads used %.1f s in the"
+              + " node and %.1f s in Cassandra (%.1f CPU s per million events together): compilation still under way"
+              + " after the warm-up, in the figures above.%n",
+          one.nodeCompilerCpuSeconds(), one.cassandraCompilerCpuSeconds(),
+          perMillion(one.nodeCompilerCpuSeconds() + one.cassandraCompilerCpuSeconds())));
+    }
     if (replicated != null) {
       r.append(String.format(Locale.ROOT, """
 
