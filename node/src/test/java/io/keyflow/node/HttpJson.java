@@ -10,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A small blocking HTTP client for the integration tests. */
 public final class HttpJson {
@@ -57,17 +60,23 @@ public final class HttpJson {
   }
 
   /**
-   * GETs {@code url} as a client is told to: a 503 (a key group moving or recovering, "retry") is sent
-   * again after its Retry-After, until {@code patience} has passed; any other answer is returned.
+   * GETs {@code url} until it answers other than 503 (a key group moving or recovering, "retry"), for at
+   * most {@code patience}; returns that answer, or the last 503 when patience ran out.
    */
-  Response getRetrying503(String url, Duration patience) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + patience.toNanos();
-    Response response = get(url);
-    while (response.status() == 503 && System.nanoTime() < deadline) {
-      Thread.sleep(1_000);
-      response = get(url);
+  Response getRetrying503(String url, Duration patience) {
+    AtomicReference<Response> last = new AtomicReference<>();
+    try {
+      Awaitility.await().atMost(patience).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> {
+            last.set(get(url));
+            return last.get().status() != 503;
+          });
+    } catch (ConditionTimeoutException e) {
+      if (last.get() == null) {
+        throw e;
+      }
     }
-    return response;
+    return last.get();
   }
 
   static String encode(String s) {

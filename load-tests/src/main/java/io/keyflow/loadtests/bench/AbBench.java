@@ -147,19 +147,13 @@ public final class AbBench {
     List<String> load = List.of("--batch", "" + o.batch(), "--requests", "" + o.requests(),
         "--concurrency", "" + o.concurrency(), "--keys", "" + o.keys(), "--seed", "1", "--start-ts", "" + START,
         "--disorder-ms", "" + DISORDER_MS, "--warmup", o.warmupRequests() > 0 ? "0s" : "3s");
-    String conf = definition(MEASURED, o.boundMs()) + definition(WARMUP, o.boundMs());
+    String conf = KeyflowBenchRun.clicksPipeline(MEASURED, o.boundMs()) + KeyflowBenchRun.clicksPipeline(WARMUP, o.boundMs());
     KeyflowBenchRun.Outcome out = keyflow.run(1, MEASURED, conf, load, 0, false, 0, null);
     double millions = (double) o.requests() * o.batch() / 1e6;
     return new Run(side, round, out.eventsPerSecond(), out.nodeCpuSeconds() / millions,
         out.cassandraCpuSeconds() / millions,
         (out.nodeCompilerCpuSeconds() + out.cassandraCompilerCpuSeconds()) / millions,
         out.number("p50_ms"), out.number("p99_ms"));
-  }
-
-  private static String definition(String pipeline, long boundMs) {
-    return "keyflow.pipelines." + pipeline + " {\n  key-field = user\n  max-out-of-orderness = " + boundMs
-        + "ms\n  window { type = tumbling, size = 10s }\n"
-        + "  aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]\n}\n";
   }
 
   private static String line(Run r) {

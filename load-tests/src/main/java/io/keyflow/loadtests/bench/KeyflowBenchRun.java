@@ -178,6 +178,16 @@ public final class KeyflowBenchRun {
     }
   }
 
+  /**
+   * The HOCON of the bench's clicks pipeline {@code pipeline}: keyed by user, tumbling 10 s windows,
+   * count and sum of amount, out-of-orderness bound {@code boundMs}.
+   */
+  public static String clicksPipeline(String pipeline, long boundMs) {
+    return "keyflow.pipelines." + pipeline + " {\n  key-field = user\n  max-out-of-orderness = " + boundMs
+        + "ms\n  window { type = tumbling, size = 10s }\n"
+        + "  aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]\n}\n";
+  }
+
   /** Deletes the data of the last run ({@code bin/keyflow clean}): the next run starts on a fresh store. */
   public void clean() throws IOException, InterruptedException {
     keyflow("clean");

@@ -149,13 +149,7 @@ class ClicksSideBySideIT {
   }
 
   private static String pipelineConf(String pipeline) {
-    return definition(pipeline) + definition(WARM_PIPELINE);
-  }
-
-  private static String definition(String pipeline) {
-    return "keyflow.pipelines." + pipeline + " {\n  key-field = user\n  max-out-of-orderness = " + BOUND_MS
-        + "ms\n  window { type = tumbling, size = 10s }\n"
-        + "  aggregations = [ { name = n, fn = count }, { name = amount, fn = sum, field = amount } ]\n}\n";
+    return KeyflowBenchRun.clicksPipeline(pipeline, BOUND_MS) + KeyflowBenchRun.clicksPipeline(WARM_PIPELINE, BOUND_MS);
   }
 
   /** The chaos runner's kill and leave-join scenarios; its output. */
