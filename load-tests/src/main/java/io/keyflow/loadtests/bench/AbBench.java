@@ -43,7 +43,7 @@ public final class AbBench {
   }
 
   record Options(Path base, Path current, int rounds, int requests, int warmupRequests, int batch, int concurrency,
-      int keys, Path report) {
+      int keys, int nodes, Path report) {
 
     static Options parse(String[] args, Path home) {
       Path base = null;
@@ -54,6 +54,7 @@ public final class AbBench {
       int batch = 1_000;
       int concurrency = 8;
       int keys = 1_000;
+      int nodes = 1;
       Path report = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
@@ -70,6 +71,7 @@ public final class AbBench {
           case "--batch" -> batch = positive(flag, value);
           case "--concurrency" -> concurrency = positive(flag, value);
           case "--keys" -> keys = positive(flag, value);
+          case "--nodes" -> nodes = positive(flag, value);
           case "--report" -> report = Path.of(value).toAbsolutePath().normalize();
           default -> throw new IllegalArgumentException("unknown flag " + flag);
         }
@@ -84,7 +86,10 @@ public final class AbBench {
         report = current.resolve("load-tests/target/bench/ab-"
             + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + ".md");
       }
-      return new Options(base, current, rounds, requests, warmup, batch, concurrency, keys, report);
+      if (nodes > 5) {
+        throw new IllegalArgumentException("--nodes: at most 5 nodes on this box, not " + nodes);
+      }
+      return new Options(base, current, rounds, requests, warmup, batch, concurrency, keys, nodes, report);
     }
 
     private static int positive(String flag, String value) {
@@ -108,7 +113,7 @@ public final class AbBench {
     } catch (IllegalArgumentException e) {
       System.err.println("bench ab: " + e.getMessage());
       System.err.println("usage: bin/keyflow bench ab <git ref or built checkout> [--rounds N] [--requests N]"
-          + " [--warmup-requests N] [--batch N] [--concurrency N] [--keys N] [--report FILE]");
+          + " [--warmup-requests N] [--batch N] [--concurrency N] [--keys N] [--nodes N] [--report FILE]");
       System.exit(2);
       return;
     }
@@ -148,7 +153,7 @@ public final class AbBench {
         "--concurrency", "" + o.concurrency(), "--keys", "" + o.keys(), "--seed", "1", "--start-ts", "" + START,
         "--disorder-ms", "" + DISORDER_MS, "--warmup", o.warmupRequests() > 0 ? "0s" : "3s");
     String conf = KeyflowBenchRun.clicksPipeline(MEASURED, o.boundMs()) + KeyflowBenchRun.clicksPipeline(WARMUP, o.boundMs());
-    KeyflowBenchRun.Outcome out = keyflow.run(1, MEASURED, conf, load, 0, false, 0, null);
+    KeyflowBenchRun.Outcome out = keyflow.run(o.nodes(), MEASURED, conf, load, 0, false, 0, null);
     double millions = (double) o.requests() * o.batch() / 1e6;
     return new Run(side, round, out.eventsPerSecond(), out.nodeCpuSeconds() / millions,
         out.cassandraCpuSeconds() / millions,
@@ -169,13 +174,14 @@ public final class AbBench {
     StringBuilder s = new StringBuilder();
     s.append("# Before and after, alternated\n\n");
     s.append(String.format(Locale.ROOT,
-        "base: `%s`; new: `%s`. One node on the bundled one-node Cassandra, a fresh data directory and cluster per"
-            + " run (`bin/keyflow clean`, `cluster 1` of that checkout); %,d warm-up requests to another pipeline"
+        "base: `%s`; new: `%s`. %s on the bundled one-node Cassandra, a fresh data directory and cluster per"
+            + " run (`bin/keyflow clean`, `cluster %d` of that checkout; the load spread over every node's HTTP"
+            + " address); %,d warm-up requests to another pipeline"
             + " (not measured), then %,d requests of %,d clicks events, %d in flight, %,d users, event time"
             + " continuing so windows fire (tumbling 10 s, count and sum, bound %,d ms). Sides alternate, their"
             + " order swapped every round. CPU: node + Cassandra over the measured load, per million events"
             + " (`/proc`); \"without JIT\": less the CPU of both JVMs' compiler threads.\n\n",
-        o.base(), o.current(), o.warmupRequests(), o.requests(), o.batch(), o.concurrency(), o.keys(), o.boundMs()));
+        o.base(), o.current(), o.nodes() == 1 ? "One node" : o.nodes() + " nodes", o.nodes(), o.warmupRequests(), o.requests(), o.batch(), o.concurrency(), o.keys(), o.boundMs()));
     s.append("| run | side | events/s | CPU s per M | node | Cassandra | JIT compilers | without JIT | ack p50 / p99 ms |\n");
     s.append("|---|---|---|---|---|---|---|---|---|\n");
     int n = 0;

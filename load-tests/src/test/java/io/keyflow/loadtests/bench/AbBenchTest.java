@@ -25,8 +25,12 @@ class AbBenchTest {
         .hasMessageContaining("at least 1");
     assertThatThrownBy(() -> AbBench.Options.parse(new String[] {"--base", "/b", "--speed"}, HOME))
         .hasMessageContaining("needs a value");
+    assertThatThrownBy(() -> AbBench.Options.parse(new String[] {"--base", "/b", "--nodes", "6"}, HOME))
+        .hasMessageContaining("at most 5");
+    assertThat(AbBench.Options.parse(new String[] {"--base", "/b", "--nodes", "3"}, HOME).nodes()).isEqualTo(3);
     AbBench.Options o = options();
     assertThat(o.rounds()).isEqualTo(2);
+    assertThat(o.nodes()).isEqualTo(1);
     assertThat(o.current()).isEqualTo(HOME);
     assertThat(o.report().toString()).startsWith("/work/new/load-tests/target/bench/ab-");
     // The bench's bound: disorder 500 ms plus 3 × 8 requests × 1,000 events of 1 ms.
