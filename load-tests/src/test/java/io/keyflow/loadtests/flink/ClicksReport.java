@@ -76,7 +76,8 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
         appends/s, p50 %.1f ms, p99 %.1f ms: **%,.0f records/s**. Keyflow's ingest reaches %.2f of it.
 
         CPU and memory (CPU seconds over the measured load, per million events sent; peak RSS). Each Keyflow
-        run first sends a warm-up load to another pipeline of the same cluster, not measured, unless
+        run starts on a fresh data directory (`bin/keyflow clean`) and first sends a warm-up load to
+        another pipeline of the same cluster, not measured, unless
         -Dbench.warmup-requests=0 (then the loader's 3 s warm-up is in the CPU, not in the rate).
         Rates over the same interval as the CPU: %,.0f events/s (1 node), %,.0f events/s (Flink, net runtime).
 
