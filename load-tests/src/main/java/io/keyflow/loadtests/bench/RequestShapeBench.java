@@ -34,8 +34,8 @@ import org.HdrHistogram.Histogram;
  *       then {@code --confirmations} fence reads one after the other (the shared confirmation);
  *       measured at 50 requests/s of 100 events: about 7 flushes and 5.5 confirmations per request
  *       (load-tests/results/2026-12-07-low-rate-cost.md).</li>
- *   <li>{@code ledger}: per request one batch of the same rows into a ledger partition, then one fence
- *       read; and every {@code --progress-ms} one batch of the rows of the key groups that received
+ *   <li>{@code ledger}: per request one batch of the same rows into a ledger partition (or, with
+ *       {@code --ledger-rows one}, one row holding them all), then one fence read; and every {@code --progress-ms} one batch of the rows of the key groups that received
  *       shares since the last one (their progress events, carrying the records again) into a journal
  *       segment, then one fence read.</li>
  * </ul>
@@ -51,7 +51,7 @@ public final class RequestShapeBench {
   private static final int BYTES_PER_EVENT = 14;
 
   record Options(String contact, String keyspace, int rate, int seconds, int rounds, int groups, int events,
-      int flushes, double confirmations, int progressMs) {}
+      int flushes, double confirmations, int progressMs, boolean ledgerRowPerGroup) {}
 
   private final CqlSession session;
   private final Options o;
@@ -81,7 +81,8 @@ public final class RequestShapeBench {
         Integer.parseInt(option(args, "--rounds", "3")), Integer.parseInt(option(args, "--groups", "70")),
         Integer.parseInt(option(args, "--events", "100")), Integer.parseInt(option(args, "--flushes", "7")),
         Double.parseDouble(option(args, "--confirmations", "5.5")),
-        Integer.parseInt(option(args, "--progress-ms", "50")));
+        Integer.parseInt(option(args, "--progress-ms", "50")),
+        !option(args, "--ledger-rows", "per-group").equals("one"));
     if (o.rate() < 1 || o.rate() > 2_000 || o.seconds() < 1 || o.seconds() > 300 || o.rounds() < 1 || o.rounds() > 20
         || o.groups() < 1 || o.groups() > KEY_GROUPS || o.flushes() < 1 || o.flushes() > o.groups()) {
       throw new IllegalArgumentException("options out of range: " + o);
@@ -90,8 +91,9 @@ public final class RequestShapeBench {
     try (CqlSession session = JournalAppendBench.connect(o.contact())) {
       RequestShapeBench bench = new RequestShapeBench(session, o);
       System.out.printf(Locale.ROOT, "request shapes: %d requests/s of %d events over %d key groups, %d s per run,"
-          + " %d rounds; today: %d flushes and %.1f confirmations per request; ledger: progress every %d ms%n",
-          o.rate(), o.events(), o.groups(), o.seconds(), o.rounds(), o.flushes(), o.confirmations(), o.progressMs());
+          + " %d rounds; today: %d flushes and %.1f confirmations per request; ledger: %s, progress every %d ms%n",
+          o.rate(), o.events(), o.groups(), o.seconds(), o.rounds(), o.flushes(), o.confirmations(),
+          o.ledgerRowPerGroup() ? "a row per key group" : "one row per request", o.progressMs());
       bench.run("warm-up", true, pidFile); // not reported: the JIT of both JVMs, the driver's connections
       for (int round = 1; round <= o.rounds(); round++) {
         boolean todayFirst = round % 2 == 1;
@@ -136,7 +138,9 @@ public final class RequestShapeBench {
         write = CompletableFuture.allOf(flushes.toArray(new CompletableFuture<?>[0]));
         reads = (int) Math.floor(o.confirmations()) + (n % 2 == 1 && o.confirmations() % 1 != 0 ? 1 : 0);
       } else {
-        write = batch(UUID.nameUUIDFromBytes(("ledger" + segment + n / 4096).getBytes()), groups, share);
+        UUID bucket = UUID.nameUUIDFromBytes(("ledger" + segment + n / 4096).getBytes());
+        write = o.ledgerRowPerGroup() ? batch(bucket, groups, share)
+            : batch(bucket, List.of(n % KEY_GROUPS), ByteBuffer.wrap(new byte[share.remaining() * groups.size()]));
         reads = 1;
         synchronized (touched) {
           groups.forEach(g -> touched[g] = true);
