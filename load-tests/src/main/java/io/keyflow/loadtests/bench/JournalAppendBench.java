@@ -116,7 +116,8 @@ public final class JournalAppendBench {
         latency.getValueAtPercentile(99) / 1000.0);
   }
 
-  private static String option(String[] args, String name, String fallback) {
+  /** The value after {@code name} in {@code args}, or {@code fallback}. */
+  static String option(String[] args, String name, String fallback) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals(name)) {
         return args[i + 1];

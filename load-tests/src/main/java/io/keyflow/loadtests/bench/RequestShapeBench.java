@@ -76,13 +76,13 @@ public final class RequestShapeBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Options o = new Options(option(args, "--contact", "127.0.0.1:9042"), option(args, "--keyspace", "keyflow"),
-        Integer.parseInt(option(args, "--rate", "50")), Integer.parseInt(option(args, "--seconds", "20")),
-        Integer.parseInt(option(args, "--rounds", "3")), Integer.parseInt(option(args, "--groups", "70")),
-        Integer.parseInt(option(args, "--events", "100")), Integer.parseInt(option(args, "--flushes", "7")),
-        Double.parseDouble(option(args, "--confirmations", "5.5")),
-        Integer.parseInt(option(args, "--progress-ms", "50")),
-        !option(args, "--ledger-rows", "per-group").equals("one"));
+    Options o = new Options(JournalAppendBench.option(args, "--contact", "127.0.0.1:9042"), JournalAppendBench.option(args, "--keyspace", "keyflow"),
+        Integer.parseInt(JournalAppendBench.option(args, "--rate", "50")), Integer.parseInt(JournalAppendBench.option(args, "--seconds", "20")),
+        Integer.parseInt(JournalAppendBench.option(args, "--rounds", "3")), Integer.parseInt(JournalAppendBench.option(args, "--groups", "70")),
+        Integer.parseInt(JournalAppendBench.option(args, "--events", "100")), Integer.parseInt(JournalAppendBench.option(args, "--flushes", "7")),
+        Double.parseDouble(JournalAppendBench.option(args, "--confirmations", "5.5")),
+        Integer.parseInt(JournalAppendBench.option(args, "--progress-ms", "50")),
+        !JournalAppendBench.option(args, "--ledger-rows", "per-group").equals("one"));
     if (o.rate() < 1 || o.rate() > 2_000 || o.seconds() < 1 || o.seconds() > 300 || o.rounds() < 1 || o.rounds() > 20
         || o.groups() < 1 || o.groups() > KEY_GROUPS || o.flushes() < 1 || o.flushes() > o.groups()) {
       throw new IllegalArgumentException("options out of range: " + o);
@@ -220,14 +220,5 @@ public final class RequestShapeBench {
     List<String> ids = groups.stream().map(g -> "kg-" + g).toList();
     return session.executeAsync(confirm.bind("shapes", ids).setConsistencyLevel(DefaultConsistencyLevel.QUORUM))
         .toCompletableFuture();
-  }
-
-  private static String option(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

@@ -649,26 +649,6 @@ final class LedgerProtocolModel {
     mix(h, -1);
   }
 
-  /** The state without its trace, readable (for debugging a model change). */
-  String key() {
-    StringBuilder s = new StringBuilder(160);
-    s.append(written).append(Arrays.toString(lease)).append(Arrays.toString(copies)).append(Arrays.toString(sendsLeft));
-    for (int[] box : inbox) {
-      s.append(Arrays.toString(box));
-    }
-    s.append(epoch).append(',').append(claims).append(',').append(tail).append(',').append(acked).append('|');
-    for (int w = 0; w < MAX_OWNERS; w++) {
-      s.append(phase[w]).append(',').append(ownEpoch[w]).append(',').append(applied[w]).append(',')
-          .append(fast[w]).append(',').append(fastAcked[w]).append(',').append(slow[w]).append(',')
-          .append(inFlight[w]).append(',').append(hasInFlight[w] ? 1 : 0).append(landed[w] ? 1 : 0).append(',')
-          .append(events[w]).append(Arrays.toString(inFlightMarks[w])).append(Arrays.toString(createdMarks[w]))
-          .append(Arrays.toString(confirmedMarks[w])).append(Arrays.toString(heads[w]))
-          .append(confirmedOnce[w] ? 1 : 0).append(',').append(ackedAtClaim[w]).append(',')
-          .append(earlyRead[w]).append(readEarly[w] ? 1 : 0).append(',').append(inFlightSlow[w]).append(';');
-    }
-    return s.toString();
-  }
-
   /** What an exhaustive exploration found: the states visited, and the first violation with its schedule. */
   record Exploration(long states, LedgerProtocolModel counterexample, boolean answeredFast, boolean answeredSlow,
       boolean recoveredFromLedger) {}
