@@ -43,7 +43,7 @@ public final class AbBench {
   }
 
   record Options(Path base, Path current, int rounds, int requests, int warmupRequests, int batch, int concurrency,
-      int keys, int nodes, Path report) {
+      int keys, int nodes, long rate, Path report) {
 
     static Options parse(String[] args, Path home) {
       Path base = null;
@@ -55,6 +55,7 @@ public final class AbBench {
       int concurrency = 8;
       int keys = 1_000;
       int nodes = 1;
+      long rate = 0;
       Path report = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
@@ -72,6 +73,7 @@ public final class AbBench {
           case "--concurrency" -> concurrency = positive(flag, value);
           case "--keys" -> keys = positive(flag, value);
           case "--nodes" -> nodes = positive(flag, value);
+          case "--rate" -> rate = positive(flag, value);
           case "--report" -> report = Path.of(value).toAbsolutePath().normalize();
           default -> throw new IllegalArgumentException("unknown flag " + flag);
         }
@@ -89,7 +91,7 @@ public final class AbBench {
       if (nodes > 5) {
         throw new IllegalArgumentException("--nodes: at most 5 nodes on this box, not " + nodes);
       }
-      return new Options(base, current, rounds, requests, warmup, batch, concurrency, keys, nodes, report);
+      return new Options(base, current, rounds, requests, warmup, batch, concurrency, keys, nodes, rate, report);
     }
 
     private static int positive(String flag, String value) {
@@ -113,7 +115,7 @@ public final class AbBench {
     } catch (IllegalArgumentException e) {
       System.err.println("bench ab: " + e.getMessage());
       System.err.println("usage: bin/keyflow bench ab <git ref or built checkout> [--rounds N] [--requests N]"
-          + " [--warmup-requests N] [--batch N] [--concurrency N] [--keys N] [--nodes N] [--report FILE]");
+          + " [--warmup-requests N] [--batch N] [--concurrency N] [--keys N] [--nodes N] [--rate N] [--report FILE]");
       System.exit(2);
       return;
     }
@@ -149,9 +151,12 @@ public final class AbBench {
 
   private static Run measure(String side, int round, KeyflowBenchRun keyflow, Options o) throws Exception {
     keyflow.clean();
-    List<String> load = List.of("--batch", "" + o.batch(), "--requests", "" + o.requests(),
+    List<String> load = new ArrayList<>(List.of("--batch", "" + o.batch(), "--requests", "" + o.requests(),
         "--concurrency", "" + o.concurrency(), "--keys", "" + o.keys(), "--seed", "1", "--start-ts", "" + START,
-        "--disorder-ms", "" + DISORDER_MS, "--warmup", o.warmupRequests() > 0 ? "0s" : "3s");
+        "--disorder-ms", "" + DISORDER_MS, "--warmup", o.warmupRequests() > 0 ? "0s" : "3s"));
+    if (o.rate() > 0) {
+      load.addAll(List.of("--rate", "" + o.rate())); // open loop: latency from each request's scheduled send
+    }
     String conf = KeyflowBenchRun.clicksPipeline(MEASURED, o.boundMs()) + KeyflowBenchRun.clicksPipeline(WARMUP, o.boundMs());
     KeyflowBenchRun.Outcome out = keyflow.run(o.nodes(), MEASURED, conf, load, 0, false, 0, null);
     double millions = (double) o.requests() * o.batch() / 1e6;
@@ -177,11 +182,15 @@ public final class AbBench {
         "base: `%s`; new: `%s`. %s on the bundled one-node Cassandra, a fresh data directory and cluster per"
             + " run (`bin/keyflow clean`, `cluster %d` of that checkout; the load spread over every node's HTTP"
             + " address); %,d warm-up requests to another pipeline"
-            + " (not measured), then %,d requests of %,d clicks events, %d in flight, %,d users, event time"
+            + " (not measured), then %,d requests of %,d clicks events, %d in flight%s, %,d users, event time"
             + " continuing so windows fire (tumbling 10 s, count and sum, bound %,d ms). Sides alternate, their"
             + " order swapped every round. CPU: node + Cassandra over the measured load, per million events"
             + " (`/proc`); \"without JIT\": less the CPU of both JVMs' compiler threads.\n\n",
-        o.base(), o.current(), o.nodes() == 1 ? "One node" : o.nodes() + " nodes", o.nodes(), o.warmupRequests(), o.requests(), o.batch(), o.concurrency(), o.keys(), o.boundMs()));
+        o.base(), o.current(), o.nodes() == 1 ? "One node" : o.nodes() + " nodes", o.nodes(), o.warmupRequests(),
+        o.requests(), o.batch(), o.concurrency(),
+        o.rate() > 0 ? String.format(Locale.ROOT, " at most, open loop at %,d events/s offered (ack latency from each"
+            + " request's scheduled send)", o.rate()) : "",
+        o.keys(), o.boundMs()));
     s.append("| run | side | events/s | CPU s per M | node | Cassandra | JIT compilers | without JIT | ack p50 / p99 ms |\n");
     s.append("|---|---|---|---|---|---|---|---|---|\n");
     int n = 0;

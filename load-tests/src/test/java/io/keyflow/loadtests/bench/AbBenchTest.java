@@ -28,9 +28,14 @@ class AbBenchTest {
     assertThatThrownBy(() -> AbBench.Options.parse(new String[] {"--base", "/b", "--nodes", "6"}, HOME))
         .hasMessageContaining("at most 5");
     assertThat(AbBench.Options.parse(new String[] {"--base", "/b", "--nodes", "3"}, HOME).nodes()).isEqualTo(3);
+    AbBench.Options open = AbBench.Options.parse(new String[] {"--base", "/b", "--rate", "8000"}, HOME);
+    assertThat(open.rate()).isEqualTo(8_000);
+    assertThat(AbBench.report(open, List.of())).contains("open loop at 8,000 events/s offered");
+    assertThat(AbBench.report(options(), List.of())).doesNotContain("open loop");
     AbBench.Options o = options();
     assertThat(o.rounds()).isEqualTo(2);
     assertThat(o.nodes()).isEqualTo(1);
+    assertThat(o.rate()).isZero();
     assertThat(o.current()).isEqualTo(HOME);
     assertThat(o.report().toString()).startsWith("/work/new/load-tests/target/bench/ab-");
     // The bench's bound: disorder 500 ms plus 3 × 8 requests × 1,000 events of 1 ms.
