@@ -11,7 +11,12 @@ import java.util.Locale;
 record ClicksReport(long events, int requests, int batch, int keys, long disorderMs, long boundMs, int concurrency,
     int ceilingAppendsInFlight) {
 
-  String render(FlinkClicks.Run flinkFirst, FlinkClicks.Run flink, double flinkCpuSeconds, double flinkRssMiB,
+  /**
+   * {@code flink}: the warm run with the median steady rate, {@code warmRates} the steady rates of all
+   * warm runs, {@code flinkCpuSeconds} the CPU of {@code flink}'s run.
+   */
+  String render(FlinkClicks.Run flinkFirst, FlinkClicks.Run flink, List<Double> warmRates, double flinkCpuSeconds,
+      double flinkRssMiB,
       KeyflowBenchRun.Outcome one, KeyflowBenchRun.Outcome three, KeyflowBenchRun.Outcome small,
       KeyflowBenchRun.Outcome open, KeyflowBenchRun.Outcome replicated, List<String> chaos) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -44,7 +49,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
 
         | system | how | events/s | ack latency p50 / p99 / p99.9 | window results = Flink's |
         |---|---|---|---|---|
-        | Apache Flink 2.3 | MiniCluster, parallelism %d, checkpoints 1 s exactly-once, file source; second run of the job in this JVM, events between its 10 %% and 90 %% marks | %,.0f | — (net runtime %,d ms, wall %,d ms; first run: net %,d ms, wall %,d ms, %,.0f events/s steady) | — (%,d windows) |
+        | Apache Flink 2.3 | MiniCluster, parallelism %d, checkpoints 1 s exactly-once, file source; of %d warm runs of the job in this JVM (after a first one) the one with the median rate (warm runs: %s events/s), events between its 10 %% and 90 %% marks | %,.0f | — (net runtime %,d ms, wall %,d ms; first run: net %,d ms, wall %,d ms, %,.0f events/s steady) | — (%,d windows) |
         """, LocalDate.now(), events, requests, batch, keys, disorderMs, boundMs, concurrency, batch, cores,
         LocalDate.now(), batch, concurrency, one.eventsPerSecond(), oneCpuPerMillion,
         small == null ? "not run" : String.format(Locale.ROOT, "%,.0f events/s", small.eventsPerSecond()),
@@ -53,7 +58,8 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
         three == null ? "not run" : String.format(Locale.ROOT, "%.2f",
             perMillion(three.nodeCpuSeconds() + three.cassandraCpuSeconds()) / oneCpuPerMillion),
         one.eventsPerSecond() / flink.steadyEventsPerSecond(),
-        cores, flink.steadyEventsPerSecond(), flink.netRuntimeMs(), flink.wallMs(), flinkFirst.netRuntimeMs(),
+        cores, warmRates.size(), warmRates.stream().map(v -> String.format(Locale.ROOT, "%,.0f", v))
+            .collect(java.util.stream.Collectors.joining(", ")), flink.steadyEventsPerSecond(), flink.netRuntimeMs(), flink.wallMs(), flinkFirst.netRuntimeMs(),
         flinkFirst.wallMs(), flinkFirst.steadyEventsPerSecond(), flink.results().size()));
     for (KeyflowBenchRun.Outcome o : three == null ? List.of(one) : List.of(one, three)) {
       r.append(String.format(Locale.ROOT,
@@ -83,7 +89,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
 
         | process | CPU s | CPU s per million events | peak RSS |
         |---|---|---|---|
-        | Flink MiniCluster (test JVM: source, job, sink; second run) | %.1f | %.1f | %,.0f MiB (test JVM so far) |
+        | Flink MiniCluster (test JVM: source, job, sink; the median warm run) | %.1f | %.1f | %,.0f MiB (test JVM so far) |
         | Keyflow node (1-node run) | %.1f | %.1f | %,.0f MiB |
         | bundled Cassandra (1-node run: journal, snapshots, results) | %.1f | %.1f | %,.0f MiB |
         | Keyflow load generator (test JVM, 1-node run) | %.1f | %.1f | — |
@@ -145,7 +151,7 @@ record ClicksReport(long events, int requests, int batch, int keys, long disorde
       KeyflowBenchRun.Outcome small, KeyflowBenchRun.Outcome open, KeyflowBenchRun.Outcome replicated,
       List<BenchPage.Section> chaos) {
     List<BenchPage.Section> sections = new ArrayList<>();
-    sections.add(BenchPage.Section.rate("Apache Flink 2.3 (second run)", String.format(Locale.ROOT,
+    sections.add(BenchPage.Section.rate("Apache Flink 2.3 (median warm run)", String.format(Locale.ROOT,
         "%,.0f events/s steady (between the 10 %% and 90 %% marks), net runtime %,d ms", flink.steadyEventsPerSecond(),
         flink.netRuntimeMs()), flink.eventsPerSecond(), flink.marks()));
     String requestsOf = String.format(Locale.ROOT, "%,d-event requests × %d in flight", batch, concurrency);

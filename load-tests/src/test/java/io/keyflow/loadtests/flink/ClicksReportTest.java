@@ -24,7 +24,8 @@ class ClicksReportTest {
   void theTargetsTableCarriesTheRatiosOfTheRunsItWasGiven() {
     FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000, List.of(), List.of());
     String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(
-        new FlinkClicks.Run(Map.of("u1|0", "1/5"), 6_000, 9_000, 300_000, List.of(), List.of()), flink, 8, 700,
+        new FlinkClicks.Run(Map.of("u1|0", "1/5"), 6_000, 9_000, 300_000, List.of(), List.of()), flink,
+        List.of(450_000.0, 500_000.0, 650_000.0), 8, 700,
         outcome(1, 50_000, 30, 20), outcome(3, 40_000, 90, 30), outcome(1, 20_000, 10, 10),
         outcome(1, 10_000, 10, 10), null, List.of());
     assertThat(report)
@@ -45,7 +46,7 @@ class ClicksReportTest {
   @Test
   void aReplicatedStoreRunIsComparedWithTheOneNodeStoreRun() {
     FlinkClicks.Run flink = new FlinkClicks.Run(Map.of("u1|0", "1/5"), 4_000, 5_000, 500_000, List.of(), List.of());
-    String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(flink, flink, 8, 700,
+    String report = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16).render(flink, flink, List.of(500_000.0), 8, 700,
         outcome(1, 50_000, 30, 20), null, null, null, outcome(1, 25_000, 40, 60), List.of());
     assertThat(report)
         .contains("| 1 node, RF 1 | 50,000 | 10 / 40 / 80 ms | 15.0 / 10.0 | 900 MiB | true |")
@@ -62,13 +63,13 @@ class ClicksReportTest {
     ClicksReport clicks = new ClicksReport(2_000_000, 2_000, 1_000, 1_000, 500, 24_500, 8, 16);
     KeyflowBenchRun.Outcome one = outcome(1, 50_000, 30, 20);
 
-    assertThat(clicks.render(flink, flink, 8, 700, one, null, null, null, null, List.of()))
+    assertThat(clicks.render(flink, flink, List.of(500_000.0), 8, 700, one, null, null, null, null, List.of()))
         .contains("`" + LocalDate.now() + ".html`");
     String html = clicks.html(flink, one, null, outcome(1, 20_000, 10, 10), outcome(1, 10_000, 10, 10), null,
         List.of(new BenchPage.Section("Chaos: kill", "scenario=kill ok=true", null, "")));
     List<String> parts = List.of(html.split("<h2>"));
     assertThat(parts.subList(1, parts.size())).extracting(part -> part.substring(0, part.indexOf('<')))
-        .containsExactly("Apache Flink 2.3 (second run)", "Keyflow, 1 node, 1,000-event requests × 8 in flight",
+        .containsExactly("Apache Flink 2.3 (median warm run)", "Keyflow, 1 node, 1,000-event requests × 8 in flight",
             "Keyflow, 1 node, 100-event requests × 32 in flight",
             "Keyflow, 1 node, 100-event requests, open loop at half that rate", "Chaos: kill");
     assertThat(html).contains("500,000 events/s steady", "10 %: steady window begins");

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -74,8 +75,19 @@ class ClicksSideBySideIT {
     }
 
     FlinkClicks.Run flinkFirst = FlinkClicks.run(data, events, BOUND_MS);
-    ProcessUsage beforeFlink = ProcessUsage.self();
-    FlinkClicks.Run flink = FlinkClicks.run(data, events, BOUND_MS);
+    // Three warm runs; the one with the median steady rate stands for Flink, with its own CPU. One
+    // warm run of 2 M events lasts 3 to 6 s here, and single runs read from 338,000 to 669,000 events/s.
+    List<FlinkClicks.Run> warm = new ArrayList<>();
+    List<Double> warmCpu = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ProcessUsage before = ProcessUsage.self();
+      warm.add(FlinkClicks.run(data, events, BOUND_MS));
+      warmCpu.add(ProcessUsage.self().cpuSecondsSince(before));
+    }
+    List<Integer> bySpeed = new ArrayList<>(List.of(0, 1, 2));
+    bySpeed.sort(java.util.Comparator.comparingDouble(i -> warm.get(i).steadyEventsPerSecond()));
+    int median = bySpeed.get(1);
+    FlinkClicks.Run flink = warm.get(median);
     ProcessUsage afterFlink = ProcessUsage.self();
 
     KeyflowBenchRun keyflow = new KeyflowBenchRun(home);
@@ -133,13 +145,15 @@ class ClicksSideBySideIT {
     Files.createDirectories(reportFile.getParent());
     ClicksReport clicks = new ClicksReport(events, REQUESTS, BATCH, KEYS, DISORDER_MS, BOUND_MS, CONCURRENCY,
         NODE_APPENDS_IN_FLIGHT);
-    String report = clicks.render(flinkFirst, flink, afterFlink.cpuSecondsSince(beforeFlink),
-        afterFlink.peakRssMiB(), one, three, small, open, replicated, chaos);
+    String report = clicks.render(flinkFirst, flink, warm.stream().map(FlinkClicks.Run::steadyEventsPerSecond).toList(),
+        warmCpu.get(median), afterFlink.peakRssMiB(), one, three, small, open, replicated, chaos);
     Files.writeString(reportFile, report);
     Files.writeString(reportFile.resolveSibling(LocalDate.now() + ".html"), clicks.html(flink, one, three, small, open,
         replicated, BenchPage.chaos(chaosOutput, home, reportFile.getParent())));
     System.out.println(report);
-    assertThat(flinkFirst.lines()).isEqualTo(flink.lines());
+    for (FlinkClicks.Run warmRun : warm) {
+      assertThat(warmRun.lines()).isEqualTo(flinkFirst.lines());
+    }
     assertThat(one.lines()).isEqualTo(flink.lines());
     if (three != null) {
       assertThat(three.lines()).isEqualTo(flink.lines());
