@@ -228,10 +228,6 @@ final class LedgerProtocolModel {
     return trace;
   }
 
-  int acked() {
-    return acked;
-  }
-
   /** Every state reachable in one step, each with the step appended to its trace. */
   List<LedgerProtocolModel> successors() {
     List<LedgerProtocolModel> next = new ArrayList<>();
